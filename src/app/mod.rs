@@ -1,0 +1,1 @@
+//! The Elm loop: State, Msg, update, Cmd runner, keymap. Owner: tui helper.

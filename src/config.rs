@@ -1,0 +1,1 @@
+//! Configuration: profiles, key source, theme, keymap overrides. Owner: lead.

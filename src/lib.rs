@@ -1,0 +1,15 @@
+//! overseer: a terminal dashboard for supervising Claude Managed Agents.
+//!
+//! Layers (each depends only on the ones below it), see DESIGN.md:
+//! `cli` → `app` / `ui` → `model` / `review` → `api` / `sim` → `text`, `config`, `theme`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod sim;
+pub mod text;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,51 @@
+//! CLI entry: parse arguments, pick a command; nothing else.
+
+use clap::{Parser, Subcommand};
+use overseer::cli;
+
+#[derive(Debug, Parser)]
+#[command(name = "overseer", version, about = "k9s for Claude Managed Agents sessions")]
+struct Cli {
+    #[command(flatten)]
+    globals: cli::Globals,
+    #[command(flatten)]
+    dashboard: cli::dashboard::Args,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the simulated Managed Agents API on loopback.
+    Sim(cli::sim::Args),
+    /// List sessions.
+    Sessions(cli::sessions::Args),
+    /// Print a session's events, history then live.
+    Tail(cli::tail::Args),
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("overseer: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match args.command {
+            None => cli::dashboard::run(args.dashboard, &args.globals).await,
+            Some(Command::Sim(a)) => cli::sim::run(a, &args.globals).await,
+            Some(Command::Sessions(a)) => cli::sessions::run(a, &args.globals).await,
+            Some(Command::Tail(a)) => cli::tail::run(a, &args.globals).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("overseer: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Sessions index and derived session states. Owner: tui helper.

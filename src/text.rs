@@ -1,0 +1,1 @@
+//! Sanitize untrusted text, measure width in cells, wrap, pretty JSON. Owner: tui helper.

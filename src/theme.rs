@@ -1,0 +1,1 @@
+//! Semantic styles loaded from themes/*.toml. Owner: tui helper.

@@ -1,0 +1,1 @@
+//! Drawing only: draw(&State, &Theme, &mut Frame). Owner: tui helper.
