@@ -24,3 +24,22 @@ pub struct Globals {
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
+
+/// A ready client, plus the embedded simulator when running in demo mode.
+pub struct Connection {
+    pub client: crate::api::Client,
+    pub base_url: String,
+    /// Profile name shown in the header (`demo` on the simulator).
+    pub profile: String,
+    /// True when talking to the embedded simulator (the header shows DEMO).
+    pub demo: bool,
+    pub config: crate::config::Config,
+    /// Keeps the embedded simulator alive.
+    pub sim: Option<crate::sim::SimHandle>,
+}
+
+/// Resolve config, flags and env into a client; start the embedded simulator when there is no key
+/// or `--demo` is given. CONTRACT STUB (owner: lead).
+pub async fn connect(_globals: &Globals) -> anyhow::Result<Connection> {
+    anyhow::bail!("not implemented yet")
+}
