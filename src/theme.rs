@@ -278,10 +278,11 @@ impl Theme {
             had_bg(&self.event_paused),
         );
         self.each_mut(|s| {
-            let mut plain = Style::default();
-            plain.add_modifier = s.add_modifier;
-            plain.sub_modifier = s.sub_modifier;
-            *s = plain;
+            *s = Style {
+                add_modifier: s.add_modifier,
+                sub_modifier: s.sub_modifier,
+                ..Style::default()
+            };
         });
         for s in [
             &mut self.badge_demo,

@@ -1,1 +1,3 @@
 //! The Elm loop: State, Msg, update, Cmd runner, keymap. Owner: tui helper.
+
+pub mod keymap;
