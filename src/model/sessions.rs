@@ -424,6 +424,8 @@ pub struct SessionIndex {
     pub descending: bool,
     filter: String,
     pub show_archived: bool,
+    /// Only these states (the Needs-you view); `None` = all.
+    only_states: Option<Vec<DerivedState>>,
     marks: HashSet<String>,
 }
 
@@ -559,6 +561,14 @@ impl SessionIndex {
         self.descending = descending;
         self.rebuild();
     }
+    /// Restrict the view to some states (`None` = all).
+    pub fn set_state_filter(&mut self, states: Option<&[DerivedState]>) {
+        self.only_states = states.map(<[DerivedState]>::to_vec);
+        self.rebuild();
+    }
+    pub fn state_filter(&self) -> Option<&[DerivedState]> {
+        self.only_states.as_deref()
+    }
     pub fn set_show_archived(&mut self, on: bool) {
         self.show_archived = on;
         self.rebuild();
@@ -571,6 +581,9 @@ impl SessionIndex {
         if !self.marks.remove(id) && self.by_id.contains_key(id) {
             self.marks.insert(id.to_string());
         }
+    }
+    pub fn marked_count(&self) -> usize {
+        self.marks.len()
     }
     pub fn clear_marks(&mut self) {
         self.marks.clear();
@@ -595,6 +608,11 @@ impl SessionIndex {
         let mut view: Vec<u32> = Vec::with_capacity(self.entries.len());
         for (i, e) in self.entries.iter().enumerate() {
             if e.state == DerivedState::Archived && !self.show_archived {
+                continue;
+            }
+            if let Some(only) = &self.only_states
+                && !only.contains(&e.state)
+            {
                 continue;
             }
             if let Some(p) = &pattern {
