@@ -189,9 +189,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let row = offset + i;
         let s = summarize(e.raw);
         let style = tone_style(theme, s.tone);
+        // Cross-posted subagent events carry their thread; thread rows say so already.
         let thread_tag = match &s.thread {
-            Some(_) => "⑂",
-            None => "",
+            Some(_) if s.tone != Tone::Thread => "⑂",
+            _ => "",
         };
         let body = if sv.wrap {
             s.text.clone()

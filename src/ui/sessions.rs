@@ -42,7 +42,7 @@ impl Col {
     }
     fn width(self) -> usize {
         match self {
-            Col::Title => 14,
+            Col::Title => 20,
             Col::State => 14,
             Col::InState => 4,
             Col::Pending => 4,
