@@ -18,6 +18,7 @@ pub enum Beta {
 
 /// The API key. Never printed: `Debug` shows `ApiKey(***)` and there is no `Display`.
 #[derive(Clone)]
+#[allow(dead_code)] // read by the client body (next commit)
 pub struct ApiKey(String);
 
 impl ApiKey {
@@ -25,6 +26,7 @@ impl ApiKey {
         ApiKey(key.into())
     }
     /// Only for building the request header.
+    #[allow(dead_code)]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
