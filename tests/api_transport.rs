@@ -220,6 +220,7 @@ async fn retries_5xx_529_and_429_then_succeeds() {
     let s = c.get_session("sesn_1").await.unwrap();
     assert_eq!(s.id, "sesn_1");
     assert_eq!(srv.requests().len(), 4);
+    assert_eq!(c.consecutive_failures(), 0, "a success resets the count");
 }
 
 #[tokio::test]
@@ -235,6 +236,7 @@ async fn gives_up_after_max_retries_with_the_last_error() {
     let c = client(&srv.base, None);
     let e = c.get_session("sesn_1").await.unwrap_err();
     assert_eq!(srv.requests().len(), 4, "1 attempt + max_retries 3");
+    assert_eq!(c.consecutive_failures(), 4);
     assert_eq!(e.status(), Some(500));
     assert_eq!(e.request_id(), Some("req_3"));
     assert_eq!(e.to_string(), "500 api_error: boom (request-id req_3)");

@@ -8,6 +8,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -21,11 +22,12 @@ use super::error::HttpError;
 use super::events::{EventParams, SendEventsRequest, SendEventsResponse, SessionEvent};
 use super::query::encode_path_segment as seg;
 use super::types::{
-    Agent, CreateDreamParams, CreateMemoryParams, Deleted, Deployment, DeploymentRun, Dream,
-    Environment, ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams,
-    ListEventsParams, ListMemoriesParams, ListMemoryVersionsParams, ListParams, ListQuery,
-    ListSessionsParams, ListThreadsParams, Memory, MemoryListItem, MemoryStore, MemoryVersion,
-    MemoryView, Session, SessionThread, UpdateMemoryParams, UpdateSessionParams,
+    Agent, CreateDreamParams, CreateMemoryParams, CreateMemoryStoreParams, CreateSessionParams,
+    Deleted, Deployment, DeploymentRun, Dream, Environment, ListDeploymentRunsParams,
+    ListDeploymentsParams, ListDreamsParams, ListEventsParams, ListMemoriesParams,
+    ListMemoryVersionsParams, ListParams, ListQuery, ListSessionsParams, ListThreadsParams, Memory,
+    MemoryListItem, MemoryStore, MemoryVersion, MemoryView, Session, SessionThread,
+    UpdateMemoryParams, UpdateSessionParams,
 };
 use super::{ApiError, Query};
 
@@ -163,6 +165,8 @@ struct Inner {
     backoff_cap: Duration,
     max_retry_after: Duration,
     request_timeout: Duration,
+    /// Failed attempts since the last success (any request): the header's "retrying n".
+    consecutive_failures: AtomicU32,
 }
 
 impl fmt::Debug for Client {
@@ -233,12 +237,23 @@ impl Client {
                 backoff_cap: cfg.backoff_cap,
                 max_retry_after: cfg.max_retry_after,
                 request_timeout: cfg.request_timeout,
+                consecutive_failures: AtomicU32::new(0),
             }),
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// Failed attempts (network errors and error answers) since the last successful answer
+    /// to any request. 0 = the connection looks healthy.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.inner.consecutive_failures.load(Ordering::Relaxed)
+    }
+
+    fn note_success(&self) {
+        self.inner.consecutive_failures.store(0, Ordering::Relaxed);
     }
 
     /// GET with retries; the raw 2xx body. Used by the feed to page history without a typed parse.
@@ -274,6 +289,7 @@ impl Client {
                         request_id = header_str(resp.headers(), "request-id"),
                         "stream open"
                     );
+                    self.note_success();
                     return Ok(resp);
                 }
                 Ok(resp) => self.failure_from_response(resp, "GET", path).await,
@@ -349,6 +365,7 @@ impl Client {
                                 request_id,
                                 "ok"
                             );
+                            self.note_success();
                             return Ok(bytes);
                         }
                         Err(e) => network_failure(&e),
@@ -401,6 +418,14 @@ impl Client {
         method: &str,
         path: &str,
     ) -> Result<(), ApiError> {
+        // Only faults count against the connection; a 4xx answer means it works.
+        if failure.retry {
+            self.inner
+                .consecutive_failures
+                .fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.note_success();
+        }
         if !failure.retry || *attempt >= self.inner.max_retries {
             return Err(failure.error);
         }
@@ -623,6 +648,15 @@ impl Client {
         )
         .await
     }
+    pub async fn create_session(&self, params: &CreateSessionParams) -> Result<Session, ApiError> {
+        self.post_json(
+            Beta::ManagedAgents,
+            "/v1/sessions",
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
     pub async fn archive_session(&self, session_id: &str) -> Result<Session, ApiError> {
         let path = format!("{}/archive", session_path(session_id));
         self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
@@ -735,6 +769,20 @@ impl Client {
         self.get_json(Beta::ManagedAgents, &path, &Query::new())
             .await
     }
+    /// Archiving terminates the thread.
+    pub async fn archive_thread(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+    ) -> Result<SessionThread, ApiError> {
+        let path = format!(
+            "{}/threads/{}/archive",
+            session_path(session_id),
+            seg(thread_id)
+        );
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
     /// Thread history (the endpoint takes `limit` and `page`).
     pub async fn list_thread_events(
         &self,
@@ -782,6 +830,30 @@ impl Client {
     }
     pub async fn get_memory_store(&self, store_id: &str) -> Result<MemoryStore, ApiError> {
         self.get_json(Beta::Memory, &store_path(store_id), &Query::new())
+            .await
+    }
+
+    pub async fn create_memory_store(
+        &self,
+        params: &CreateMemoryStoreParams,
+    ) -> Result<MemoryStore, ApiError> {
+        self.post_json(
+            Beta::Memory,
+            "/v1/memory_stores",
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
+    /// Irreversible; e.g. to discard a dream's output store.
+    pub async fn archive_memory_store(&self, store_id: &str) -> Result<MemoryStore, ApiError> {
+        let path = format!("{}/archive", store_path(store_id));
+        self.post_json::<(), _>(Beta::Memory, &path, &Query::new(), None)
+            .await
+    }
+    /// Deletes the store with its memories and versions.
+    pub async fn delete_memory_store(&self, store_id: &str) -> Result<Deleted, ApiError> {
+        self.delete_json(Beta::Memory, &store_path(store_id), &Query::new())
             .await
     }
 
@@ -968,6 +1040,11 @@ impl Client {
     /// "Run now": creates a session (or records why it could not).
     pub async fn run_deployment(&self, deployment_id: &str) -> Result<DeploymentRun, ApiError> {
         let path = format!("{}/run", deployment_path(deployment_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    pub async fn archive_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
+        let path = format!("{}/archive", deployment_path(deployment_id));
         self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
             .await
     }

@@ -1495,6 +1495,40 @@ impl Precondition {
     }
 }
 
+/// `POST /v1/sessions` (the fields a dashboard or a test needs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateSessionParams {
+    /// An agent id (latest version).
+    pub agent: String,
+    pub environment_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetLimit>,
+    /// Resource params (`{type:"memory_store", memory_store_id, access?}` …), as JSON.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Value>,
+    /// Only `user.message` and `user.define_outcome`; at most 50.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub initial_events: Vec<super::events::EventParams>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vault_ids: Vec<String>,
+}
+
+/// `POST /v1/memory_stores`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateMemoryStoreParams {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
 /// `POST /v1/memory_stores/{id}/memories`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateMemoryParams {
