@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use overseer::cli;
 
 #[derive(Debug, Parser)]
-#[command(name = "overseer", version, about = "k9s for Claude Managed Agents sessions")]
+#[command(
+    name = "overseer",
+    version,
+    about = "k9s for Claude Managed Agents sessions"
+)]
 struct Cli {
     #[command(flatten)]
     globals: cli::Globals,
@@ -26,7 +30,10 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let args = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("overseer: cannot start the async runtime: {e}");

@@ -35,8 +35,14 @@ impl FeedConfig {
 pub enum ConnState {
     Connecting,
     Live,
-    Retrying { attempt: u32, next_at: SystemTime, reason: String },
-    Down { reason: String },
+    Retrying {
+        attempt: u32,
+        next_at: SystemTime,
+        reason: String,
+    },
+    Down {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,16 +52,26 @@ pub enum FeedItem {
     /// A user event seen before whose `processed_at` is now set (raw JSON of the new copy).
     Updated(String),
     /// Live typing preview for `event_id` (the whole text so far).
-    Preview { event_id: String, kind: String, text: String },
+    Preview {
+        event_id: String,
+        kind: String,
+        text: String,
+    },
     /// The preview will not be replaced by a final event (closed by `span.model_request_end`).
-    PreviewDiscarded { event_id: String },
+    PreviewDiscarded {
+        event_id: String,
+    },
     /// History is fully loaded (first backfill done).
     HistoryLoaded,
     State(ConnState),
     /// A backfill failed after retries: events in this window may be missing.
-    Gap { reason: String },
+    Gap {
+        reason: String,
+    },
     /// 404 or `session.deleted`.
-    Gone { reason: String },
+    Gone {
+        reason: String,
+    },
     /// `session.status_terminated` seen; the feed has stopped.
     Ended,
 }
