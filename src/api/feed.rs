@@ -440,7 +440,7 @@ enum StreamEnd {
 }
 
 /// Percent-encode one path segment (ids are plain, but user-typed ids must not change the path).
-fn path_segment(id: &str) -> String {
+pub fn path_segment(id: &str) -> String {
     let mut out = String::with_capacity(id.len());
     for b in id.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
