@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 use overseer::cli;
 
 #[derive(Debug, Parser)]
-#[command(name = "overseer", version, about = "k9s for Claude Managed Agents sessions")]
+#[command(
+    name = "overseer",
+    version,
+    about = "k9s for Claude Managed Agents sessions"
+)]
 struct Cli {
     #[command(flatten)]
     globals: cli::Globals,
@@ -26,7 +30,12 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let args = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Logs go to a file in the state dir, never to the terminal.
+    let _log_guard = cli::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("overseer: cannot start the async runtime: {e}");
