@@ -30,6 +30,8 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let args = Cli::parse();
+    // Logs go to a file in the state dir, never to the terminal.
+    let _log_guard = cli::init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,10 +1,61 @@
-//! `overseer dashboard`.
+//! `overseer` (no subcommand): the dashboard.
+
+use std::time::Duration;
 
 use super::Globals;
+use crate::app::{App, State};
+use crate::theme::Theme;
 
 #[derive(Debug, Clone, Default, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Disable every write (archive, delete, approvals): look, don't touch.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Theme: dark, light, high-contrast, or NAME.toml in the config dir's themes/ folder.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Capture the mouse at start (toggle with M; hold Shift to select text while on).
+    #[arg(long)]
+    pub mouse: bool,
+}
 
-pub async fn run(_args: Args, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+/// How often the session list is polled (jittered ±20%).
+const POLL_INTERVAL: Duration = Duration::from_secs(3);
+
+pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
+    let conn = super::connect(globals).await?;
+    let theme_name = args
+        .theme
+        .clone()
+        .or_else(|| conn.config.theme.clone())
+        .unwrap_or_else(|| "dark".to_string());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let config_dir = crate::config::config_dir();
+    let theme = Theme::load(&theme_name, config_dir.as_deref(), no_color)?;
+    let (keymap, key_errors) = crate::app::keymap::Keymap::with_overrides(&conn.config.keys);
+
+    let mut state = State::new(crate::app::terminal::now_secs());
+    state.profile = conn.profile.clone();
+    state.base_url = conn.base_url.clone();
+    state.demo = conn.demo;
+    state.read_only = args.read_only;
+    state.mouse = args.mouse || conn.config.mouse;
+    state.keymap = keymap;
+    let mut app = App::new(state, Some(conn.client.clone()));
+    if let Some(first) = key_errors.first() {
+        let more = if key_errors.len() > 1 {
+            format!(" (+{} more)", key_errors.len() - 1)
+        } else {
+            String::new()
+        };
+        app.handle(crate::app::Msg::Done {
+            text: format!("config: {first}{more}"),
+            error: true,
+        });
+    }
+    app.start(POLL_INTERVAL);
+    let result = crate::app::terminal::run(app, theme).await;
+    // Keep the embedded simulator alive until the dashboard is gone.
+    drop(conn);
+    result.map_err(|e| anyhow::anyhow!("terminal: {e}"))
 }

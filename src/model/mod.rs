@@ -1,4 +1,5 @@
 //! Client-side state, pure: no I/O, no async.
 
+pub mod event_view;
 pub mod sessions;
 pub mod transcript;

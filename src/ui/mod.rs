@@ -1,1 +1,165 @@
-//! Drawing only: draw(&State, &Theme, &mut Frame). Owner: tui helper.
+//! Drawing only: `draw(&State, &Theme, &mut Frame)`. One file per pane or overlay. Never
+//! mutates state; draws only what is visible.
+
+pub mod events;
+pub mod footer;
+pub mod header;
+pub mod inspector;
+pub mod layout;
+pub mod overlays;
+pub mod sessions;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use crate::app::state::{MIN_HEIGHT, MIN_WIDTH, Overlay, State, View};
+use crate::theme::Theme;
+
+pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if layout::too_small(area.width, area.height) {
+        too_small(theme, frame, area);
+        return;
+    }
+    let a = layout::areas(
+        area.width,
+        area.height,
+        state.input.is_some() || state.toast.is_some(),
+    );
+    header::draw(state, theme, frame, a.header);
+    match state.view {
+        View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
+        other => placeholder(state, theme, frame, a.sessions, other),
+    }
+    events::draw(state, theme, frame, a.events);
+    if let Some(r) = a.inspector {
+        inspector::draw(state, theme, frame, r);
+    }
+    footer::draw_message(state, theme, frame, a.message);
+    footer::draw(state, theme, frame, a.footer);
+    match &state.overlay {
+        Some(Overlay::Help { scroll }) => overlays::help(state, theme, frame, *scroll),
+        Some(Overlay::Confirm { action, ids }) => {
+            overlays::confirm(state, theme, frame, *action, ids)
+        }
+        Some(Overlay::Event { scroll }) => overlays::event(state, theme, frame, *scroll),
+        None => {}
+    }
+}
+
+/// A bordered pane with a title; focused panes get the accent border.
+pub fn pane<'a>(theme: &Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border = if focused {
+        theme.border_focused
+    } else {
+        theme.border
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(border)
+        .title(title)
+}
+
+fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
+    let msg = format!(
+        "terminal too small (need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{})",
+        area.width, area.height
+    );
+    let y = area.height / 2;
+    let lines = vec![
+        Line::styled(msg, theme.attention),
+        Line::styled("enlarge the window, or press q to quit", theme.dim),
+    ];
+    let r = Rect::new(
+        area.x,
+        area.y + y.saturating_sub(1),
+        area.width,
+        2.min(area.height),
+    );
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        r,
+    );
+}
+
+fn placeholder(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, view: View) {
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", view.name()), theme.title),
+        Span::styled("· :sessions to go back ", theme.dim),
+    ]);
+    let block = pane(theme, title, true);
+    let mut lines: Vec<Line> = Vec::new();
+    if view == View::Threads {
+        match &state.watched {
+            Some(w) if !w.threads.is_empty() => {
+                lines.push(Line::styled(
+                    format!("threads of {}", crate::text::one_line(&w.session_id)),
+                    theme.dim,
+                ));
+                for (id, name) in &w.threads {
+                    lines.push(Line::from(vec![
+                        Span::styled("⑂ ", theme.event_thread),
+                        Span::styled(crate::text::fit(name, 20), theme.text),
+                        Span::styled(crate::text::one_line(id), theme.dim),
+                    ]));
+                }
+                lines.push(Line::raw(""));
+                lines.push(Line::styled(
+                    "T in the event stream cycles the thread filter",
+                    theme.dim,
+                ));
+            }
+            _ => lines.push(Line::styled(
+                "no threads seen in the open session (multiagent sessions create them)",
+                theme.dim,
+            )),
+        }
+    } else {
+        lines.push(Line::styled(
+            format!("The {} view is not built yet.", view.name()),
+            theme.attention,
+        ));
+        lines.push(Line::styled(
+            "It arrives with its own issue; the session list and stream work now.",
+            theme.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// Split `text` into spans, styling case-insensitive (ASCII) matches of `query`.
+pub fn highlight<'a>(text: String, base: Style, query: Option<&str>, hit: Style) -> Vec<Span<'a>> {
+    let Some(q) = query.filter(|q| !q.is_empty()) else {
+        return vec![Span::styled(text, base)];
+    };
+    let lower = text.to_ascii_lowercase();
+    let ql = q.to_ascii_lowercase();
+    let mut spans = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = lower[pos..].find(&ql) {
+        let start = pos + found;
+        let end = start + ql.len();
+        if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            break;
+        }
+        if start > pos {
+            spans.push(Span::styled(text[pos..start].to_string(), base));
+        }
+        spans.push(Span::styled(text[start..end].to_string(), hit));
+        pos = end;
+    }
+    if pos < text.len() {
+        spans.push(Span::styled(text[pos..].to_string(), base));
+    }
+    spans
+}

@@ -1,0 +1,507 @@
+//! ONE table of (context, key, action, label). It drives key dispatch, the footer hints and the
+//! `?` help overlay, and the config's `keys` map overrides it by action name
+//! (`"sessions.archive" = "ctrl-a"`; several keys separated by commas).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies. `Global` applies under every pane context (not under modal ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    Sessions,
+    Events,
+    Inspector,
+    Help,
+    Confirm,
+}
+
+impl Context {
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::Sessions => "sessions",
+            Context::Events => "events",
+            Context::Inspector => "inspector",
+            Context::Help => "help",
+            Context::Confirm => "confirm",
+        }
+    }
+    /// Modal contexts swallow every key; global bindings do not apply.
+    pub fn modal(self) -> bool {
+        matches!(self, Context::Help | Context::Confirm)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    ShowHelp,
+    CommandLine,
+    FocusNext,
+    FocusPrev,
+    ToggleMouse,
+    Refresh,
+    Suspend,
+    ViewNeeds,
+    Back,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Open,
+    Filter,
+    ToggleArchived,
+    SortNext,
+    SortReverse,
+    Mark,
+    ClearMarks,
+    Archive,
+    Delete,
+    Follow,
+    ToggleWrap,
+    ToggleTimestamps,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Expand,
+    Copy,
+    Export,
+    KindAll,
+    KindMessages,
+    KindTools,
+    KindErrors,
+    KindStatus,
+    KindSpans,
+    NextThread,
+    Yes,
+    No,
+}
+
+impl Action {
+    /// Stable name used in the config file (after the context: `events.follow`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::ShowHelp => "help",
+            Action::CommandLine => "command",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::ToggleMouse => "mouse",
+            Action::Refresh => "refresh",
+            Action::Suspend => "suspend",
+            Action::ViewNeeds => "needs",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Filter => "filter",
+            Action::ToggleArchived => "archived",
+            Action::SortNext => "sort",
+            Action::SortReverse => "sort_reverse",
+            Action::Mark => "mark",
+            Action::ClearMarks => "clear_marks",
+            Action::Archive => "archive",
+            Action::Delete => "delete",
+            Action::Follow => "follow",
+            Action::ToggleWrap => "wrap",
+            Action::ToggleTimestamps => "timestamps",
+            Action::Search => "search",
+            Action::NextMatch => "next_match",
+            Action::PrevMatch => "prev_match",
+            Action::Expand => "expand",
+            Action::Copy => "copy",
+            Action::Export => "export",
+            Action::KindAll => "kind_all",
+            Action::KindMessages => "kind_messages",
+            Action::KindTools => "kind_tools",
+            Action::KindErrors => "kind_errors",
+            Action::KindStatus => "kind_status",
+            Action::KindSpans => "kind_spans",
+            Action::NextThread => "thread",
+            Action::Yes => "yes",
+            Action::No => "no",
+        }
+    }
+}
+
+/// A key with its modifiers. Characters carry their own case, so SHIFT is ignored on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let code = match ev.code {
+            KeyCode::Tab if ev.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            c => c,
+        };
+        Key {
+            code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    /// `q`, `G`, `ctrl-c`, `alt-x`, `enter`, `esc`, `space`, `tab`, `backtab`, `up`, `pgdn`, `f1` …
+    pub fn parse(spec: &str) -> Option<Key> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = spec.trim();
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            if lower.starts_with("ctrl-") && rest.len() > 5 {
+                ctrl = true;
+                rest = &rest[5..];
+            } else if lower.starts_with("alt-") && rest.len() > 4 {
+                alt = true;
+                rest = &rest[4..];
+            } else {
+                break;
+            }
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "space" => KeyCode::Char(' '),
+            "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "backspace" => KeyCode::Backspace,
+            "delete" | "del" => KeyCode::Delete,
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().ok()?)
+            }
+            _ => {
+                let mut chars = rest.chars();
+                let c = chars.next()?;
+                if chars.next().is_some() {
+                    return None;
+                }
+                // ctrl-A and ctrl-a are the same key to a terminal.
+                KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+            }
+        };
+        Some(Key { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("^")?;
+        }
+        if self.alt {
+            f.write_str("M-")?;
+        }
+        match self.code {
+            KeyCode::Enter => f.write_str("⏎"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("S-tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::Backspace => f.write_str("bksp"),
+            KeyCode::Delete => f.write_str("del"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            _ => f.write_str("?"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+    pub label: &'static str,
+    /// Shown in the footer (the help overlay shows every binding).
+    pub hint: bool,
+}
+
+/// The default table: (context, keys, action, label, footer hint).
+const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
+    use Action::*;
+    use Context::*;
+    &[
+        (Global, "q,ctrl-c", Quit, "quit", true),
+        (Global, "?", ShowHelp, "help", true),
+        (Global, ":", CommandLine, "command", true),
+        (Global, "tab", FocusNext, "next pane", true),
+        (Global, "backtab", FocusPrev, "previous pane", false),
+        (Global, "!", ViewNeeds, "needs you", false),
+        (Global, "ctrl-r", Refresh, "refresh now", false),
+        (Global, "M", ToggleMouse, "mouse on/off", false),
+        (Global, "ctrl-z", Suspend, "suspend", false),
+        (Sessions, "k,up", Up, "up", false),
+        (Sessions, "j,down", Down, "down", false),
+        (Sessions, "pgup,ctrl-b", PageUp, "page up", false),
+        (Sessions, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Sessions, "g,home", Top, "first", false),
+        (Sessions, "G,end", Bottom, "last", false),
+        (Sessions, "enter,l,right", Open, "open stream", true),
+        (Sessions, "/", Filter, "filter", true),
+        (Sessions, "s", SortNext, "sort", true),
+        (Sessions, "S", SortReverse, "reverse sort", false),
+        (Sessions, "a", ToggleArchived, "archived", true),
+        (Sessions, "space", Mark, "mark", true),
+        (Sessions, "esc", ClearMarks, "clear marks/filter", false),
+        (Sessions, "ctrl-a", Archive, "archive", true),
+        (Sessions, "ctrl-d", Delete, "delete", true),
+        (Events, "k,up", Up, "up", false),
+        (Events, "j,down", Down, "down", false),
+        (Events, "pgup,ctrl-b", PageUp, "page up", false),
+        (Events, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Events, "g,home", Top, "first", false),
+        (Events, "G,end", Bottom, "follow", true),
+        (Events, "f", Follow, "follow on/off", false),
+        (Events, "enter", Expand, "expand", true),
+        (Events, "/", Search, "search", true),
+        (Events, "n", NextMatch, "next match", false),
+        (Events, "N", PrevMatch, "previous match", false),
+        (Events, "w", ToggleWrap, "wrap", true),
+        (Events, "t", ToggleTimestamps, "times", true),
+        (Events, "0", KindAll, "all kinds", false),
+        (Events, "1", KindMessages, "messages only", true),
+        (Events, "2", KindTools, "tools only", false),
+        (Events, "3", KindErrors, "errors only", false),
+        (Events, "4", KindStatus, "status only", false),
+        (Events, "5", KindSpans, "spans only", false),
+        (Events, "T", NextThread, "next thread", false),
+        (Events, "y", Copy, "copy JSON", true),
+        (Events, "ctrl-s", Export, "export", false),
+        (Events, "esc,h,left", Back, "sessions", false),
+        (Inspector, "k,up", Up, "scroll up", false),
+        (Inspector, "j,down", Down, "scroll down", false),
+        (Inspector, "pgup,ctrl-b", PageUp, "page up", false),
+        (Inspector, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Inspector, "g,home", Top, "top", false),
+        (Inspector, "G,end", Bottom, "bottom", false),
+        (Inspector, "y", Copy, "copy JSON", true),
+        (Inspector, "esc,enter,q", Back, "close", true),
+        (Help, "k,up", Up, "scroll up", false),
+        (Help, "j,down", Down, "scroll down", false),
+        (Help, "esc,?,q", Back, "close", true),
+        (Confirm, "y", Yes, "yes", true),
+        (Confirm, "n,esc,q", No, "no", true),
+    ]
+};
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        let mut bindings = Vec::new();
+        for &(context, keys, action, label, hint) in DEFAULTS {
+            for spec in keys.split(',') {
+                if let Some(key) = Key::parse(spec) {
+                    bindings.push(Binding {
+                        context,
+                        key,
+                        action,
+                        label,
+                        hint,
+                    });
+                }
+            }
+        }
+        Keymap { bindings }
+    }
+}
+
+impl Keymap {
+    /// The defaults with the config's overrides applied. Returns one message per override
+    /// that could not be used (unknown action, bad key) — those keep their defaults.
+    pub fn with_overrides(overrides: &BTreeMap<String, String>) -> (Keymap, Vec<String>) {
+        let mut map = Keymap::default();
+        let mut errors = Vec::new();
+        for (name, spec) in overrides {
+            let Some((ctx_name, action_name)) = name.split_once('.') else {
+                errors.push(format!(
+                    "keys.{name}: expected CONTEXT.ACTION, e.g. sessions.archive"
+                ));
+                continue;
+            };
+            let template = map
+                .bindings
+                .iter()
+                .find(|b| b.context.name() == ctx_name && b.action.name() == action_name)
+                .cloned();
+            let Some(template) = template else {
+                errors.push(format!("keys.{name}: no such action"));
+                continue;
+            };
+            let keys: Option<Vec<Key>> = spec.split(',').map(Key::parse).collect();
+            let Some(keys) = keys.filter(|k| !k.is_empty()) else {
+                errors.push(format!("keys.{name}: cannot read key {spec:?}"));
+                continue;
+            };
+            map.bindings
+                .retain(|b| !(b.context == template.context && b.action == template.action));
+            // A key moved onto this action leaves whatever had it in the same context.
+            map.bindings
+                .retain(|b| !(b.context == template.context && keys.contains(&b.key)));
+            for key in keys {
+                map.bindings.push(Binding {
+                    key,
+                    ..template.clone()
+                });
+            }
+        }
+        (map, errors)
+    }
+
+    /// The action `key` triggers in `context` (falling back to global bindings).
+    pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(key);
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.key == key)
+                .map(|b| b.action)
+        };
+        find(context).or_else(|| {
+            if context.modal() {
+                None
+            } else {
+                find(Context::Global)
+            }
+        })
+    }
+
+    /// Footer hints for `context`: (keys, label), one entry per action, context first.
+    pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
+        let mut out = self.grouped(context, true);
+        if !context.modal() {
+            out.extend(self.grouped(Context::Global, true));
+        }
+        out
+    }
+
+    /// Every binding of a context, one entry per action: (keys joined by `/`, label).
+    pub fn grouped(&self, context: Context, hints_only: bool) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(Action, String, &'static str)> = Vec::new();
+        for b in self
+            .bindings
+            .iter()
+            .filter(|b| b.context == context && (b.hint || !hints_only))
+        {
+            match out.iter_mut().find(|(a, _, _)| *a == b.action) {
+                Some((_, keys, _)) => {
+                    if !hints_only {
+                        keys.push('/');
+                        keys.push_str(&b.key.to_string());
+                    }
+                }
+                None => out.push((b.action, b.key.to_string(), b.label)),
+            }
+        }
+        out.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn parses_key_specs() {
+        assert_eq!(
+            Key::parse("ctrl-A"),
+            Some(Key {
+                code: KeyCode::Char('a'),
+                ctrl: true,
+                alt: false
+            })
+        );
+        assert_eq!(Key::parse("G").map(|k| k.code), Some(KeyCode::Char('G')));
+        assert_eq!(Key::parse("pgdn").map(|k| k.code), Some(KeyCode::PageDown));
+        assert_eq!(Key::parse("f5").map(|k| k.code), Some(KeyCode::F(5)));
+        assert_eq!(
+            Key::parse("space").map(|k| k.code),
+            Some(KeyCode::Char(' '))
+        );
+        assert_eq!(Key::parse("xy"), None);
+        assert_eq!(Key::parse(""), None);
+        assert_eq!(Key::parse("ctrl-c").unwrap().to_string(), "^c");
+    }
+
+    #[test]
+    fn context_first_then_global_but_not_under_modals() {
+        let map = Keymap::default();
+        let q = ev(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Context::Sessions, &q), Some(Action::Quit));
+        assert_eq!(map.lookup(Context::Help, &q), Some(Action::Back));
+        let colon = ev(KeyCode::Char(':'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Context::Confirm, &colon), None);
+        let g = ev(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(map.lookup(Context::Events, &g), Some(Action::Bottom));
+        let bt = ev(KeyCode::Tab, KeyModifiers::SHIFT);
+        assert_eq!(map.lookup(Context::Events, &bt), Some(Action::FocusPrev));
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_report_mistakes() {
+        let mut o = BTreeMap::new();
+        o.insert("sessions.archive".to_string(), "A".to_string());
+        o.insert("sessions.nope".to_string(), "x".to_string());
+        o.insert("events.follow".to_string(), "ctrl-".to_string());
+        let (map, errors) = Keymap::with_overrides(&o);
+        let a = ev(KeyCode::Char('A'), KeyModifiers::SHIFT);
+        let ctrl_a = ev(KeyCode::Char('a'), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(Context::Sessions, &a), Some(Action::Archive));
+        assert_eq!(map.lookup(Context::Sessions, &ctrl_a), None);
+        assert_eq!(
+            errors,
+            vec![
+                "keys.events.follow: cannot read key \"ctrl-\"".to_string(),
+                "keys.sessions.nope: no such action".to_string()
+            ]
+        );
+        assert!(
+            map.hints(Context::Sessions)
+                .contains(&("A".to_string(), "archive"))
+        );
+    }
+
+    #[test]
+    fn help_groups_keys_per_action() {
+        let map = Keymap::default();
+        let rows = map.grouped(Context::Sessions, false);
+        assert_eq!(rows[0], ("k/↑".to_string(), "up"));
+        assert!(rows.contains(&("enter".replace("enter", "⏎") + "/l/→", "open stream")));
+    }
+}

@@ -1,0 +1,299 @@
+//! Runs `Cmd`s as tokio tasks that report back with `Msg`s: the session list poller (jitter,
+//! backoff, 429-aware), the watched session's feed, archive/delete, exports.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::sync::{Notify, mpsc::UnboundedSender};
+use tokio::task::JoinHandle;
+
+use crate::api::client::Page;
+use crate::api::feed::{self, FeedConfig, FeedHandle};
+use crate::api::{ApiError, Beta, Client, Query};
+use crate::app::msg::{Cmd, Msg};
+use crate::app::state::ListConn;
+use crate::model::sessions::{Evidence, SessionSummary};
+
+/// Event types that tell why a session is in its state.
+const EVIDENCE_TYPES: [&str; 6] = [
+    "session.status_idle",
+    "session.status_running",
+    "session.status_rescheduled",
+    "session.status_terminated",
+    "session.error",
+    "agent.custom_tool_use",
+];
+/// Pages of 100 sessions fetched per poll at most.
+const MAX_PAGES: usize = 200;
+/// Evidence fetches per poll round (the rest wait for the next round).
+const EVIDENCE_PER_ROUND: usize = 60;
+
+pub struct Runner {
+    client: Option<Client>,
+    tx: UnboundedSender<Msg>,
+    feed: Option<(FeedHandle, JoinHandle<()>)>,
+    poller: Option<JoinHandle<()>>,
+    poll_now: Arc<Notify>,
+    /// Effects on the terminal itself, for the terminal loop.
+    pub terminal: Vec<Cmd>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        if let Some(p) = &self.poller {
+            p.abort();
+        }
+        if let Some((_, t)) = &self.feed {
+            t.abort();
+        }
+    }
+}
+
+impl Runner {
+    /// `client: None` runs nothing over the network (snapshot tests).
+    pub fn new(client: Option<Client>, tx: UnboundedSender<Msg>) -> Runner {
+        Runner {
+            client,
+            tx,
+            feed: None,
+            poller: None,
+            poll_now: Arc::new(Notify::new()),
+            terminal: Vec::new(),
+        }
+    }
+
+    pub fn start_polling(&mut self, interval: Duration) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let now = self.poll_now.clone();
+        self.poller = Some(tokio::spawn(poll_loop(client, tx, now, interval)));
+    }
+
+    pub fn run(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Watch(id) => self.watch(id),
+            Cmd::RefreshNow => self.poll_now.notify_one(),
+            Cmd::Archive(ids) => self.bulk(ids, false),
+            Cmd::Delete(ids) => self.bulk(ids, true),
+            Cmd::Export { files, events } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut written = Vec::new();
+                    for (path, body) in &files {
+                        if let Err(e) = std::fs::write(path, body) {
+                            let _ = tx.send(Msg::Done {
+                                text: format!("export failed: {}: {e}", path.display()),
+                                error: true,
+                            });
+                            return;
+                        }
+                        written.push(path.display().to_string());
+                    }
+                    let _ = tx.send(Msg::Done {
+                        text: format!("exported {events} events to {}", written.join(" and ")),
+                        error: false,
+                    });
+                });
+            }
+            Cmd::Defer(m) => {
+                let _ = self.tx.send(m.0);
+            }
+            c @ (Cmd::Copy(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
+                self.terminal.push(c)
+            }
+        }
+    }
+
+    fn watch(&mut self, session_id: String) {
+        // Dropping the handle stops the previous feed.
+        if let Some((_handle, task)) = self.feed.take() {
+            task.abort();
+        }
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let mut cfg = FeedConfig::new(session_id.clone());
+        cfg.deltas = true;
+        let (handle, mut rx) = feed::spawn(client, cfg);
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            while let Some(item) = rx.recv().await {
+                let msg = Msg::Feed {
+                    session_id: session_id.clone(),
+                    item,
+                };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        self.feed = Some((handle, task));
+    }
+
+    fn bulk(&mut self, ids: Vec<String>, delete: bool) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let wake = self.poll_now.clone();
+        tokio::spawn(async move {
+            let mut failed = Vec::new();
+            let n = ids.len();
+            for id in ids {
+                let result = session_write(&client, &id, delete).await;
+                if let Err(e) = result {
+                    failed.push(format!("{id}: {e}"));
+                }
+            }
+            let verb = if delete { "deleted" } else { "archived" };
+            let msg = if failed.is_empty() {
+                Msg::Done {
+                    text: format!("{verb} {n} session(s)"),
+                    error: false,
+                }
+            } else {
+                Msg::Done {
+                    text: format!("{} of {n} not {verb}: {}", failed.len(), failed.join("; ")),
+                    error: true,
+                }
+            };
+            let _ = tx.send(msg);
+            wake.notify_one();
+        });
+    }
+}
+
+/// Archive or delete one session.
+async fn session_write(_client: &Client, _id: &str, _delete: bool) -> Result<(), ApiError> {
+    // TODO(api merge): call the client's archive/delete endpoints once they land.
+    Err(ApiError::Config(
+        "archive/delete are not wired to the client yet".into(),
+    ))
+}
+
+/// Every session (archived included; the list hides them until asked), newest first.
+async fn fetch_sessions(client: &Client) -> Result<Vec<SessionSummary>, ApiError> {
+    let mut out = Vec::new();
+    let mut page: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let q = Query::new()
+            .push("limit", "100")
+            .push("include_archived", "true")
+            .push_opt("page", page.clone());
+        let body = client
+            .get_raw(Beta::ManagedAgents, "/v1/sessions", &q)
+            .await?;
+        let parsed: Page<Value> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+            path: "/v1/sessions".into(),
+            message: e.to_string(),
+        })?;
+        out.extend(parsed.data.iter().filter_map(SessionSummary::from_json));
+        match parsed.next_page {
+            Some(next) if !next.is_empty() && !parsed.data.is_empty() => page = Some(next),
+            _ => break,
+        }
+    }
+    Ok(out)
+}
+
+async fn fetch_evidence(client: &Client, id: &str) -> Result<Evidence, ApiError> {
+    let q = Query::new()
+        .push("order", "desc")
+        .push("limit", "25")
+        .push_array("types", EVIDENCE_TYPES);
+    let path = format!("/v1/sessions/{id}/events");
+    let body = client.get_raw(Beta::ManagedAgents, &path, &q).await?;
+    let parsed: Page<Value> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(Evidence::from_newest_first(&parsed.data))
+}
+
+fn jittered(base: Duration) -> Duration {
+    let f: f64 = rand::random_range(0.8..1.2);
+    base.mul_f64(f)
+}
+
+async fn poll_loop(
+    client: Client,
+    tx: UnboundedSender<Msg>,
+    wake: Arc<Notify>,
+    interval: Duration,
+) {
+    // updated_at per session at its last evidence fetch.
+    let mut seen: HashMap<String, Option<i64>> = HashMap::new();
+    let mut attempt: u32 = 0;
+    loop {
+        let delay = match fetch_sessions(&client).await {
+            Ok(list) => {
+                if attempt > 0 {
+                    let _ = tx.send(Msg::ListConn(ListConn::Ok));
+                }
+                attempt = 0;
+                let changed: Vec<String> = list
+                    .iter()
+                    .filter(|s| seen.get(&s.id) != Some(&s.updated_at))
+                    .take(EVIDENCE_PER_ROUND)
+                    .map(|s| s.id.clone())
+                    .collect();
+                let stamps: HashMap<String, Option<i64>> =
+                    list.iter().map(|s| (s.id.clone(), s.updated_at)).collect();
+                if tx.send(Msg::SessionsLoaded(list)).is_err() {
+                    return;
+                }
+                let results: Vec<(String, Result<Evidence, ApiError>)> =
+                    futures::stream::iter(changed)
+                        .map(|id| {
+                            let client = client.clone();
+                            async move {
+                                let r = fetch_evidence(&client, &id).await;
+                                (id, r)
+                            }
+                        })
+                        .buffer_unordered(4)
+                        .collect()
+                        .await;
+                for (id, r) in results {
+                    if let Ok(evidence) = r {
+                        seen.insert(id.clone(), stamps.get(&id).copied().flatten());
+                        let _ = tx.send(Msg::SessionEvidence { id, evidence });
+                    }
+                }
+                seen.retain(|id, _| stamps.contains_key(id));
+                jittered(interval)
+            }
+            Err(e) => {
+                attempt += 1;
+                let retry_after = match &e {
+                    ApiError::Http(h) => h.retry_after,
+                    _ => None,
+                };
+                let backoff = Duration::from_secs(1 << attempt.min(6)).min(Duration::from_secs(60));
+                let conn = if attempt >= 6 {
+                    ListConn::Down {
+                        reason: e.to_string(),
+                    }
+                } else {
+                    ListConn::Retrying {
+                        attempt,
+                        reason: e.to_string(),
+                    }
+                };
+                if tx.send(Msg::ListConn(conn)).is_err() {
+                    return;
+                }
+                retry_after.unwrap_or_else(|| jittered(backoff))
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = wake.notified() => {}
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Everything the screen shows, and nothing that does I/O.
+
+use crate::api::feed::ConnState;
+use crate::app::keymap::{Context, Keymap};
+use crate::model::sessions::SessionIndex;
+use crate::model::transcript::{EventClass, Filter, Transcript};
+
+/// Smallest terminal the dashboard draws into.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Sessions,
+    Events,
+}
+
+/// Screens reached with `:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Sessions,
+    Needs,
+    Memory,
+    Dreams,
+    Deployments,
+    Threads,
+}
+
+impl View {
+    pub const ALL: [View; 6] = [
+        View::Sessions,
+        View::Needs,
+        View::Memory,
+        View::Dreams,
+        View::Deployments,
+        View::Threads,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Sessions => "sessions",
+            View::Needs => "needs",
+            View::Memory => "memory",
+            View::Dreams => "dreams",
+            View::Deployments => "deployments",
+            View::Threads => "threads",
+        }
+    }
+}
+
+/// Words the `:` line understands (views first), for completion.
+pub const COMMANDS: &[&str] = &[
+    "sessions",
+    "needs",
+    "memory",
+    "dreams",
+    "deployments",
+    "threads",
+    "archived",
+    "mouse",
+    "export",
+    "help",
+    "quit",
+];
+
+/// The session list poller's connection.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListConn {
+    Connecting,
+    Ok,
+    Retrying { attempt: u32, reason: String },
+    Down { reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Command,
+    SessionFilter,
+    EventSearch,
+}
+
+/// The one-line text input at the bottom (`:`, `/`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputLine {
+    pub kind: InputKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Archive,
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help {
+        scroll: u16,
+    },
+    Confirm {
+        action: BulkAction,
+        ids: Vec<String>,
+    },
+    /// The selected event in full (pretty JSON), scrollable.
+    Event {
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    /// Unix seconds after which it disappears.
+    pub until: i64,
+}
+
+/// A live typing preview (from `event_delta`s), replaced by the final event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub event_id: String,
+    pub kind: String,
+    pub text: String,
+}
+
+/// The session whose events the right side shows.
+#[derive(Debug)]
+pub struct Watched {
+    pub session_id: String,
+    pub transcript: Transcript,
+    pub conn: ConnState,
+    pub history_loaded: bool,
+    /// Ever been live: a later `Live` after a retry is a reconnect.
+    pub was_live: bool,
+    pub previews: Vec<Preview>,
+    /// Threads seen (`session.thread_created`): (id, agent name).
+    pub threads: Vec<(String, String)>,
+    /// Local marker counter (ids of inserted marker rows).
+    pub markers: u64,
+    pub ended: bool,
+}
+
+impl Watched {
+    pub fn new(session_id: impl Into<String>) -> Self {
+        Watched {
+            session_id: session_id.into(),
+            transcript: Transcript::new(),
+            conn: ConnState::Connecting,
+            history_loaded: false,
+            was_live: false,
+            previews: Vec::new(),
+            threads: Vec::new(),
+            markers: 0,
+            ended: false,
+        }
+    }
+}
+
+/// How the event stream pane is scrolled and filtered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamView {
+    pub filter: Filter,
+    pub follow: bool,
+    /// Selected row in the filtered view.
+    pub cursor: usize,
+    /// First visible row (when not following).
+    pub offset: usize,
+    /// Filtered row count when follow was paused (for "n new").
+    pub paused_at_count: usize,
+    pub wrap: bool,
+    pub timestamps: bool,
+    pub search: Option<String>,
+}
+
+impl Default for StreamView {
+    fn default() -> Self {
+        StreamView {
+            filter: Filter::default(),
+            follow: true,
+            cursor: 0,
+            offset: 0,
+            paused_at_count: 0,
+            wrap: false,
+            timestamps: true,
+            search: None,
+        }
+    }
+}
+
+impl StreamView {
+    pub fn kind_label(&self) -> &'static str {
+        match self.filter.classes.as_slice() {
+            [] => "all",
+            [EventClass::Message] => "messages",
+            [EventClass::Tool] => "tools",
+            [EventClass::Error] => "errors",
+            [EventClass::Status] => "status",
+            [EventClass::Span] => "spans",
+            _ => "custom",
+        }
+    }
+}
+
+/// Pretty lines of the selected event, computed off the draw path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InspectorCache {
+    /// Transcript index the lines belong to.
+    pub index: Option<usize>,
+    pub title: String,
+    pub lines: Vec<String>,
+    /// The raw JSON (for copy).
+    pub raw: String,
+}
+
+#[derive(Debug)]
+pub struct State {
+    /// Unix seconds; a fixed value in tests makes frames deterministic.
+    pub now: i64,
+    pub profile: String,
+    pub base_url: String,
+    pub demo: bool,
+    pub read_only: bool,
+    pub mouse: bool,
+    pub conn: ListConn,
+    pub sessions: SessionIndex,
+    /// Selected row of the session list view and its first visible row.
+    pub list_cursor: usize,
+    pub list_offset: usize,
+    pub view: View,
+    pub focus: Pane,
+    pub watched: Option<Watched>,
+    pub stream: StreamView,
+    pub inspector: InspectorCache,
+    pub overlay: Option<Overlay>,
+    pub input: Option<InputLine>,
+    pub toast: Option<Toast>,
+    pub keymap: Keymap,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    /// Frames drawn so far (the idle benchmark counts these).
+    pub frames: u64,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(now: i64) -> State {
+        State {
+            now,
+            profile: String::new(),
+            base_url: String::new(),
+            demo: false,
+            read_only: false,
+            mouse: false,
+            conn: ListConn::Connecting,
+            sessions: SessionIndex::new(),
+            list_cursor: 0,
+            list_offset: 0,
+            view: View::Sessions,
+            focus: Pane::Sessions,
+            watched: None,
+            stream: StreamView::default(),
+            inspector: InspectorCache::default(),
+            overlay: None,
+            input: None,
+            toast: None,
+            keymap: Keymap::default(),
+            size: (120, 40),
+            dirty: true,
+            frames: 0,
+            quit: false,
+        }
+    }
+
+    /// The keymap context keys go to right now.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Confirm { .. }) => Context::Confirm,
+            Some(Overlay::Event { .. }) => Context::Inspector,
+            None => match self.focus {
+                Pane::Sessions => Context::Sessions,
+                Pane::Events => Context::Events,
+            },
+        }
+    }
+
+    /// Rows the filtered event view has (0 when nothing is watched).
+    pub fn stream_len(&self) -> usize {
+        self.watched
+            .as_ref()
+            .map_or(0, |w| w.transcript.count(&self.stream.filter))
+    }
+
+    /// Id of the session under the list cursor.
+    pub fn selected_session(&self) -> Option<&str> {
+        self.sessions
+            .view_get(self.list_cursor)
+            .map(|e| e.summary.id.as_str())
+    }
+}

@@ -1,0 +1,956 @@
+//! `update(&mut State, Msg) -> Vec<Cmd>`: the only place state changes. No I/O here, and
+//! nothing proportional to history (searches run in bounded steps).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
+use serde_json::json;
+
+use crate::api::feed::{ConnState, FeedItem};
+use crate::app::keymap::Action;
+use crate::app::msg::{Cmd, Msg, MsgBox};
+use crate::app::state::{
+    BulkAction, COMMANDS, InputKind, InputLine, ListConn, Overlay, Pane, Preview, State, Toast,
+    View, Watched,
+};
+use crate::model::event_view;
+use crate::model::sessions::{DerivedState, SortKey};
+use crate::model::transcript::{EventClass, Upsert};
+use crate::text;
+use crate::ui::layout;
+
+/// Rows a search examines before yielding to the loop.
+const SEARCH_STEP_ROWS: usize = 50_000;
+/// OSC 52 payloads above this are refused by many terminals (k9s uses 74,994 base64 bytes).
+const COPY_MAX_BYTES: usize = 56_000;
+const TOAST_SECS: i64 = 6;
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    match msg {
+        Msg::Key(key) => {
+            state.dirty = true;
+            on_key(state, key, &mut cmds);
+        }
+        Msg::Paste(text) => {
+            if let Some(input) = &mut state.input {
+                input.text.push_str(&text::one_line(&text));
+                input_changed(state);
+                state.dirty = true;
+            }
+        }
+        Msg::Mouse(m) => on_mouse(state, m, &mut cmds),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            clamp_list(state);
+            clamp_stream(state);
+            state.dirty = true;
+        }
+        Msg::Tick(now) => on_tick(state, now),
+        Msg::SessionsLoaded(list) => {
+            let selected = state.selected_session().map(String::from);
+            state.sessions.replace_all(list);
+            if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
+                state.list_cursor = pos;
+            }
+            clamp_list(state);
+            if state.conn != ListConn::Ok {
+                state.conn = ListConn::Ok;
+            }
+            if state.watched.is_none()
+                && let Some(id) = state.selected_session().map(String::from)
+            {
+                watch(state, id, &mut cmds);
+            }
+            state.dirty = true;
+        }
+        Msg::SessionEvidence { id, evidence } => {
+            state.sessions.set_evidence(&id, evidence);
+            state.dirty = true;
+        }
+        Msg::ListConn(c) => {
+            if state.conn != c {
+                state.conn = c;
+                state.dirty = true;
+            }
+        }
+        Msg::Feed { session_id, item } => on_feed(state, &session_id, item),
+        Msg::Done { text, error } => {
+            toast(state, &text, error);
+            if !error {
+                cmds.push(Cmd::RefreshNow);
+            }
+        }
+        Msg::SearchStep {
+            query,
+            from,
+            forward,
+            scanned,
+        } => search_step(state, query, from, forward, scanned, &mut cmds),
+    }
+    cmds
+}
+
+fn toast(state: &mut State, text: &str, error: bool) {
+    state.toast = Some(Toast {
+        text: text::one_line(text),
+        error,
+        until: state.now + TOAST_SECS,
+    });
+    state.dirty = true;
+}
+
+fn on_tick(state: &mut State, now: i64) {
+    let before = state.now;
+    state.now = now;
+    if state.toast.as_ref().is_some_and(|t| t.until <= now) {
+        state.toast = None;
+        state.dirty = true;
+    }
+    // Only redraw when a clock on screen would read differently.
+    let minute_changed = before / 60 != now / 60;
+    let rows = layout::session_rows(layout::areas(state.size.0, state.size.1, false).sessions);
+    let fresh_on_screen = (state.list_offset..state.list_offset + rows).any(|row| {
+        state.sessions.view_get(row).is_some_and(|e| {
+            let young = |t: Option<i64>| t.is_some_and(|t| now - t < 60);
+            young(e.since()) || young(e.last_event_at())
+        })
+    });
+    if minute_changed || fresh_on_screen {
+        state.dirty = true;
+    }
+}
+
+fn areas(state: &State) -> layout::Areas {
+    layout::areas(
+        state.size.0,
+        state.size.1,
+        state.input.is_some() || state.toast.is_some(),
+    )
+}
+
+fn list_page(state: &State) -> usize {
+    layout::session_rows(areas(state).sessions).max(1)
+}
+
+fn stream_page(state: &State) -> usize {
+    layout::inner_rows(areas(state).events).max(1)
+}
+
+fn clamp_list(state: &mut State) {
+    let len = state.sessions.view_len();
+    state.list_cursor = state.list_cursor.min(len.saturating_sub(1));
+    let page = list_page(state);
+    if state.list_cursor < state.list_offset {
+        state.list_offset = state.list_cursor;
+    } else if state.list_cursor >= state.list_offset + page {
+        state.list_offset = state.list_cursor + 1 - page;
+    }
+    state.list_offset = state.list_offset.min(len.saturating_sub(page));
+}
+
+fn clamp_stream(state: &mut State) {
+    let len = state.stream_len();
+    let page = stream_page(state);
+    let s = &mut state.stream;
+    if s.follow {
+        s.cursor = len.saturating_sub(1);
+        s.offset = len.saturating_sub(page);
+        return;
+    }
+    s.cursor = s.cursor.min(len.saturating_sub(1));
+    if s.cursor < s.offset {
+        s.offset = s.cursor;
+    } else if s.cursor >= s.offset + page {
+        s.offset = s.cursor + 1 - page;
+    }
+}
+
+fn pause_follow(state: &mut State) {
+    if state.stream.follow {
+        state.stream.follow = false;
+        state.stream.paused_at_count = state.stream_len();
+    }
+}
+
+fn watch(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
+    if state.watched.as_ref().is_some_and(|w| w.session_id == id) {
+        return;
+    }
+    state.watched = Some(Watched::new(id.clone()));
+    state.stream.follow = true;
+    state.stream.cursor = 0;
+    state.stream.offset = 0;
+    state.stream.filter.thread = None;
+    state.inspector = Default::default();
+    cmds.push(Cmd::Watch(id));
+}
+
+fn move_list(state: &mut State, to: isize) {
+    let len = state.sessions.view_len() as isize;
+    state.list_cursor = to.clamp(0, (len - 1).max(0)) as usize;
+    clamp_list(state);
+}
+
+fn move_stream(state: &mut State, to: isize) {
+    pause_follow(state);
+    let len = state.stream_len() as isize;
+    state.stream.cursor = to.clamp(0, (len - 1).max(0)) as usize;
+    clamp_stream(state);
+}
+
+fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    if state.input.is_some() {
+        on_input_key(state, key, cmds);
+        return;
+    }
+    if state.toast.is_some() && key.code == KeyCode::Esc {
+        state.toast = None;
+        return;
+    }
+    let ctx = state.context();
+    if let Some(action) = state.keymap.lookup(ctx, &key) {
+        on_action(state, action, cmds);
+    }
+}
+
+fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let Some(input) = &mut state.input else {
+        return;
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            let kind = input.kind;
+            state.input = None;
+            match kind {
+                InputKind::SessionFilter => {
+                    state.sessions.set_filter("");
+                    clamp_list(state);
+                }
+                InputKind::EventSearch => state.stream.search = None,
+                InputKind::Command => {}
+            }
+        }
+        KeyCode::Enter => {
+            let InputLine { kind, text } = state.input.take().unwrap_or(InputLine {
+                kind: InputKind::Command,
+                text: String::new(),
+            });
+            match kind {
+                InputKind::Command => run_command(state, text.trim(), cmds),
+                InputKind::SessionFilter => {}
+                InputKind::EventSearch => {
+                    if text.is_empty() {
+                        state.stream.search = None;
+                    } else {
+                        state.stream.search = Some(text.clone());
+                        let from = state.stream.cursor;
+                        search_step(state, text, from, true, 0, cmds);
+                    }
+                }
+            }
+        }
+        KeyCode::Tab if input.kind == InputKind::Command => {
+            if let Some(done) = complete(&input.text) {
+                input.text = done.to_string();
+            }
+        }
+        KeyCode::Backspace => {
+            if input.text.pop().is_none() && input.kind == InputKind::Command {
+                state.input = None;
+                return;
+            }
+            input_changed(state);
+        }
+        KeyCode::Char('c') if ctrl => state.input = None,
+        KeyCode::Char('u') if ctrl => {
+            input.text.clear();
+            input_changed(state);
+        }
+        KeyCode::Char(c) if !ctrl => {
+            input.text.push(c);
+            input_changed(state);
+        }
+        _ => {}
+    }
+}
+
+/// The first command that starts with what was typed.
+pub fn complete(prefix: &str) -> Option<&'static str> {
+    let p = prefix.trim();
+    COMMANDS
+        .iter()
+        .copied()
+        .find(|c| c.starts_with(p) && !p.is_empty())
+}
+
+fn input_changed(state: &mut State) {
+    if let Some(InputLine {
+        kind: InputKind::SessionFilter,
+        text,
+    }) = &state.input
+    {
+        let text = text.clone();
+        state.sessions.set_filter(&text);
+        state.list_cursor = 0;
+        clamp_list(state);
+    }
+}
+
+fn set_view(state: &mut State, view: View) {
+    state.view = view;
+    let only: Option<&[DerivedState]> = match view {
+        View::Needs => Some(&[DerivedState::NeedsApproval, DerivedState::NeedsInput]),
+        _ => None,
+    };
+    state.sessions.set_state_filter(only);
+    state.list_cursor = 0;
+    clamp_list(state);
+    if matches!(view, View::Sessions | View::Needs) {
+        state.focus = Pane::Sessions;
+    }
+}
+
+fn run_command(state: &mut State, cmd: &str, cmds: &mut Vec<Cmd>) {
+    let word = complete(cmd)
+        .filter(|c| *c == cmd || cmd.len() >= 2)
+        .unwrap_or(cmd);
+    if let Some(view) = View::ALL.into_iter().find(|v| v.name() == word) {
+        set_view(state, view);
+        return;
+    }
+    match word {
+        "" => {}
+        "archived" => on_action(state, Action::ToggleArchived, cmds),
+        "mouse" => on_action(state, Action::ToggleMouse, cmds),
+        "export" => on_action(state, Action::Export, cmds),
+        "help" => on_action(state, Action::ShowHelp, cmds),
+        "quit" | "q" => on_action(state, Action::Quit, cmds),
+        other => toast(
+            state,
+            &format!("unknown command :{other} (Tab completes)"),
+            true,
+        ),
+    }
+}
+
+fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let ctx = state.context();
+    use crate::app::keymap::Context as C;
+    match (ctx, action) {
+        (_, Action::Quit) => {
+            state.quit = true;
+            cmds.push(Cmd::Quit);
+        }
+        (_, Action::ShowHelp) => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        (_, Action::CommandLine) => {
+            state.input = Some(InputLine {
+                kind: InputKind::Command,
+                text: String::new(),
+            })
+        }
+        (_, Action::FocusNext) | (_, Action::FocusPrev) => {
+            state.focus = match state.focus {
+                Pane::Sessions => Pane::Events,
+                Pane::Events => Pane::Sessions,
+            };
+        }
+        (_, Action::ToggleMouse) => {
+            state.mouse = !state.mouse;
+            cmds.push(Cmd::SetMouse(state.mouse));
+            let msg = if state.mouse {
+                "mouse on (hold Shift to select text)"
+            } else {
+                "mouse off"
+            };
+            toast(state, msg, false);
+        }
+        (_, Action::Refresh) => cmds.push(Cmd::RefreshNow),
+        (_, Action::Suspend) => cmds.push(Cmd::Suspend),
+        (_, Action::ViewNeeds) => set_view(state, View::Needs),
+        (C::Help, Action::Up) => {
+            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
+                *scroll = scroll.saturating_sub(1);
+            }
+        }
+        (C::Help, Action::Down) => {
+            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
+                *scroll = scroll.saturating_add(1);
+            }
+        }
+        (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,
+        (C::Confirm, Action::Yes) => {
+            if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
+                state.sessions.clear_marks();
+                let n = ids.len();
+                cmds.push(match action {
+                    BulkAction::Archive => Cmd::Archive(ids),
+                    BulkAction::Delete => Cmd::Delete(ids),
+                });
+                let verb = if action == BulkAction::Archive {
+                    "archiving"
+                } else {
+                    "deleting"
+                };
+                toast(state, &format!("{verb} {n} session(s)…"), false);
+            }
+        }
+        (C::Confirm, Action::No) => state.overlay = None,
+        (C::Inspector, a) => {
+            if let Some(Overlay::Event { scroll }) = &mut state.overlay {
+                let page = usize::from(state.size.1.saturating_sub(4)).max(1);
+                let max = state.inspector.lines.len().saturating_sub(page);
+                *scroll = match a {
+                    Action::Up => scroll.saturating_sub(1),
+                    Action::Down => (*scroll + 1).min(max),
+                    Action::PageUp => scroll.saturating_sub(page),
+                    Action::PageDown => (*scroll + page).min(max),
+                    Action::Top => 0,
+                    Action::Bottom => max,
+                    _ => *scroll,
+                };
+            }
+            if a == Action::Copy {
+                copy_selected(state, cmds);
+            }
+        }
+        (C::Sessions, a) => on_sessions_action(state, a, cmds),
+        (C::Events, a) => on_events_action(state, a, cmds),
+        _ => {}
+    }
+}
+
+fn on_sessions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let cur = state.list_cursor as isize;
+    let page = list_page(state) as isize;
+    match action {
+        Action::Up => move_list(state, cur - 1),
+        Action::Down => move_list(state, cur + 1),
+        Action::PageUp => move_list(state, cur - page),
+        Action::PageDown => move_list(state, cur + page),
+        Action::Top => move_list(state, 0),
+        Action::Bottom => move_list(state, isize::MAX / 2),
+        Action::Open => {
+            if let Some(id) = state.selected_session().map(String::from) {
+                watch(state, id, cmds);
+                state.focus = Pane::Events;
+            }
+        }
+        Action::Filter => {
+            state.input = Some(InputLine {
+                kind: InputKind::SessionFilter,
+                text: state.sessions.filter().to_string(),
+            })
+        }
+        Action::SortNext => {
+            let next = state.sessions.sort.next();
+            state.sessions.set_sort(next, false);
+            toast(state, &format!("sorted by {}", next.label()), false);
+        }
+        Action::SortReverse => {
+            let (k, d) = (state.sessions.sort, !state.sessions.descending);
+            state.sessions.set_sort(k, d);
+        }
+        Action::ToggleArchived => {
+            let on = !state.sessions.show_archived;
+            state.sessions.set_show_archived(on);
+            clamp_list(state);
+            toast(
+                state,
+                if on {
+                    "showing archived"
+                } else {
+                    "hiding archived"
+                },
+                false,
+            );
+        }
+        Action::Mark => {
+            if let Some(id) = state.selected_session().map(String::from) {
+                state.sessions.toggle_mark(&id);
+                move_list(state, cur + 1);
+            }
+        }
+        Action::ClearMarks => {
+            state.sessions.clear_marks();
+            state.sessions.set_filter("");
+            if state.view == View::Needs {
+                set_view(state, View::Sessions);
+            }
+            clamp_list(state);
+        }
+        Action::Archive | Action::Delete => {
+            if state.read_only {
+                toast(
+                    state,
+                    "read-only mode: archive and delete are disabled",
+                    true,
+                );
+                return;
+            }
+            let mut ids = state.sessions.marked();
+            if ids.is_empty() {
+                ids.extend(state.selected_session().map(String::from));
+            }
+            if ids.is_empty() {
+                return;
+            }
+            let action = if action == Action::Archive {
+                BulkAction::Archive
+            } else {
+                BulkAction::Delete
+            };
+            state.overlay = Some(Overlay::Confirm { action, ids });
+        }
+        _ => {}
+    }
+}
+
+fn set_classes(state: &mut State, classes: Vec<EventClass>) {
+    // Keep the selected event selected across filter changes when it is still shown.
+    let selected = selected_event_index(state);
+    state.stream.filter.classes = classes;
+    relocate(state, selected);
+}
+
+/// Put the cursor on transcript event `index` if the current filter shows it (else the end).
+fn relocate(state: &mut State, index: Option<usize>) {
+    let len = state.stream_len();
+    if state.stream.follow || index.is_none() {
+        state.stream.follow = true;
+        clamp_stream(state);
+        return;
+    }
+    // Bounded scan around the old position; falls back to following.
+    let target = index.unwrap_or(0);
+    if let Some(w) = &state.watched {
+        let lo = state.stream.cursor.saturating_sub(5_000);
+        let hi = (state.stream.cursor + 5_000).min(len);
+        if let Some(pos) = w
+            .transcript
+            .rows(&state.stream.filter, lo..hi)
+            .iter()
+            .position(|r| r.index >= target)
+        {
+            state.stream.cursor = lo + pos;
+            clamp_stream(state);
+            return;
+        }
+    }
+    state.stream.follow = true;
+    clamp_stream(state);
+}
+
+pub fn selected_event_index(state: &State) -> Option<usize> {
+    let w = state.watched.as_ref()?;
+    let c = state.stream.cursor;
+    w.transcript
+        .rows(&state.stream.filter, c..c + 1)
+        .first()
+        .map(|r| r.index)
+}
+
+fn copy_selected(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let raw = selected_event_index(state).and_then(|i| {
+        state
+            .watched
+            .as_ref()
+            .and_then(|w| w.transcript.get(i).map(|e| e.raw.to_string()))
+    });
+    match raw {
+        Some(raw) if raw.len() <= COPY_MAX_BYTES => {
+            let n = raw.len();
+            cmds.push(Cmd::Copy(raw));
+            toast(
+                state,
+                &format!("copied event JSON ({n} bytes) via OSC 52"),
+                false,
+            );
+        }
+        Some(raw) => toast(
+            state,
+            &format!(
+                "event is {} bytes, too large for the clipboard: use ctrl-s to export",
+                raw.len()
+            ),
+            true,
+        ),
+        None => toast(state, "no event selected", true),
+    }
+}
+
+fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let cur = state.stream.cursor as isize;
+    let page = stream_page(state) as isize;
+    match action {
+        Action::Up => move_stream(state, cur - 1),
+        Action::Down => move_stream(state, cur + 1),
+        Action::PageUp => move_stream(state, cur - page),
+        Action::PageDown => move_stream(state, cur + page),
+        Action::Top => move_stream(state, 0),
+        Action::Bottom => {
+            state.stream.follow = true;
+            clamp_stream(state);
+        }
+        Action::Follow => {
+            if state.stream.follow {
+                pause_follow(state);
+            } else {
+                state.stream.follow = true;
+            }
+            clamp_stream(state);
+        }
+        Action::ToggleWrap => state.stream.wrap = !state.stream.wrap,
+        Action::ToggleTimestamps => state.stream.timestamps = !state.stream.timestamps,
+        Action::Search => {
+            state.input = Some(InputLine {
+                kind: InputKind::EventSearch,
+                text: String::new(),
+            })
+        }
+        Action::NextMatch | Action::PrevMatch => match state.stream.search.clone() {
+            Some(q) => {
+                let forward = action == Action::NextMatch;
+                let from = if forward {
+                    state.stream.cursor + 1
+                } else {
+                    state.stream.cursor.saturating_sub(1)
+                };
+                if !forward && state.stream.cursor == 0 {
+                    toast(state, &format!("no earlier match for {q:?}"), true);
+                } else {
+                    search_step(state, q, from, forward, 0, cmds);
+                }
+            }
+            None => toast(state, "no search: press / first", true),
+        },
+        Action::Expand if selected_event_index(state).is_some() => {
+            state.overlay = Some(Overlay::Event { scroll: 0 });
+        }
+        Action::Copy => copy_selected(state, cmds),
+        Action::Export => export(state, cmds),
+        Action::KindAll => set_classes(state, vec![]),
+        Action::KindMessages => set_classes(state, vec![EventClass::Message]),
+        Action::KindTools => set_classes(state, vec![EventClass::Tool, EventClass::Error]),
+        Action::KindErrors => set_classes(state, vec![EventClass::Error]),
+        Action::KindStatus => set_classes(state, vec![EventClass::Status]),
+        Action::KindSpans => set_classes(state, vec![EventClass::Span]),
+        Action::NextThread => {
+            let threads: Vec<String> = state
+                .watched
+                .as_ref()
+                .map(|w| w.threads.iter().map(|(id, _)| id.clone()).collect())
+                .unwrap_or_default();
+            // None → primary → each thread → None.
+            let next = match &state.stream.filter.thread {
+                None => Some(String::new()),
+                Some(cur) => {
+                    let pos = if cur.is_empty() {
+                        Some(0)
+                    } else {
+                        threads.iter().position(|t| t == cur).map(|p| p + 1)
+                    };
+                    pos.and_then(|p| threads.get(p).cloned())
+                }
+            };
+            let selected = selected_event_index(state);
+            state.stream.filter.thread = next;
+            relocate(state, selected);
+        }
+        Action::Back => state.focus = Pane::Sessions,
+        _ => {}
+    }
+}
+
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return true;
+    }
+    if n.len() > h.len() {
+        return false;
+    }
+    let first = n[0].to_ascii_lowercase();
+    (0..=h.len() - n.len())
+        .any(|i| h[i].to_ascii_lowercase() == first && h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+fn search_step(
+    state: &mut State,
+    query: String,
+    from: usize,
+    forward: bool,
+    scanned: usize,
+    cmds: &mut Vec<Cmd>,
+) {
+    if state.stream.search.as_deref() != Some(query.as_str()) {
+        return; // superseded
+    }
+    let Some(w) = &state.watched else {
+        return;
+    };
+    let len = w.transcript.count(&state.stream.filter);
+    if scanned >= len || len == 0 {
+        toast(state, &format!("no match for {query:?}"), true);
+        return;
+    }
+    let step = SEARCH_STEP_ROWS.min(len);
+    let range = if forward {
+        from.min(len)..(from + step).min(len)
+    } else {
+        (from + 1).saturating_sub(step)..(from + 1).min(len)
+    };
+    let rows = w.transcript.rows(&state.stream.filter, range.clone());
+    let hit = if forward {
+        rows.iter().position(|r| contains_ci(r.raw, &query))
+    } else {
+        rows.iter().rposition(|r| contains_ci(r.raw, &query))
+    };
+    if let Some(p) = hit {
+        move_stream(state, (range.start + p) as isize);
+        state.dirty = true;
+        return;
+    }
+    let scanned = scanned + range.len().max(1);
+    let next = if forward {
+        if range.end >= len { 0 } else { range.end }
+    } else if range.start == 0 {
+        len - 1
+    } else {
+        range.start - 1
+    };
+    cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::SearchStep {
+        query,
+        from: next,
+        forward,
+        scanned,
+    }))));
+}
+
+fn export(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let Some(w) = &state.watched else {
+        toast(state, "no session open", true);
+        return;
+    };
+    let mut md = format!("# Session {}\n\n", w.session_id);
+    let mut jsonl = String::new();
+    let n = w.transcript.len();
+    let all = Default::default();
+    for e in w.transcript.rows(&all, 0..n) {
+        jsonl.push_str(e.raw);
+        jsonl.push('\n');
+        let s = event_view::summarize(e.raw);
+        md.push_str(&format!("- `{}` **{}** {}\n", s.time, s.kind, s.text));
+    }
+    let safe: String = w
+        .session_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    cmds.push(Cmd::Export {
+        files: vec![
+            (format!("overseer-{safe}.md").into(), md),
+            (format!("overseer-{safe}.jsonl").into(), jsonl),
+        ],
+        events: n,
+    });
+}
+
+fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent, cmds: &mut Vec<Cmd>) {
+    let a = areas(state);
+    let inside = |r: ratatui::layout::Rect| {
+        m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
+    };
+    let pane = if inside(a.sessions) {
+        Some(Pane::Sessions)
+    } else if inside(a.events) {
+        Some(Pane::Events)
+    } else {
+        None
+    };
+    let Some(pane) = pane else {
+        return;
+    };
+    state.dirty = true;
+    match m.kind {
+        MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+            let up = m.kind == MouseEventKind::ScrollUp;
+            let action = if up { Action::Up } else { Action::Down };
+            let saved = state.focus;
+            state.focus = pane;
+            for _ in 0..3 {
+                on_action(state, action, cmds);
+            }
+            state.focus = saved;
+        }
+        MouseEventKind::Down(_) => {
+            state.focus = pane;
+            if pane == Pane::Sessions {
+                let row = m.row.saturating_sub(a.sessions.y + 2) as usize;
+                move_list(state, (state.list_offset + row) as isize);
+            } else {
+                let row = m.row.saturating_sub(a.events.y + 1) as usize;
+                move_stream(state, (state.stream.offset + row) as isize);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn insert_marker(state: &mut State, kind: &str, reason: &str) {
+    let now = jiff::Timestamp::from_second(state.now)
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    if let Some(w) = &mut state.watched {
+        w.markers += 1;
+        let raw = json!({
+            "type": format!("{}{kind}", event_view::MARKER_PREFIX),
+            "id": format!("overseer_marker_{}", w.markers),
+            "processed_at": now,
+            "reason": reason,
+        })
+        .to_string();
+        w.transcript.upsert(&raw);
+    }
+}
+
+fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
+    let Some(w) = &mut state.watched else {
+        return;
+    };
+    if w.session_id != session_id {
+        return;
+    }
+    state.dirty = true;
+    match item {
+        FeedItem::Event(raw) | FeedItem::Updated(raw) => {
+            let inserted = match w.transcript.upsert(&raw) {
+                Upsert::Inserted(i) | Upsert::Updated(i) => i,
+                Upsert::Duplicate | Upsert::Invalid => return,
+            };
+            let Some(e) = w.transcript.get(inserted) else {
+                return;
+            };
+            let ty = e.type_name;
+            if !w.previews.is_empty() {
+                let id = e.id;
+                w.previews.retain(|p| p.event_id != id);
+            }
+            // Only status-ish events can change the session row; skip parsing the rest.
+            if (ty.starts_with("session.") || ty == "agent.custom_tool_use")
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(e.raw)
+            {
+                {
+                    if ty == "session.thread_created"
+                        && let Some(tid) = v.get("session_thread_id").and_then(|t| t.as_str())
+                    {
+                        let name = v.get("agent_name").and_then(|t| t.as_str()).unwrap_or("");
+                        if !w.threads.iter().any(|(id, _)| id == tid) {
+                            w.threads.push((tid.to_string(), text::one_line(name)));
+                        }
+                    }
+                    let id = w.session_id.clone();
+                    state.sessions.observe_event(&id, &v);
+                }
+            }
+            clamp_stream(state);
+        }
+        FeedItem::Preview {
+            event_id,
+            kind,
+            text,
+        } => match w.previews.iter_mut().find(|p| p.event_id == event_id) {
+            Some(p) => p.text = text,
+            None => w.previews.push(Preview {
+                event_id,
+                kind,
+                text,
+            }),
+        },
+        FeedItem::PreviewDiscarded { event_id } => w.previews.retain(|p| p.event_id != event_id),
+        FeedItem::HistoryLoaded => {
+            w.history_loaded = true;
+            clamp_stream(state);
+        }
+        FeedItem::State(cs) => {
+            let reconnected = cs == ConnState::Live
+                && w.was_live
+                && matches!(w.conn, ConnState::Retrying { .. } | ConnState::Down { .. });
+            if cs == ConnState::Live {
+                w.was_live = true;
+            }
+            let reason = match &w.conn {
+                ConnState::Retrying { reason, .. } | ConnState::Down { reason } => reason.clone(),
+                _ => String::new(),
+            };
+            w.conn = cs;
+            if reconnected {
+                insert_marker(state, "reconnected", &reason);
+                clamp_stream(state);
+            }
+        }
+        FeedItem::Gap { reason } => {
+            insert_marker(state, "gap", &reason);
+            toast(state, &format!("events may be missing: {reason}"), true);
+            clamp_stream(state);
+        }
+        FeedItem::Gone { reason } => {
+            w.ended = true;
+            insert_marker(state, "ended", &reason);
+            toast(state, &format!("session gone: {reason}"), true);
+            clamp_stream(state);
+        }
+        FeedItem::Ended => {
+            w.ended = true;
+            insert_marker(state, "ended", "session terminated");
+            clamp_stream(state);
+        }
+    }
+}
+
+/// Work done once per frame, before drawing (never per event): refresh the inspector's
+/// pretty JSON when the selected event changed.
+pub fn prepare_frame(state: &mut State) {
+    let index = selected_event_index(state);
+    if index == state.inspector.index {
+        return;
+    }
+    let raw = index.and_then(|i| {
+        state.watched.as_ref().and_then(|w| {
+            w.transcript
+                .get(i)
+                .map(|e| (e.type_name.to_string(), e.raw.to_string()))
+        })
+    });
+    state.inspector = match raw {
+        Some((ty, raw)) => {
+            // Very large payloads: show the head; the whole event is one ctrl-s away.
+            let head = if raw.len() > 512 * 1024 {
+                let mut cut = 512 * 1024;
+                while !raw.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                &raw[..cut]
+            } else {
+                &raw
+            };
+            crate::app::state::InspectorCache {
+                index,
+                title: text::one_line(&ty),
+                lines: text::json_pretty(head).lines().map(String::from).collect(),
+                raw,
+            }
+        }
+        None => Default::default(),
+    };
+}
+
+/// For the sort indicator and tests.
+pub fn sort_label(state: &State) -> String {
+    let arrow = if state.sessions.descending {
+        "↑"
+    } else {
+        "↓"
+    };
+    let _ = SortKey::ALL;
+    format!("{}{arrow}", state.sessions.sort.label())
+}

@@ -1,0 +1,263 @@
+//! The event stream of the watched session: one row per event (visible rows only), live
+//! typing previews at the bottom, follow/paused marker, search highlights.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::feed::ConnState;
+use crate::app::state::{Pane, State};
+use crate::model::event_view::{Tone, summarize};
+use crate::text;
+use crate::theme::Theme;
+use crate::ui::{highlight, layout, pane};
+
+pub fn tone_style(theme: &Theme, tone: Tone) -> Style {
+    match tone {
+        Tone::User => theme.event_user,
+        Tone::Agent => theme.event_agent,
+        Tone::Thinking => theme.event_thinking,
+        Tone::Tool => theme.event_tool,
+        Tone::ToolResult => theme.event_tool_result,
+        Tone::Error => theme.event_error,
+        Tone::Status => theme.event_status,
+        Tone::Span => theme.event_span,
+        Tone::Thread => theme.event_thread,
+        Tone::Other => theme.event_other,
+        Tone::Gap => theme.event_gap,
+    }
+}
+
+fn conn_span<'a>(theme: &Theme, c: &ConnState) -> Span<'a> {
+    match c {
+        ConnState::Connecting => Span::styled("◌ connecting ", theme.conn_retrying),
+        ConnState::Live => Span::styled("● live ", theme.conn_ok),
+        ConnState::Retrying { attempt, .. } => {
+            Span::styled(format!("↻ reconnecting {attempt} "), theme.conn_retrying)
+        }
+        ConnState::Down { .. } => Span::styled("✖ down ", theme.conn_down),
+    }
+}
+
+pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let focused = state.focus == Pane::Events && state.overlay.is_none();
+    let Some(w) = &state.watched else {
+        let block = pane(theme, Line::styled(" Events ", theme.title), focused);
+        frame.render_widget(
+            Paragraph::new(Line::styled(" select a session and press enter", theme.dim))
+                .block(block),
+            area,
+        );
+        return;
+    };
+    let sv = &state.stream;
+    let len = w.transcript.count(&sv.filter);
+    let name = state
+        .sessions
+        .get(&w.session_id)
+        .map(|e| e.summary.title.clone())
+        .unwrap_or_else(|| text::one_line(&w.session_id));
+    let mut title = vec![
+        Span::styled(" Events ", theme.title),
+        Span::styled(format!("{} ", text::truncate(&name, 28)), theme.text),
+        conn_span(theme, &w.conn),
+        Span::styled(format!("· {} ", text::compact_count(len as u64)), theme.dim),
+    ];
+    if !w.history_loaded && w.conn != ConnState::Connecting {
+        title.push(Span::styled("· loading history ", theme.dim));
+    }
+    if !sv.filter.classes.is_empty() {
+        title.push(Span::styled(
+            format!("· {} ", sv.kind_label()),
+            theme.attention,
+        ));
+    }
+    if let Some(t) = &sv.filter.thread {
+        let label = if t.is_empty() {
+            "primary".to_string()
+        } else {
+            w.threads
+                .iter()
+                .find(|(id, _)| id == t)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| text::one_line(t))
+        };
+        title.push(Span::styled(
+            format!("· ⑂ {} ", text::truncate(&label, 16)),
+            theme.event_thread,
+        ));
+    }
+    if let Some(q) = &sv.search {
+        title.push(Span::styled(
+            format!("· /{} ", text::truncate(&text::one_line(q), 16)),
+            theme.search_match,
+        ));
+    }
+    let status: Line = if sv.follow {
+        Line::from(Span::styled(" ⇣ following ", theme.dim))
+    } else {
+        let new = len.saturating_sub(sv.paused_at_count);
+        Line::from(Span::styled(
+            format!(" ⏸ paused · {new} new · End to follow "),
+            theme.event_paused,
+        ))
+    };
+    let mut flags = Vec::new();
+    if sv.wrap {
+        flags.push("wrap");
+    }
+    if !sv.timestamps {
+        flags.push("no times");
+    }
+    let block = pane(theme, Line::from(title), focused)
+        .title_bottom(status.right_aligned())
+        .title_bottom(Line::styled(
+            if flags.is_empty() {
+                String::new()
+            } else {
+                format!(" {} ", flags.join(" · "))
+            },
+            theme.dim,
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = usize::from(inner.height);
+    let width = usize::from(inner.width);
+    if height == 0 || width == 0 {
+        return;
+    }
+
+    // Previews take the bottom lines while following.
+    let previews: Vec<Line> = if sv.follow {
+        w.previews
+            .iter()
+            .rev()
+            .take(height / 3)
+            .rev()
+            .map(|p| {
+                let body = text::one_line(&p.text);
+                let tail = text::width(&body).saturating_sub(width.saturating_sub(14));
+                let shown: String = if tail > 0 {
+                    // Show the end of what is being typed.
+                    let mut s = String::from("…");
+                    let mut skip = tail + 1;
+                    for ch in body.chars() {
+                        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+                        if skip > 0 {
+                            skip = skip.saturating_sub(cw);
+                            continue;
+                        }
+                        s.push(ch);
+                    }
+                    s
+                } else {
+                    body
+                };
+                let label = if p.kind.contains("thinking") {
+                    "thinking"
+                } else {
+                    "typing"
+                };
+                Line::from(vec![
+                    Span::styled(format!("✎ {label}… "), theme.event_preview),
+                    Span::styled(shown, theme.event_preview),
+                ])
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let rows_h = height - previews.len();
+    let page = layout::inner_rows(area).min(rows_h).max(1);
+    let offset = if sv.follow {
+        len.saturating_sub(page)
+    } else {
+        sv.offset.min(len.saturating_sub(1))
+    };
+    let visible = w
+        .transcript
+        .rows(&sv.filter, offset..(offset + page).min(len));
+
+    let time_w = if sv.timestamps { 9 } else { 0 };
+    let kind_w = 14usize.min(width / 4);
+    let text_w = width.saturating_sub(time_w + 2 + kind_w + 1).max(1);
+    let query = sv.search.as_deref();
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    for (i, e) in visible.iter().enumerate() {
+        let row = offset + i;
+        let s = summarize(e.raw);
+        let style = tone_style(theme, s.tone);
+        // Cross-posted subagent events carry their thread; thread rows say so already.
+        let thread_tag = match &s.thread {
+            Some(_) if s.tone != Tone::Thread => "⑂",
+            _ => "",
+        };
+        let body = if sv.wrap {
+            s.text.clone()
+        } else {
+            text::truncate(&s.text, text_w)
+        };
+        let chunks = if sv.wrap {
+            text::wrap(&body, text_w)
+        } else {
+            vec![body]
+        };
+        for (k, chunk) in chunks.into_iter().enumerate() {
+            let mut spans = Vec::new();
+            if k == 0 {
+                if sv.timestamps {
+                    spans.push(Span::styled(format!("{:<8} ", s.time), theme.event_time));
+                }
+                spans.push(Span::styled(format!("{} ", s.glyph), style));
+                let kind = format!("{thread_tag}{}", s.kind);
+                spans.push(Span::styled(text::fit(&kind, kind_w), style));
+                spans.push(Span::raw(" "));
+            } else {
+                spans.push(Span::raw(" ".repeat(time_w + 2 + kind_w + 1)));
+            }
+            let text_style = if s.tone == Tone::Gap {
+                style
+            } else if s.tone == Tone::Error {
+                theme.event_error
+            } else {
+                theme.text
+            };
+            spans.extend(highlight(chunk, text_style, query, theme.search_match));
+            let mut line = Line::from(spans);
+            if row == sv.cursor && !sv.follow || (sv.follow && row + 1 == len && focused) {
+                line = line.patch_style(theme.selection);
+                let used: usize = line.spans.iter().map(|s| text::width(&s.content)).sum();
+                if used < width {
+                    line.spans
+                        .push(Span::styled(" ".repeat(width - used), theme.selection));
+                }
+            }
+            lines.push(line);
+        }
+    }
+    if sv.wrap && lines.len() > rows_h {
+        // Wrapped rows overflow: keep the cursor's end (the bottom when following).
+        if sv.follow {
+            let cut = lines.len() - rows_h;
+            lines.drain(..cut);
+        } else {
+            lines.truncate(rows_h);
+        }
+    }
+    if len == 0 {
+        let msg = if w.history_loaded {
+            "no events match"
+        } else {
+            "waiting for events…"
+        };
+        lines.push(Line::styled(format!(" {msg}"), theme.dim));
+    }
+    lines.truncate(rows_h);
+    while lines.len() < rows_h && !previews.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines.extend(previews);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
