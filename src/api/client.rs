@@ -1,9 +1,38 @@
 //! The HTTP client: headers, retries, errors, pagination, typed endpoints.
 //! CONTRACT STUB (owner: api helper) — keep these names and signatures; add freely.
+//!
+//! One `Client` talks to the real API and to the simulator alike. Every request goes through
+//! one retry loop (connection errors, 408, 429, 5xx, 529; `x-should-retry` overrides; never
+//! other 4xx), every list through one pagination stream, every failure becomes an `ApiError`.
 
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
+use bytes::Bytes;
+use futures::Stream;
+use reqwest::Method;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::HttpError;
+use super::events::{EventParams, SendEventsRequest, SendEventsResponse, SessionEvent};
+use super::query::encode_path_segment as seg;
+use super::types::{
+    Agent, CreateDreamParams, CreateMemoryParams, CreateMemoryStoreParams, CreateSessionParams,
+    Deleted, Deployment, DeploymentRun, Dream, Environment, ListDeploymentRunsParams,
+    ListDeploymentsParams, ListDreamsParams, ListEventsParams, ListMemoriesParams,
+    ListMemoryVersionsParams, ListParams, ListQuery, ListSessionsParams, ListThreadsParams, Memory,
+    MemoryListItem, MemoryStore, MemoryVersion, MemoryView, Session, SessionThread,
+    UpdateMemoryParams, UpdateSessionParams,
+};
 use super::{ApiError, Query};
+
+/// The `anthropic-version` the official SDK 2.14.0 sends.
+pub const ANTHROPIC_VERSION: &str = "2026-10-21";
 
 /// Which `anthropic-beta` header a resource family needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +43,16 @@ pub enum Beta {
     Memory,
     /// dreams
     Dreams,
+}
+
+impl Beta {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Beta::ManagedAgents => "managed-agents-2026-04-01",
+            Beta::Memory => "agent-memory-2026-07-22",
+            Beta::Dreams => "dreaming-2026-04-21",
+        }
+    }
 }
 
 /// The API key. Never printed: `Debug` shows `ApiKey(***)` and there is no `Display`.
@@ -44,6 +83,16 @@ pub struct ClientConfig {
     pub workspace_id: Option<String>,
     /// Retries after the first attempt for retryable failures.
     pub max_retries: u32,
+    /// First backoff delay; doubles per retry (×(1−0.25·rand) jitter).
+    pub backoff_base: Duration,
+    /// Largest computed backoff delay.
+    pub backoff_cap: Duration,
+    /// Largest delay a server may ask for with `retry-after(-ms)`.
+    pub max_retry_after: Duration,
+    /// Whole-request timeout for non-stream requests (streams have none; the feed watches
+    /// heartbeats instead).
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
 }
 
 impl ClientConfig {
@@ -53,50 +102,1182 @@ impl ClientConfig {
             api_key,
             workspace_id: None,
             max_retries: 4,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
 
 /// One page of a cursor-paginated list.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Page<T> {
     pub data: Vec<T>,
     #[serde(default)]
     pub next_page: Option<String>,
-    #[serde(default)]
+    /// Only `GET /v1/sessions` has it; absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<String>,
+}
+
+/// Paths of the streaming and history endpoints (for the feed).
+pub mod paths {
+    use super::seg;
+
+    pub fn session_events(session_id: &str) -> String {
+        format!("/v1/sessions/{}/events", seg(session_id))
+    }
+    pub fn session_stream(session_id: &str) -> String {
+        format!("/v1/sessions/{}/events/stream", seg(session_id))
+    }
+    pub fn thread_events(session_id: &str, thread_id: &str) -> String {
+        format!(
+            "/v1/sessions/{}/threads/{}/events",
+            seg(session_id),
+            seg(thread_id)
+        )
+    }
+    /// NB `/stream`, not `/events/stream`.
+    pub fn thread_stream(session_id: &str, thread_id: &str) -> String {
+        format!(
+            "/v1/sessions/{}/threads/{}/stream",
+            seg(session_id),
+            seg(thread_id)
+        )
+    }
 }
 
 /// Cheap to clone (shared connection pool).
 #[derive(Clone)]
 pub struct Client {
-    _private: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    has_key: bool,
+    workspace_id: Option<String>,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    max_retry_after: Duration,
+    request_timeout: Duration,
+    /// Failed attempts since the last success (any request): the header's "retrying n".
+    consecutive_failures: AtomicU32,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &if self.inner.has_key { "***" } else { "none" })
+            .field("workspace_id", &self.inner.workspace_id)
+            .field("max_retries", &self.inner.max_retries)
+            .finish()
+    }
+}
+
+/// A failed attempt: the error, whether to try again, and the server's requested delay.
+struct Failure {
+    error: ApiError,
+    retry: bool,
+    server_delay: Option<Duration>,
 }
 
 impl Client {
-    pub fn new(_cfg: ClientConfig) -> Result<Client, ApiError> {
-        todo!("api helper")
+    pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        let base_url = cfg.base_url.trim().trim_end_matches('/').to_owned();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| ApiError::Config(format!("base URL `{base_url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(ApiError::Config(format!(
+                "base URL `{base_url}`: scheme must be http or https"
+            )));
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("anthropic-version"),
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        let ua = format!("overseer/{}", env!("CARGO_PKG_VERSION"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_str(&ua).map_err(|e| ApiError::Config(e.to_string()))?,
+        );
+        if let Some(key) = &cfg.api_key {
+            // Never echo the key in the message.
+            let mut v = HeaderValue::from_str(key.expose()).map_err(|_| {
+                ApiError::Config("the API key contains characters not allowed in a header".into())
+            })?;
+            v.set_sensitive(true);
+            headers.insert(HeaderName::from_static("x-api-key"), v);
+        }
+        if let Some(ws) = &cfg.workspace_id {
+            let v = HeaderValue::from_str(ws).map_err(|_| {
+                ApiError::Config(format!("workspace id `{ws}` is not a valid header"))
+            })?;
+            headers.insert(HeaderName::from_static("anthropic-workspace-id"), v);
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(cfg.connect_timeout)
+            .build()
+            .map_err(|e| ApiError::Config(e.to_string()))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                has_key: cfg.api_key.is_some(),
+                workspace_id: cfg.workspace_id,
+                max_retries: cfg.max_retries,
+                backoff_base: cfg.backoff_base,
+                backoff_cap: cfg.backoff_cap,
+                max_retry_after: cfg.max_retry_after,
+                request_timeout: cfg.request_timeout,
+                consecutive_failures: AtomicU32::new(0),
+            }),
+        })
     }
+
     pub fn base_url(&self) -> &str {
-        todo!("api helper")
+        &self.inner.base_url
     }
+
+    /// Failed attempts (network errors and error answers) since the last successful answer
+    /// to any request. 0 = the connection looks healthy.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.inner.consecutive_failures.load(Ordering::Relaxed)
+    }
+
+    fn note_success(&self) {
+        self.inner.consecutive_failures.store(0, Ordering::Relaxed);
+    }
+
     /// GET with retries; the raw 2xx body. Used by the feed to page history without a typed parse.
     pub async fn get_raw(
         &self,
-        _beta: Beta,
-        _path: &str,
-        _query: &Query,
+        beta: Beta,
+        path: &str,
+        query: &Query,
     ) -> Result<bytes::Bytes, ApiError> {
-        todo!("api helper")
+        self.execute(Method::GET, beta, path, query, None).await
     }
+
     /// Open an SSE stream (retries until a 200 arrives; mid-stream failures are the caller's).
     /// The response body is `text/event-stream`; parse it with `api::sse`.
     pub async fn open_stream(
         &self,
-        _beta: Beta,
-        _path: &str,
-        _query: &Query,
+        beta: Beta,
+        path: &str,
+        query: &Query,
     ) -> Result<reqwest::Response, ApiError> {
-        todo!("api helper")
+        let url = self.url(path, query);
+        let mut attempt = 0;
+        loop {
+            let req = self
+                .request(Method::GET, beta, &url, None)
+                .header(ACCEPT, "text/event-stream");
+            let failure = match req.send().await {
+                Ok(resp) if resp.status().is_success() => {
+                    tracing::debug!(
+                        method = "GET",
+                        path,
+                        status = resp.status().as_u16(),
+                        request_id = header_str(resp.headers(), "request-id"),
+                        "stream open"
+                    );
+                    self.note_success();
+                    return Ok(resp);
+                }
+                Ok(resp) => self.failure_from_response(resp, "GET", path).await,
+                Err(e) => network_failure(&e),
+            };
+            self.after_failure(failure, &mut attempt, "GET", path)
+                .await?;
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Transport
+
+    fn url(&self, path: &str, query: &Query) -> String {
+        let mut url = String::with_capacity(self.inner.base_url.len() + path.len() + 64);
+        url.push_str(&self.inner.base_url);
+        if !path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(path);
+        let q = query.encode();
+        if !q.is_empty() {
+            url.push('?');
+            url.push_str(&q);
+        }
+        url
+    }
+
+    fn request(
+        &self,
+        method: Method,
+        beta: Beta,
+        url: &str,
+        body: Option<&Bytes>,
+    ) -> reqwest::RequestBuilder {
+        let mut req = self
+            .inner
+            .http
+            .request(method, url)
+            .header("anthropic-beta", beta.header_value());
+        if let Some(b) = body {
+            req = req.header(CONTENT_TYPE, "application/json").body(b.clone());
+        }
+        req
+    }
+
+    /// Send with retries and return the whole 2xx body.
+    async fn execute(
+        &self,
+        method: Method,
+        beta: Beta,
+        path: &str,
+        query: &Query,
+        body: Option<Bytes>,
+    ) -> Result<Bytes, ApiError> {
+        let url = self.url(path, query);
+        let mut attempt = 0;
+        loop {
+            let req = self
+                .request(method.clone(), beta, &url, body.as_ref())
+                .header(ACCEPT, "application/json")
+                .timeout(self.inner.request_timeout);
+            let failure = match req.send().await {
+                Ok(resp) if resp.status().is_success() => {
+                    let status = resp.status().as_u16();
+                    let request_id = header_str(resp.headers(), "request-id").map(str::to_owned);
+                    match resp.bytes().await {
+                        Ok(bytes) => {
+                            tracing::debug!(
+                                method = method.as_str(),
+                                path,
+                                status,
+                                request_id,
+                                "ok"
+                            );
+                            self.note_success();
+                            return Ok(bytes);
+                        }
+                        Err(e) => network_failure(&e),
+                    }
+                }
+                Ok(resp) => {
+                    self.failure_from_response(resp, method.as_str(), path)
+                        .await
+                }
+                Err(e) => network_failure(&e),
+            };
+            self.after_failure(failure, &mut attempt, method.as_str(), path)
+                .await?;
+        }
+    }
+
+    async fn failure_from_response(
+        &self,
+        resp: reqwest::Response,
+        method: &str,
+        path: &str,
+    ) -> Failure {
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let request_id = header_str(&headers, "request-id").map(str::to_owned);
+        let server_delay = retry_after(&headers, self.inner.max_retry_after);
+        // A body that cannot be read still leaves the status to report.
+        let body = resp.bytes().await.unwrap_or_default();
+        let error = HttpError::from_parts(status, request_id, server_delay, &body);
+        tracing::debug!(
+            method,
+            path,
+            status,
+            request_id = error.request_id.as_deref(),
+            error_type = error.error_type.as_str(),
+            "error answer"
+        );
+        Failure {
+            retry: should_retry(status, &headers),
+            server_delay,
+            error: ApiError::Http(Box::new(error)),
+        }
+    }
+
+    /// Sleep before the next attempt, or give up with the error.
+    async fn after_failure(
+        &self,
+        failure: Failure,
+        attempt: &mut u32,
+        method: &str,
+        path: &str,
+    ) -> Result<(), ApiError> {
+        // Only faults count against the connection; a 4xx answer means it works.
+        if failure.retry {
+            self.inner
+                .consecutive_failures
+                .fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.note_success();
+        }
+        if !failure.retry || *attempt >= self.inner.max_retries {
+            return Err(failure.error);
+        }
+        let delay = failure.server_delay.unwrap_or_else(|| {
+            backoff_delay(
+                *attempt,
+                self.inner.backoff_base,
+                self.inner.backoff_cap,
+                rand::random::<f64>(),
+            )
+        });
+        *attempt += 1;
+        tracing::debug!(
+            method,
+            path,
+            attempt = *attempt,
+            delay_ms = delay.as_millis() as u64,
+            error = %failure.error,
+            "retrying"
+        );
+        tokio::time::sleep(delay).await;
+        Ok(())
+    }
+
+    fn decode<T: DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, ApiError> {
+        serde_json::from_slice(bytes).map_err(|e| ApiError::Decode {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// GET and decode.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        beta: Beta,
+        path: &str,
+        query: &Query,
+    ) -> Result<T, ApiError> {
+        let bytes = self.execute(Method::GET, beta, path, query, None).await?;
+        Self::decode(path, &bytes)
+    }
+
+    /// POST (a JSON body, or none for action endpoints) and decode.
+    pub async fn post_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        beta: Beta,
+        path: &str,
+        query: &Query,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
+        let body = match body {
+            Some(b) => {
+                Some(Bytes::from(serde_json::to_vec(b).map_err(|e| {
+                    ApiError::Config(format!("request body: {e}"))
+                })?))
+            }
+            None => None,
+        };
+        let bytes = self.execute(Method::POST, beta, path, query, body).await?;
+        Self::decode(path, &bytes)
+    }
+
+    /// DELETE and decode.
+    pub async fn delete_json<T: DeserializeOwned>(
+        &self,
+        beta: Beta,
+        path: &str,
+        query: &Query,
+    ) -> Result<T, ApiError> {
+        let bytes = self
+            .execute(Method::DELETE, beta, path, query, None)
+            .await?;
+        Self::decode(path, &bytes)
+    }
+
+    /// One page of any list.
+    pub async fn list<T: DeserializeOwned, P: ListQuery>(
+        &self,
+        beta: Beta,
+        path: &str,
+        params: &P,
+    ) -> Result<Page<T>, ApiError> {
+        self.get_json(beta, path, &params.to_query()).await
+    }
+
+    /// Every item of any list, following `next_page` until it is empty. An error ends the
+    /// stream after being yielded. A server that repeats a cursor cannot make it loop.
+    pub fn list_all<T, P>(
+        &self,
+        beta: Beta,
+        path: String,
+        params: P,
+    ) -> impl Stream<Item = Result<T, ApiError>> + Send + 'static
+    where
+        T: DeserializeOwned + Send + 'static,
+        P: ListQuery + Send + 'static,
+    {
+        struct State<T, P> {
+            client: Client,
+            path: String,
+            params: P,
+            buffer: VecDeque<T>,
+            seen_cursors: HashSet<String>,
+            done: bool,
+        }
+        let state = State {
+            client: self.clone(),
+            path,
+            params,
+            buffer: VecDeque::new(),
+            seen_cursors: HashSet::new(),
+            done: false,
+        };
+        futures::stream::unfold(state, move |mut st| async move {
+            loop {
+                if let Some(item) = st.buffer.pop_front() {
+                    return Some((Ok(item), st));
+                }
+                if st.done {
+                    return None;
+                }
+                let query = st.params.to_query();
+                let page: Result<Page<T>, ApiError> =
+                    st.client.get_json(beta, &st.path, &query).await;
+                match page {
+                    Ok(page) => {
+                        st.buffer.extend(page.data);
+                        match page.next_page.filter(|p| !p.is_empty()) {
+                            Some(next) if st.seen_cursors.insert(next.clone()) => {
+                                st.params.set_page(Some(next));
+                            }
+                            _ => st.done = true,
+                        }
+                    }
+                    Err(e) => {
+                        st.done = true;
+                        return Some((Err(e), st));
+                    }
+                }
+            }
+        })
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Agents and environments
+
+    pub async fn list_agents(&self, params: &ListParams) -> Result<Page<Agent>, ApiError> {
+        self.list(Beta::ManagedAgents, "/v1/agents", params).await
+    }
+    pub fn agents_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<Agent, ApiError>> + Send + 'static {
+        self.list_all(Beta::ManagedAgents, "/v1/agents".into(), params)
+    }
+    /// `version: None` = the latest.
+    pub async fn get_agent(&self, agent_id: &str, version: Option<u64>) -> Result<Agent, ApiError> {
+        let q = Query::new().push_opt("version", version.map(|v| v.to_string()));
+        self.get_json(
+            Beta::ManagedAgents,
+            &format!("/v1/agents/{}", seg(agent_id)),
+            &q,
+        )
+        .await
+    }
+
+    pub async fn list_environments(
+        &self,
+        params: &ListParams,
+    ) -> Result<Page<Environment>, ApiError> {
+        self.list(Beta::ManagedAgents, "/v1/environments", params)
+            .await
+    }
+    pub fn environments_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<Environment, ApiError>> + Send + 'static {
+        self.list_all(Beta::ManagedAgents, "/v1/environments".into(), params)
+    }
+    pub async fn get_environment(&self, environment_id: &str) -> Result<Environment, ApiError> {
+        let path = format!("/v1/environments/{}", seg(environment_id));
+        self.get_json(Beta::ManagedAgents, &path, &Query::new())
+            .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Sessions
+
+    pub async fn list_sessions(
+        &self,
+        params: &ListSessionsParams,
+    ) -> Result<Page<Session>, ApiError> {
+        self.list(Beta::ManagedAgents, "/v1/sessions", params).await
+    }
+    pub fn sessions_all(
+        &self,
+        params: ListSessionsParams,
+    ) -> impl Stream<Item = Result<Session, ApiError>> + Send + 'static {
+        self.list_all(Beta::ManagedAgents, "/v1/sessions".into(), params)
+    }
+    pub async fn get_session(&self, session_id: &str) -> Result<Session, ApiError> {
+        self.get_json(
+            Beta::ManagedAgents,
+            &session_path(session_id),
+            &Query::new(),
+        )
+        .await
+    }
+    /// Title and metadata (patch). Emits `session.updated`.
+    pub async fn update_session(
+        &self,
+        session_id: &str,
+        params: &UpdateSessionParams,
+    ) -> Result<Session, ApiError> {
+        self.post_json(
+            Beta::ManagedAgents,
+            &session_path(session_id),
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
+    pub async fn create_session(&self, params: &CreateSessionParams) -> Result<Session, ApiError> {
+        self.post_json(
+            Beta::ManagedAgents,
+            "/v1/sessions",
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
+    pub async fn archive_session(&self, session_id: &str) -> Result<Session, ApiError> {
+        let path = format!("{}/archive", session_path(session_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    /// → `{id, type:"session_deleted"}`.
+    pub async fn delete_session(&self, session_id: &str) -> Result<Deleted, ApiError> {
+        self.delete_json(
+            Beta::ManagedAgents,
+            &session_path(session_id),
+            &Query::new(),
+        )
+        .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Events
+
+    /// History (never contains previews). Default order `asc` by `processed_at`.
+    pub async fn list_events(
+        &self,
+        session_id: &str,
+        params: &ListEventsParams,
+    ) -> Result<Page<SessionEvent>, ApiError> {
+        self.list(
+            Beta::ManagedAgents,
+            &paths::session_events(session_id),
+            params,
+        )
+        .await
+    }
+    pub fn events_all(
+        &self,
+        session_id: &str,
+        params: ListEventsParams,
+    ) -> impl Stream<Item = Result<SessionEvent, ApiError>> + Send + 'static {
+        self.list_all(
+            Beta::ManagedAgents,
+            paths::session_events(session_id),
+            params,
+        )
+    }
+    /// Send user events; the answer echoes them with server ids. A 204 / empty body gives `[]`.
+    pub async fn send_events(
+        &self,
+        session_id: &str,
+        events: Vec<EventParams>,
+    ) -> Result<Vec<SessionEvent>, ApiError> {
+        let path = paths::session_events(session_id);
+        let body = serde_json::to_vec(&SendEventsRequest { events })
+            .map_err(|e| ApiError::Config(format!("request body: {e}")))?;
+        let bytes = self
+            .execute(
+                Method::POST,
+                Beta::ManagedAgents,
+                &path,
+                &Query::new(),
+                Some(Bytes::from(body)),
+            )
+            .await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Vec::new());
+        }
+        Ok(Self::decode::<SendEventsResponse>(&path, &bytes)?.data)
+    }
+    /// Send one event.
+    pub async fn send_event(
+        &self,
+        session_id: &str,
+        event: EventParams,
+    ) -> Result<Vec<SessionEvent>, ApiError> {
+        self.send_events(session_id, vec![event]).await
+    }
+    /// The live SSE stream of a session; `deltas` e.g. `["agent.message"]` for previews.
+    pub async fn open_session_stream(
+        &self,
+        session_id: &str,
+        deltas: &[&str],
+    ) -> Result<reqwest::Response, ApiError> {
+        let q = Query::new().push_array("event_deltas", deltas.iter().copied());
+        self.open_stream(Beta::ManagedAgents, &paths::session_stream(session_id), &q)
+            .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Threads
+
+    pub async fn list_threads(
+        &self,
+        session_id: &str,
+        params: &ListThreadsParams,
+    ) -> Result<Page<SessionThread>, ApiError> {
+        let path = format!("{}/threads", session_path(session_id));
+        self.list(Beta::ManagedAgents, &path, params).await
+    }
+    pub fn threads_all(
+        &self,
+        session_id: &str,
+        params: ListThreadsParams,
+    ) -> impl Stream<Item = Result<SessionThread, ApiError>> + Send + 'static {
+        let path = format!("{}/threads", session_path(session_id));
+        self.list_all(Beta::ManagedAgents, path, params)
+    }
+    pub async fn get_thread(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+    ) -> Result<SessionThread, ApiError> {
+        let path = format!("{}/threads/{}", session_path(session_id), seg(thread_id));
+        self.get_json(Beta::ManagedAgents, &path, &Query::new())
+            .await
+    }
+    /// Archiving terminates the thread.
+    pub async fn archive_thread(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+    ) -> Result<SessionThread, ApiError> {
+        let path = format!(
+            "{}/threads/{}/archive",
+            session_path(session_id),
+            seg(thread_id)
+        );
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    /// Thread history (the endpoint takes `limit` and `page`).
+    pub async fn list_thread_events(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+        params: &ListEventsParams,
+    ) -> Result<Page<SessionEvent>, ApiError> {
+        let path = paths::thread_events(session_id, thread_id);
+        self.list(Beta::ManagedAgents, &path, params).await
+    }
+    pub fn thread_events_all(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+        params: ListEventsParams,
+    ) -> impl Stream<Item = Result<SessionEvent, ApiError>> + Send + 'static {
+        let path = paths::thread_events(session_id, thread_id);
+        self.list_all(Beta::ManagedAgents, path, params)
+    }
+    pub async fn open_thread_stream(
+        &self,
+        session_id: &str,
+        thread_id: &str,
+        deltas: &[&str],
+    ) -> Result<reqwest::Response, ApiError> {
+        let q = Query::new().push_array("event_deltas", deltas.iter().copied());
+        let path = paths::thread_stream(session_id, thread_id);
+        self.open_stream(Beta::ManagedAgents, &path, &q).await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Memory stores, memories, versions
+
+    pub async fn list_memory_stores(
+        &self,
+        params: &ListParams,
+    ) -> Result<Page<MemoryStore>, ApiError> {
+        self.list(Beta::Memory, "/v1/memory_stores", params).await
+    }
+    pub fn memory_stores_all(
+        &self,
+        params: ListParams,
+    ) -> impl Stream<Item = Result<MemoryStore, ApiError>> + Send + 'static {
+        self.list_all(Beta::Memory, "/v1/memory_stores".into(), params)
+    }
+    pub async fn get_memory_store(&self, store_id: &str) -> Result<MemoryStore, ApiError> {
+        self.get_json(Beta::Memory, &store_path(store_id), &Query::new())
+            .await
+    }
+
+    pub async fn create_memory_store(
+        &self,
+        params: &CreateMemoryStoreParams,
+    ) -> Result<MemoryStore, ApiError> {
+        self.post_json(
+            Beta::Memory,
+            "/v1/memory_stores",
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
+    /// Irreversible; e.g. to discard a dream's output store.
+    pub async fn archive_memory_store(&self, store_id: &str) -> Result<MemoryStore, ApiError> {
+        let path = format!("{}/archive", store_path(store_id));
+        self.post_json::<(), _>(Beta::Memory, &path, &Query::new(), None)
+            .await
+    }
+    /// Deletes the store with its memories and versions.
+    pub async fn delete_memory_store(&self, store_id: &str) -> Result<Deleted, ApiError> {
+        self.delete_json(Beta::Memory, &store_path(store_id), &Query::new())
+            .await
+    }
+
+    /// Items are memories or (with `depth`) `memory_prefix` directory roll-ups.
+    pub async fn list_memories(
+        &self,
+        store_id: &str,
+        params: &ListMemoriesParams,
+    ) -> Result<Page<MemoryListItem>, ApiError> {
+        let path = format!("{}/memories", store_path(store_id));
+        self.list(Beta::Memory, &path, params).await
+    }
+    pub fn memories_all(
+        &self,
+        store_id: &str,
+        params: ListMemoriesParams,
+    ) -> impl Stream<Item = Result<MemoryListItem, ApiError>> + Send + 'static {
+        let path = format!("{}/memories", store_path(store_id));
+        self.list_all(Beta::Memory, path, params)
+    }
+    /// `view: None` = the server default (`full`).
+    pub async fn get_memory(
+        &self,
+        store_id: &str,
+        memory_id: &str,
+        view: Option<MemoryView>,
+    ) -> Result<Memory, ApiError> {
+        self.get_json(
+            Beta::Memory,
+            &memory_path(store_id, memory_id),
+            &view_query(view),
+        )
+        .await
+    }
+    /// 409 `memory_path_conflict_error` when the path exists.
+    pub async fn create_memory(
+        &self,
+        store_id: &str,
+        params: &CreateMemoryParams,
+    ) -> Result<Memory, ApiError> {
+        let path = format!("{}/memories", store_path(store_id));
+        self.post_json(Beta::Memory, &path, &Query::new(), Some(params))
+            .await
+    }
+    /// 409 `memory_precondition_failed_error` when `precondition` does not hold.
+    pub async fn update_memory(
+        &self,
+        store_id: &str,
+        memory_id: &str,
+        params: &UpdateMemoryParams,
+    ) -> Result<Memory, ApiError> {
+        self.post_json(
+            Beta::Memory,
+            &memory_path(store_id, memory_id),
+            &Query::new(),
+            Some(params),
+        )
+        .await
+    }
+    /// With `expected_content_sha256`, nothing is deleted (409) unless the content still matches.
+    pub async fn delete_memory(
+        &self,
+        store_id: &str,
+        memory_id: &str,
+        expected_content_sha256: Option<&str>,
+    ) -> Result<Deleted, ApiError> {
+        let q = Query::new().push_opt("expected_content_sha256", expected_content_sha256);
+        self.delete_json(Beta::Memory, &memory_path(store_id, memory_id), &q)
+            .await
+    }
+
+    /// Newest first.
+    pub async fn list_memory_versions(
+        &self,
+        store_id: &str,
+        params: &ListMemoryVersionsParams,
+    ) -> Result<Page<MemoryVersion>, ApiError> {
+        let path = format!("{}/memory_versions", store_path(store_id));
+        self.list(Beta::Memory, &path, params).await
+    }
+    pub fn memory_versions_all(
+        &self,
+        store_id: &str,
+        params: ListMemoryVersionsParams,
+    ) -> impl Stream<Item = Result<MemoryVersion, ApiError>> + Send + 'static {
+        let path = format!("{}/memory_versions", store_path(store_id));
+        self.list_all(Beta::Memory, path, params)
+    }
+    pub async fn get_memory_version(
+        &self,
+        store_id: &str,
+        version_id: &str,
+        view: Option<MemoryView>,
+    ) -> Result<MemoryVersion, ApiError> {
+        let path = format!(
+            "{}/memory_versions/{}",
+            store_path(store_id),
+            seg(version_id)
+        );
+        self.get_json(Beta::Memory, &path, &view_query(view)).await
+    }
+    /// Nulls content, path, hash and size; sets `redacted_at` / `redacted_by`.
+    pub async fn redact_memory_version(
+        &self,
+        store_id: &str,
+        version_id: &str,
+    ) -> Result<MemoryVersion, ApiError> {
+        let path = format!(
+            "{}/memory_versions/{}/redact",
+            store_path(store_id),
+            seg(version_id)
+        );
+        self.post_json::<(), _>(Beta::Memory, &path, &Query::new(), None)
+            .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Dreams
+
+    /// Newest first.
+    pub async fn list_dreams(&self, params: &ListDreamsParams) -> Result<Page<Dream>, ApiError> {
+        self.list(Beta::Dreams, "/v1/dreams", params).await
+    }
+    pub fn dreams_all(
+        &self,
+        params: ListDreamsParams,
+    ) -> impl Stream<Item = Result<Dream, ApiError>> + Send + 'static {
+        self.list_all(Beta::Dreams, "/v1/dreams".into(), params)
+    }
+    pub async fn get_dream(&self, dream_id: &str) -> Result<Dream, ApiError> {
+        self.get_json(Beta::Dreams, &dream_path(dream_id), &Query::new())
+            .await
+    }
+    /// Returns the dream `pending` with `outputs: []`.
+    pub async fn create_dream(&self, params: &CreateDreamParams) -> Result<Dream, ApiError> {
+        self.post_json(Beta::Dreams, "/v1/dreams", &Query::new(), Some(params))
+            .await
+    }
+    pub async fn cancel_dream(&self, dream_id: &str) -> Result<Dream, ApiError> {
+        let path = format!("{}/cancel", dream_path(dream_id));
+        self.post_json::<(), _>(Beta::Dreams, &path, &Query::new(), None)
+            .await
+    }
+    pub async fn archive_dream(&self, dream_id: &str) -> Result<Dream, ApiError> {
+        let path = format!("{}/archive", dream_path(dream_id));
+        self.post_json::<(), _>(Beta::Dreams, &path, &Query::new(), None)
+            .await
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Deployments and runs
+
+    pub async fn list_deployments(
+        &self,
+        params: &ListDeploymentsParams,
+    ) -> Result<Page<Deployment>, ApiError> {
+        self.list(Beta::ManagedAgents, "/v1/deployments", params)
+            .await
+    }
+    pub fn deployments_all(
+        &self,
+        params: ListDeploymentsParams,
+    ) -> impl Stream<Item = Result<Deployment, ApiError>> + Send + 'static {
+        self.list_all(Beta::ManagedAgents, "/v1/deployments".into(), params)
+    }
+    pub async fn get_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
+        self.get_json(
+            Beta::ManagedAgents,
+            &deployment_path(deployment_id),
+            &Query::new(),
+        )
+        .await
+    }
+    pub async fn pause_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
+        let path = format!("{}/pause", deployment_path(deployment_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    pub async fn unpause_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
+        let path = format!("{}/unpause", deployment_path(deployment_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    /// "Run now": creates a session (or records why it could not).
+    pub async fn run_deployment(&self, deployment_id: &str) -> Result<DeploymentRun, ApiError> {
+        let path = format!("{}/run", deployment_path(deployment_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    pub async fn archive_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
+        let path = format!("{}/archive", deployment_path(deployment_id));
+        self.post_json::<(), _>(Beta::ManagedAgents, &path, &Query::new(), None)
+            .await
+    }
+    pub async fn list_deployment_runs(
+        &self,
+        params: &ListDeploymentRunsParams,
+    ) -> Result<Page<DeploymentRun>, ApiError> {
+        self.list(Beta::ManagedAgents, "/v1/deployment_runs", params)
+            .await
+    }
+    pub fn deployment_runs_all(
+        &self,
+        params: ListDeploymentRunsParams,
+    ) -> impl Stream<Item = Result<DeploymentRun, ApiError>> + Send + 'static {
+        self.list_all(Beta::ManagedAgents, "/v1/deployment_runs".into(), params)
+    }
+    pub async fn get_deployment_run(&self, run_id: &str) -> Result<DeploymentRun, ApiError> {
+        let path = format!("/v1/deployment_runs/{}", seg(run_id));
+        self.get_json(Beta::ManagedAgents, &path, &Query::new())
+            .await
+    }
+}
+
+fn session_path(id: &str) -> String {
+    format!("/v1/sessions/{}", seg(id))
+}
+fn store_path(id: &str) -> String {
+    format!("/v1/memory_stores/{}", seg(id))
+}
+fn memory_path(store_id: &str, memory_id: &str) -> String {
+    format!("{}/memories/{}", store_path(store_id), seg(memory_id))
+}
+fn dream_path(id: &str) -> String {
+    format!("/v1/dreams/{}", seg(id))
+}
+fn deployment_path(id: &str) -> String {
+    format!("/v1/deployments/{}", seg(id))
+}
+fn view_query(view: Option<MemoryView>) -> Query {
+    Query::new().push_opt("view", view.map(|v| v.as_str().to_owned()))
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// Connection errors and timeouts: retryable, described by their innermost cause.
+fn network_failure(e: &reqwest::Error) -> Failure {
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection lost while reading the answer"
+    } else {
+        "request failed"
+    };
+    let mut cause = None;
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause = Some(s.to_string());
+        src = s.source();
+    }
+    let message = match cause {
+        Some(c) if !c.is_empty() => format!("{what}: {c}"),
+        _ => what.to_owned(),
+    };
+    Failure {
+        error: ApiError::Network(message),
+        retry: true,
+        server_delay: None,
+    }
+}
+
+/// `x-should-retry` wins; otherwise 408, 429 and 5xx (incl. 529) retry, every other 4xx is an
+/// answer (a 409 conflict must reach the caller at once).
+pub(crate) fn should_retry(status: u16, headers: &HeaderMap) -> bool {
+    match header_str(headers, "x-should-retry") {
+        Some("true") => true,
+        Some("false") => false,
+        _ => matches!(status, 408 | 429) || status >= 500,
+    }
+}
+
+/// The delay the server asks for: `retry-after-ms`, else `retry-after` (seconds or an HTTP
+/// date), capped at `max`. `None` when absent, unparsable or not positive.
+pub(crate) fn retry_after(headers: &HeaderMap, max: Duration) -> Option<Duration> {
+    let positive = |secs: f64| (secs.is_finite() && secs > 0.0).then_some(secs);
+    let secs = header_str(headers, "retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|ms| positive(ms / 1000.0))
+        .or_else(|| {
+            let v = header_str(headers, "retry-after")?;
+            match v.parse::<f64>() {
+                Ok(s) => positive(s),
+                Err(_) => {
+                    let when = jiff::fmt::rfc2822::DateTimeParser::new()
+                        .parse_timestamp(v)
+                        .ok()?;
+                    let d = when.duration_since(jiff::Timestamp::now());
+                    positive(d.as_secs_f64())
+                }
+            }
+        })?;
+    Some(Duration::from_secs_f64(secs).min(max))
+}
+
+/// `min(base·2^attempt, cap) × (1 − 0.25·jitter)`, `jitter` in [0, 1).
+pub(crate) fn backoff_delay(attempt: u32, base: Duration, cap: Duration, jitter: f64) -> Duration {
+    let exp = base.saturating_mul(2u32.saturating_pow(attempt.min(30)));
+    let d = exp.min(cap);
+    d.mul_f64(1.0 - 0.25 * jitter.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn retry_rules() {
+        let none = HeaderMap::new();
+        for s in [408, 429, 500, 502, 503, 504, 529] {
+            assert!(should_retry(s, &none), "{s}");
+        }
+        for s in [400, 401, 403, 404, 409, 412, 413, 422] {
+            assert!(!should_retry(s, &none), "{s}");
+        }
+        assert!(!should_retry(503, &headers(&[("x-should-retry", "false")])));
+        assert!(should_retry(400, &headers(&[("x-should-retry", "true")])));
+    }
+
+    #[test]
+    fn retry_after_forms_and_cap() {
+        let max = Duration::from_secs(60);
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "250")]), max),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after-ms", "250"), ("retry-after", "9")]),
+                max
+            ),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "1.5")]), max),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3600")]), max),
+            Some(max)
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "0")]), max), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), max), None);
+        // An HTTP date in the past asks for no delay; a far future one is capped.
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+                max
+            ),
+            None
+        );
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Fri, 01 Jan 2100 00:00:00 GMT")]),
+                max
+            ),
+            Some(max)
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_caps_and_jitters_down() {
+        let base = Duration::from_millis(500);
+        let cap = Duration::from_secs(8);
+        assert_eq!(backoff_delay(0, base, cap, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff_delay(1, base, cap, 0.0), Duration::from_secs(1));
+        assert_eq!(backoff_delay(3, base, cap, 0.0), Duration::from_secs(4));
+        assert_eq!(backoff_delay(4, base, cap, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff_delay(40, base, cap, 0.0), Duration::from_secs(8));
+        assert_eq!(backoff_delay(0, base, cap, 1.0), Duration::from_millis(375));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let cfg = ClientConfig::new("http://127.0.0.1:1", Some(ApiKey::new("sk-secret-123")));
+        assert!(!format!("{cfg:?}").contains("sk-secret"));
+        let c = Client::new(cfg).unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("sk-secret"), "{d}");
+        assert!(d.contains("***"));
+    }
+
+    #[test]
+    fn bad_base_urls_are_config_errors() {
+        assert!(matches!(
+            Client::new(ClientConfig::new("not a url", None)),
+            Err(ApiError::Config(_))
+        ));
+        assert!(matches!(
+            Client::new(ClientConfig::new("ftp://x", None)),
+            Err(ApiError::Config(_))
+        ));
+        let c = Client::new(ClientConfig::new("http://127.0.0.1:9/", None)).unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
+        assert_eq!(
+            c.url("/v1/sessions", &Query::new().push("limit", "2")),
+            "http://127.0.0.1:9/v1/sessions?limit=2"
+        );
+    }
+
+    #[test]
+    fn paths_escape_ids() {
+        assert_eq!(
+            paths::session_stream("sesn_1"),
+            "/v1/sessions/sesn_1/events/stream"
+        );
+        assert_eq!(
+            paths::thread_stream("s", "t"),
+            "/v1/sessions/s/threads/t/stream"
+        );
+        assert_eq!(session_path("a/b?c"), "/v1/sessions/a%2Fb%3Fc");
     }
 }

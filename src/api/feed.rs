@@ -1,10 +1,25 @@
 //! `SessionFeed`: the one gapless way to follow a session or thread
 //! (stream first, backfill, merge by id, reconnect with backoff, re-backfill).
-//! CONTRACT STUB (owner: feed helper) — keep these names and signatures; add freely.
+//!
+//! The server has no resume, so the feed makes its own guarantee, "every event exactly once, in
+//! order": it opens the SSE stream first (the server starts buffering live events), then pages
+//! through history, then reads the stream, dropping every event whose id it has already seen.
+//! Any end of the stream (EOF, an `error` frame, a read error, silence longer than the heartbeat
+//! allowance) reconnects with exponential backoff and jitter and re-backfills from the last
+//! `processed_at` seen. A malformed stream frame may have been an event, so it triggers the same
+//! backfill without dropping the connection. The stream is not read while a backfill runs, so
+//! live events stay queued behind the history that precedes them and come out in order.
 
+use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
-use super::Client;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+use super::sse::{FrameKind, SseParser};
+use super::{ApiError, Beta, Client, Query};
+use crate::model::transcript::EventHead;
 
 #[derive(Debug, Clone)]
 pub struct FeedConfig {
@@ -17,6 +32,13 @@ pub struct FeedConfig {
     pub heartbeat_allowance: Duration,
     /// Bounded channel capacity (backpressure).
     pub buffer: usize,
+    /// First reconnect delay; doubles per failed attempt (with jitter) up to `backoff_max`.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Consecutive failed backfills before the feed reports a `Gap` and carries on live.
+    pub backfill_attempts: u32,
+    /// History page size.
+    pub page_limit: u32,
 }
 
 impl FeedConfig {
@@ -27,6 +49,10 @@ impl FeedConfig {
             deltas: false,
             heartbeat_allowance: Duration::from_secs(45),
             buffer: 1024,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+            backfill_attempts: 4,
+            page_limit: 1000,
         }
     }
 }
@@ -78,13 +104,879 @@ pub enum FeedItem {
 
 /// Stops the feed task when dropped.
 pub struct FeedHandle {
-    _private: (),
+    task: tokio::task::AbortHandle,
+}
+
+impl FeedHandle {
+    /// True once the feed has stopped (ended, gone, down, or its receiver was dropped).
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl Drop for FeedHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// Start following. Items arrive on the bounded receiver; a slow reader applies backpressure.
+/// Must be called inside a tokio runtime.
 pub fn spawn(
-    _client: Client,
-    _cfg: FeedConfig,
+    client: Client,
+    cfg: FeedConfig,
 ) -> (FeedHandle, tokio::sync::mpsc::Receiver<FeedItem>) {
-    todo!("feed helper")
+    let (tx, rx) = mpsc::channel(cfg.buffer.max(1));
+    let task = tokio::spawn(async move {
+        let mut feed = Feed::new(client, cfg, tx);
+        feed.run().await;
+    });
+    (
+        FeedHandle {
+            task: task.abort_handle(),
+        },
+        rx,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The merge: pure, no I/O.
+
+/// What offering one event to the merge decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    /// First sight of this id.
+    New,
+    /// Seen before while queued (`processed_at` null); this copy has `processed_at` set.
+    Updated,
+    Duplicate,
+    /// Not a JSON object with a string `id` and `type`.
+    Invalid,
+}
+
+/// Ids seen so far, stored compactly (one text buffer + a 32-bit hash table; collisions go to a
+/// small overflow map), plus which of them are still queued user events.
+#[derive(Debug, Default)]
+struct SeenIds {
+    text: String,
+    ends: Vec<u32>,
+    table: std::collections::HashMap<u32, u32, rustc_hash::FxBuildHasher>,
+    overflow: FxHashMap<Box<str>, u32>,
+    queued: FxHashSet<u32>,
+}
+
+impl SeenIds {
+    fn hash(id: &str) -> u32 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(id.as_bytes());
+        let full = h.finish();
+        (full ^ (full >> 32)) as u32
+    }
+
+    fn id(&self, slot: u32) -> &str {
+        let i = slot as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
+        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    fn find(&self, id: &str) -> Option<u32> {
+        if let Some(&slot) = self.table.get(&Self::hash(id))
+            && self.id(slot) == id
+        {
+            return Some(slot);
+        }
+        self.overflow.get(id).copied()
+    }
+
+    fn insert(&mut self, id: &str) -> u32 {
+        let slot = self.ends.len() as u32;
+        self.text.push_str(id);
+        self.ends.push(self.text.len() as u32);
+        match self.table.entry(Self::hash(id)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(slot);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.overflow.insert(id.into(), slot);
+            }
+        }
+        slot
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// The merge state of one feed: which ids were delivered, which user events are still queued,
+/// and the latest `processed_at` (where the next backfill starts).
+#[derive(Debug, Default)]
+pub struct Merge {
+    seen: SeenIds,
+    last_processed_at: Option<String>,
+}
+
+impl Merge {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Offer one event's raw JSON. Also returns its parsed header (borrowed from `raw`).
+    pub fn offer<'a>(&mut self, raw: &'a str) -> (Offer, Option<EventHead<'a>>) {
+        let Some(head) = EventHead::parse(raw) else {
+            return (Offer::Invalid, None);
+        };
+        let id = match (head.id.as_deref(), head.type_name.as_deref()) {
+            (Some(id), Some(_)) if !id.is_empty() => id,
+            _ => return (Offer::Invalid, Some(head)),
+        };
+        let processed = head.processed_at.as_deref();
+        let offer = match self.seen.find(id) {
+            None => {
+                let slot = self.seen.insert(id);
+                if processed.is_none() {
+                    self.seen.queued.insert(slot);
+                }
+                Offer::New
+            }
+            Some(slot) => {
+                if processed.is_some() && self.seen.queued.remove(&slot) {
+                    Offer::Updated
+                } else {
+                    Offer::Duplicate
+                }
+            }
+        };
+        if offer != Offer::Duplicate
+            && let Some(p) = processed
+        {
+            let newer = match &self.last_processed_at {
+                None => true,
+                Some(last) => timestamp_after(p, last),
+            };
+            if newer {
+                self.last_processed_at = Some(p.to_owned());
+            }
+        }
+        (offer, Some(head))
+    }
+
+    /// The latest `processed_at` delivered: the next backfill starts there (inclusive).
+    pub fn last_processed_at(&self) -> Option<&str> {
+        self.last_processed_at.as_deref()
+    }
+
+    /// Number of distinct event ids delivered.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `a` is later than `b` (RFC 3339). Same-length strings from one server compare as text;
+/// otherwise (different fraction digits or offsets) both are parsed.
+fn timestamp_after(a: &str, b: &str) -> bool {
+    if a.len() == b.len() {
+        return a > b;
+    }
+    match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
+        (Ok(x), Ok(y)) => x > y,
+        _ => a > b,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Previews from `event_start` / `event_delta`.
+
+#[derive(Deserialize)]
+struct EventStart {
+    event: EventStartRef,
+}
+
+#[derive(Deserialize)]
+struct EventStartRef {
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct EventDelta {
+    event_id: String,
+    delta: Delta,
+}
+
+#[derive(Deserialize)]
+struct Delta {
+    #[serde(default)]
+    index: Option<usize>,
+    #[serde(default)]
+    content: Option<DeltaContent>,
+}
+
+#[derive(Deserialize)]
+struct DeltaContent {
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Preview {
+    kind: String,
+    blocks: Vec<String>,
+}
+
+/// Open previews, by the id of the event that will replace them.
+#[derive(Debug, Default)]
+pub struct Previews {
+    open: FxHashMap<String, Preview>,
+}
+
+impl Previews {
+    /// Apply a preview frame (`event_start` / `event_delta`); the item to show, if any.
+    pub fn apply(&mut self, type_name: &str, raw: &str) -> Option<FeedItem> {
+        match type_name {
+            "event_start" => {
+                let start: EventStart = serde_json::from_str(raw).ok()?;
+                self.open.insert(
+                    start.event.id.clone(),
+                    Preview {
+                        kind: start.event.kind.clone(),
+                        blocks: Vec::new(),
+                    },
+                );
+                Some(FeedItem::Preview {
+                    event_id: start.event.id,
+                    kind: start.event.kind,
+                    text: String::new(),
+                })
+            }
+            "event_delta" => {
+                let delta: EventDelta = serde_json::from_str(raw).ok()?;
+                let text = delta.delta.content.and_then(|c| c.text).unwrap_or_default();
+                let preview = self
+                    .open
+                    .entry(delta.event_id.clone())
+                    .or_insert_with(|| Preview {
+                        kind: "agent.message".to_owned(),
+                        blocks: Vec::new(),
+                    });
+                let index = delta.delta.index.unwrap_or(0);
+                if let Some(block) = preview.blocks.get_mut(index) {
+                    block.push_str(&text);
+                } else if index == preview.blocks.len() {
+                    preview.blocks.push(text);
+                } else {
+                    // A block index past the end: the deltas before it were lost; ignore it.
+                    return None;
+                }
+                Some(FeedItem::Preview {
+                    event_id: delta.event_id,
+                    kind: preview.kind.clone(),
+                    text: preview.blocks.join("\n"),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The final event `id` arrived: its preview is replaced.
+    pub fn finish(&mut self, id: &str) {
+        self.open.remove(id);
+    }
+
+    /// Close every open preview (a model request ended, or the stream dropped).
+    pub fn discard_all(&mut self) -> Vec<FeedItem> {
+        let mut ids: Vec<String> = self.open.drain().map(|(id, _)| id).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .map(|event_id| FeedItem::PreviewDiscarded { event_id })
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The feed task.
+
+/// Why the feed stops or reconnects.
+enum Flow {
+    Continue,
+    /// Send these and stop.
+    Stop(FeedItem),
+    /// The receiver is gone.
+    Closed,
+}
+
+#[derive(Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow)]
+    data: Vec<&'a serde_json::value::RawValue>,
+    #[serde(default)]
+    next_page: Option<String>,
+}
+
+/// A stream item queued for processing (frames parsed but not yet merged).
+enum Pending {
+    Event(String),
+    Error(String),
+}
+
+enum StreamEnd {
+    /// Reconnect (EOF, error frame, read error, silence).
+    Reconnect(String),
+    /// A malformed frame: backfill, then keep reading.
+    Resync,
+    Stop(FeedItem),
+    Closed,
+}
+
+/// Percent-encode one path segment (ids are plain, but user-typed ids must not change the path).
+pub fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Non-retryable API answers: the feed cannot succeed by trying again.
+fn is_fatal(e: &ApiError) -> bool {
+    match e.status() {
+        Some(s) => matches!(s, 400 | 401 | 402 | 403 | 404 | 405 | 410 | 422),
+        None => matches!(e, ApiError::Config(_)),
+    }
+}
+
+struct Feed {
+    client: Client,
+    cfg: FeedConfig,
+    tx: mpsc::Sender<FeedItem>,
+    merge: Merge,
+    previews: Previews,
+    history_loaded: bool,
+    /// Why the last attempt failed (shown in `Retrying`).
+    last_reason: Option<String>,
+}
+
+impl Feed {
+    fn new(client: Client, cfg: FeedConfig, tx: mpsc::Sender<FeedItem>) -> Self {
+        Feed {
+            client,
+            cfg,
+            tx,
+            merge: Merge::new(),
+            previews: Previews::default(),
+            history_loaded: false,
+            last_reason: None,
+        }
+    }
+
+    fn stream_path(&self) -> String {
+        let sid = path_segment(&self.cfg.session_id);
+        match &self.cfg.thread_id {
+            Some(t) => format!("/v1/sessions/{sid}/threads/{}/stream", path_segment(t)),
+            None => format!("/v1/sessions/{sid}/events/stream"),
+        }
+    }
+
+    fn history_path(&self) -> String {
+        let sid = path_segment(&self.cfg.session_id);
+        match &self.cfg.thread_id {
+            Some(t) => format!("/v1/sessions/{sid}/threads/{}/events", path_segment(t)),
+            None => format!("/v1/sessions/{sid}/events"),
+        }
+    }
+
+    async fn send(&self, item: FeedItem) -> bool {
+        self.tx.send(item).await.is_ok()
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.cfg.backoff_base.as_secs_f64();
+        let exp = base * 2f64.powi(attempt.saturating_sub(1).min(20) as i32);
+        let capped = exp.min(self.cfg.backoff_max.as_secs_f64());
+        let jitter = 1.0 - 0.25 * rand::random::<f64>();
+        Duration::from_secs_f64(capped * jitter)
+    }
+
+    async fn run(&mut self) {
+        if !self.send(FeedItem::State(ConnState::Connecting)).await {
+            return;
+        }
+        let mut attempt: u32 = 0;
+        let mut failed_backfills: u32 = 0;
+        loop {
+            if attempt > 0 {
+                let reason = self.last_reason.take().unwrap_or_default();
+                let delay = self.backoff(attempt);
+                let state = ConnState::Retrying {
+                    attempt,
+                    next_at: SystemTime::now() + delay,
+                    reason,
+                };
+                if !self.send(FeedItem::State(state)).await {
+                    return;
+                }
+                tokio::time::sleep(delay).await;
+            }
+            // 1. Stream first, so nothing emitted during the backfill is missed.
+            let mut query = Query::new();
+            if self.cfg.deltas {
+                query = query.push_array("event_deltas", ["agent.message", "agent.thinking"]);
+            }
+            let response = match self
+                .client
+                .open_stream(Beta::ManagedAgents, &self.stream_path(), &query)
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(stop) = self.fatal_item(&e) {
+                        self.finish(stop).await;
+                        return;
+                    }
+                    self.last_reason = Some(e.to_string());
+                    attempt += 1;
+                    continue;
+                }
+            };
+            let mut conn = Connection {
+                response,
+                parser: SseParser::new(),
+                pending: VecDeque::new(),
+            };
+            // 2. Backfill, then 3. read the stream; a malformed frame loops back to 2.
+            let reason = loop {
+                match self.backfill().await {
+                    Ok(Flow::Continue) => failed_backfills = 0,
+                    Ok(Flow::Stop(item)) => {
+                        self.finish(item).await;
+                        return;
+                    }
+                    Ok(Flow::Closed) => return,
+                    Err(e) => {
+                        if let Some(stop) = self.fatal_item(&e) {
+                            self.finish(stop).await;
+                            return;
+                        }
+                        failed_backfills += 1;
+                        if failed_backfills < self.cfg.backfill_attempts {
+                            break format!("history: {e}");
+                        }
+                        failed_backfills = 0;
+                        let gap = FeedItem::Gap {
+                            reason: format!("history could not be read: {e}"),
+                        };
+                        if !self.send(gap).await {
+                            return;
+                        }
+                    }
+                }
+                if !self.history_loaded {
+                    self.history_loaded = true;
+                    if !self.send(FeedItem::HistoryLoaded).await {
+                        return;
+                    }
+                }
+                if !self.send(FeedItem::State(ConnState::Live)).await {
+                    return;
+                }
+                match self.read_stream(&mut conn, &mut attempt).await {
+                    StreamEnd::Resync => continue,
+                    StreamEnd::Reconnect(reason) => break reason,
+                    StreamEnd::Stop(item) => {
+                        self.finish(item).await;
+                        return;
+                    }
+                    StreamEnd::Closed => return,
+                }
+            };
+            drop(conn);
+            for item in self.previews.discard_all() {
+                if !self.send(item).await {
+                    return;
+                }
+            }
+            self.last_reason = Some(reason);
+            attempt += 1;
+        }
+    }
+
+    /// The item that ends the feed for a non-retryable error, if `e` is one.
+    fn fatal_item(&self, e: &ApiError) -> Option<FeedItem> {
+        if e.status() == Some(404) {
+            return Some(FeedItem::Gone {
+                reason: "session gone".to_owned(),
+            });
+        }
+        if is_fatal(e) {
+            return Some(FeedItem::State(ConnState::Down {
+                reason: e.to_string(),
+            }));
+        }
+        None
+    }
+
+    async fn finish(&mut self, item: FeedItem) {
+        if matches!(item, FeedItem::Ended) && !self.history_loaded {
+            self.history_loaded = true;
+            if !self.send(FeedItem::HistoryLoaded).await {
+                return;
+            }
+        }
+        let _ = self.send(item).await;
+    }
+
+    /// Page through history from the last `processed_at` seen (all of it the first time).
+    async fn backfill(&mut self) -> Result<Flow, ApiError> {
+        let path = self.history_path();
+        let mut base = Query::new().push("limit", self.cfg.page_limit.to_string());
+        if self.cfg.thread_id.is_none() {
+            // Thread history takes only `limit` and `page`: it is re-read whole and deduped.
+            base = base.push("order", "asc");
+            if let Some(ts) = self.merge.last_processed_at() {
+                base = base.push("created_at[gte]", ts.to_owned());
+            }
+        }
+        let mut page: Option<String> = None;
+        loop {
+            let query = base.clone().push_opt("page", page.take());
+            let body = self
+                .client
+                .get_raw(Beta::ManagedAgents, &path, &query)
+                .await?;
+            let parsed: RawPage<'_> =
+                serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            for raw in &parsed.data {
+                match self.handle_event(raw.get()).await {
+                    Flow::Continue => {}
+                    other => return Ok(other),
+                }
+            }
+            match parsed.next_page {
+                Some(next) if !next.is_empty() && !parsed.data.is_empty() => page = Some(next),
+                _ => return Ok(Flow::Continue),
+            }
+        }
+    }
+
+    /// Merge one persisted event and deliver it if new.
+    async fn handle_event(&mut self, raw: &str) -> Flow {
+        let (offer, head) = self.merge.offer(raw);
+        let Some(head) = head else {
+            return Flow::Continue;
+        };
+        let type_name = head.type_name.as_deref().unwrap_or("");
+        let item = match offer {
+            Offer::New => FeedItem::Event(raw.to_owned()),
+            Offer::Updated => FeedItem::Updated(raw.to_owned()),
+            Offer::Duplicate | Offer::Invalid => return Flow::Continue,
+        };
+        if let Some(id) = head.id.as_deref() {
+            self.previews.finish(id);
+        }
+        let stop = match type_name {
+            "session.deleted" => {
+                return Flow::Stop(FeedItem::Gone {
+                    reason: "session deleted".to_owned(),
+                });
+            }
+            "session.status_terminated" => true,
+            "session.thread_status_terminated" => {
+                self.cfg.thread_id.is_some()
+                    && head.session_thread_id.as_deref() == self.cfg.thread_id.as_deref()
+            }
+            _ => false,
+        };
+        if !self.send(item).await {
+            return Flow::Closed;
+        }
+        if type_name == "span.model_request_end" {
+            for item in self.previews.discard_all() {
+                if !self.send(item).await {
+                    return Flow::Closed;
+                }
+            }
+        }
+        if stop {
+            return Flow::Stop(FeedItem::Ended);
+        }
+        Flow::Continue
+    }
+
+    /// Read the stream until it ends; merge every event frame.
+    async fn read_stream(&mut self, conn: &mut Connection, attempt: &mut u32) -> StreamEnd {
+        loop {
+            while let Some(item) = conn.pending.pop_front() {
+                match item {
+                    Pending::Error(data) => {
+                        return StreamEnd::Reconnect(format!("stream error: {}", one_line(&data)));
+                    }
+                    Pending::Event(data) => {
+                        let head = EventHead::parse(&data);
+                        let Some(head) = head else {
+                            tracing::warn!(
+                                session = %self.cfg.session_id,
+                                "malformed stream frame; re-reading history"
+                            );
+                            return StreamEnd::Resync;
+                        };
+                        let type_name = head.type_name.as_deref().unwrap_or("");
+                        if matches!(type_name, "event_start" | "event_delta") {
+                            if let Some(item) = self.previews.apply(type_name, &data)
+                                && !self.send(item).await
+                            {
+                                return StreamEnd::Closed;
+                            }
+                            continue;
+                        }
+                        if head.id.is_none() {
+                            tracing::debug!(kind = type_name, "stream frame without id skipped");
+                            continue;
+                        }
+                        match self.handle_event(&data).await {
+                            Flow::Continue => {}
+                            Flow::Stop(item) => return StreamEnd::Stop(item),
+                            Flow::Closed => return StreamEnd::Closed,
+                        }
+                    }
+                }
+            }
+            let chunk =
+                match tokio::time::timeout(self.cfg.heartbeat_allowance, conn.response.chunk())
+                    .await
+                {
+                    Err(_) => {
+                        return StreamEnd::Reconnect(format!(
+                            "no data for {} s",
+                            self.cfg.heartbeat_allowance.as_secs()
+                        ));
+                    }
+                    Ok(Err(e)) => return StreamEnd::Reconnect(format!("stream read: {e}")),
+                    Ok(Ok(None)) => return StreamEnd::Reconnect("stream closed".to_owned()),
+                    Ok(Ok(Some(bytes))) => bytes,
+                };
+            // The connection works: the next failure starts the backoff from the beginning.
+            *attempt = 0;
+            let pending = &mut conn.pending;
+            conn.parser.push(&chunk, |frame| match frame.kind() {
+                FrameKind::Event(data) => pending.push_back(Pending::Event(data.to_owned())),
+                FrameKind::Error(data) => pending.push_back(Pending::Error(data.to_owned())),
+                FrameKind::Skip => {}
+            });
+        }
+    }
+}
+
+struct Connection {
+    response: reqwest::Response,
+    parser: SseParser,
+    pending: VecDeque<Pending>,
+}
+
+/// The message of an error frame (or its first 200 characters), on one line.
+fn one_line(data: &str) -> String {
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        error: ErrorDetail,
+    }
+    #[derive(Deserialize)]
+    struct ErrorDetail {
+        #[serde(rename = "type", default)]
+        kind: String,
+        #[serde(default)]
+        message: String,
+    }
+    match serde_json::from_str::<ErrorBody>(data) {
+        Ok(b) => format!("{}: {}", b.error.kind, b.error.message),
+        Err(_) => data
+            .chars()
+            .take(200)
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::transcript::{Transcript, Upsert};
+    use proptest::prelude::*;
+
+    fn user(id: &str, processed: Option<&str>) -> String {
+        match processed {
+            Some(p) => format!(r#"{{"type":"user.message","id":"{id}","processed_at":"{p}"}}"#),
+            None => format!(r#"{{"type":"user.message","id":"{id}","processed_at":null}}"#),
+        }
+    }
+
+    fn agent(id: &str, processed: &str) -> String {
+        format!(r#"{{"type":"agent.message","id":"{id}","processed_at":"{processed}"}}"#)
+    }
+
+    #[test]
+    fn merge_delivers_once_and_upserts_processed_user_events() {
+        let mut m = Merge::new();
+        assert_eq!(m.offer(&user("u", None)).0, Offer::New);
+        assert_eq!(m.last_processed_at(), None);
+        assert_eq!(m.offer(&agent("a", "2026-01-01T00:00:01Z")).0, Offer::New);
+        assert_eq!(
+            m.offer(&agent("a", "2026-01-01T00:00:01Z")).0,
+            Offer::Duplicate
+        );
+        assert_eq!(m.offer(&user("u", None)).0, Offer::Duplicate);
+        assert_eq!(
+            m.offer(&user("u", Some("2026-01-01T00:00:02Z"))).0,
+            Offer::Updated
+        );
+        assert_eq!(
+            m.offer(&user("u", Some("2026-01-01T00:00:02Z"))).0,
+            Offer::Duplicate
+        );
+        assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:02Z"));
+        assert_eq!(m.offer("{oops").0, Offer::Invalid);
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn last_processed_at_compares_as_time() {
+        let mut m = Merge::new();
+        m.offer(&agent("a", "2026-01-01T00:00:05.5Z"));
+        m.offer(&agent("b", "2026-01-01T00:00:05Z"));
+        assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:05.5Z"));
+        m.offer(&agent("c", "2026-01-01T00:00:06Z"));
+        assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:06Z"));
+    }
+
+    #[test]
+    fn previews_accumulate_and_are_replaced_or_discarded() {
+        let mut p = Previews::default();
+        let start = r#"{"type":"event_start","event":{"type":"agent.message","id":"m1"}}"#;
+        assert_eq!(
+            p.apply("event_start", start),
+            Some(FeedItem::Preview {
+                event_id: "m1".into(),
+                kind: "agent.message".into(),
+                text: String::new()
+            })
+        );
+        let d = |i: usize, t: &str| {
+            format!(
+                r#"{{"type":"event_delta","event_id":"m1","delta":{{"type":"content_delta","index":{i},"content":{{"type":"text","text":"{t}"}}}}}}"#
+            )
+        };
+        p.apply("event_delta", &d(0, "Hel"));
+        assert_eq!(
+            p.apply("event_delta", &d(0, "lo")),
+            Some(FeedItem::Preview {
+                event_id: "m1".into(),
+                kind: "agent.message".into(),
+                text: "Hello".into()
+            })
+        );
+        assert_eq!(p.apply("event_delta", &d(5, "skip")), None);
+        let Some(FeedItem::Preview { text, .. }) = p.apply("event_delta", &d(1, "World")) else {
+            panic!("expected a preview");
+        };
+        assert_eq!(text, "Hello\nWorld");
+        p.finish("m1");
+        assert!(p.discard_all().is_empty());
+        p.apply(
+            "event_start",
+            r#"{"type":"event_start","event":{"type":"agent.thinking","id":"t1"}}"#,
+        );
+        assert_eq!(
+            p.discard_all(),
+            vec![FeedItem::PreviewDiscarded {
+                event_id: "t1".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        assert_eq!(path_segment("sesn_01AB-c"), "sesn_01AB-c");
+        assert_eq!(path_segment("a/b?c"), "a%2Fb%3Fc");
+    }
+
+    /// A ground-truth session log: (id, processed_at, is_user). User events are first seen queued.
+    fn log_strategy() -> impl Strategy<Value = Vec<bool>> {
+        proptest::collection::vec(proptest::bool::weighted(0.25), 1..60)
+    }
+
+    /// The final copy of event `i`.
+    fn final_copy(i: usize, is_user: bool) -> String {
+        let ts = format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60);
+        if is_user {
+            user(&format!("e{i}"), Some(&ts))
+        } else {
+            agent(&format!("e{i}"), &ts)
+        }
+    }
+
+    proptest! {
+        /// Any interleaving of stream copies (queued then processed) and history snapshots, with
+        /// repeats, delivers each id exactly once and ends with every event's final copy.
+        #[test]
+        fn any_interleaving_yields_the_same_transcript(
+            log in log_strategy(),
+            order in proptest::collection::vec(any::<prop::sample::Index>(), 0..200),
+        ) {
+            // Every copy any source could produce.
+            let mut copies: Vec<String> = Vec::new();
+            for (i, &is_user) in log.iter().enumerate() {
+                if is_user {
+                    copies.push(user(&format!("e{i}"), None));
+                }
+                copies.push(final_copy(i, is_user));
+            }
+            // Random interleaving with repeats, then everything once more (the last backfill).
+            let mut offered: Vec<&str> = order.iter().map(|ix| copies[ix.index(copies.len())].as_str()).collect();
+            offered.extend(copies.iter().map(String::as_str));
+
+            let mut merge = Merge::new();
+            let mut transcript = Transcript::new();
+            let mut delivered: Vec<String> = Vec::new();
+            for raw in offered {
+                match merge.offer(raw).0 {
+                    Offer::New => {
+                        delivered.push(EventHead::parse(raw).and_then(|h| h.id.map(|s| s.into_owned())).unwrap_or_default());
+                        prop_assert!(matches!(transcript.upsert(raw), Upsert::Inserted(_)));
+                    }
+                    Offer::Updated => prop_assert!(matches!(transcript.upsert(raw), Upsert::Updated(_))),
+                    Offer::Duplicate => prop_assert_eq!(transcript.upsert(raw), Upsert::Duplicate),
+                    Offer::Invalid => prop_assert!(false, "valid input rejected"),
+                }
+            }
+            // Exactly once.
+            let mut ids = delivered.clone();
+            ids.sort();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), delivered.len());
+            prop_assert_eq!(delivered.len(), log.len());
+            // Final copies only.
+            for (i, &is_user) in log.iter().enumerate() {
+                let idx = transcript.find(&format!("e{i}")).unwrap();
+                prop_assert_eq!(transcript.get(idx).unwrap().raw, final_copy(i, is_user));
+            }
+            let last = format!("2026-01-01T00:{:02}:{:02}Z", (log.len() - 1) / 60, (log.len() - 1) % 60);
+            prop_assert_eq!(merge.last_processed_at(), Some(last.as_str()));
+        }
+    }
 }
