@@ -46,12 +46,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::SessionsLoaded(list) => {
-            let selected = state.selected_session().map(String::from);
-            state.sessions.replace_all(list);
-            if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
-                state.list_cursor = pos;
-            }
-            clamp_list(state);
+            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.conn != ListConn::Ok {
                 state.conn = ListConn::Ok;
             }
@@ -63,7 +58,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
         }
         Msg::SessionEvidence { id, evidence } => {
-            state.sessions.set_evidence(&id, evidence);
+            keep_selection(state, |s| s.sessions.set_evidence(&id, evidence));
             state.dirty = true;
         }
         Msg::ListConn(c) => {
@@ -87,6 +82,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         } => search_step(state, query, from, forward, scanned, &mut cmds),
     }
     cmds
+}
+
+/// Re-sorting moves rows; the cursor stays on the same session.
+fn keep_selection(state: &mut State, change: impl FnOnce(&mut State)) {
+    let selected = state.selected_session().map(String::from);
+    change(state);
+    if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
+        state.list_cursor = pos;
+    }
+    clamp_list(state);
 }
 
 fn toast(state: &mut State, text: &str, error: bool) {
@@ -839,18 +844,18 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
             if (ty.starts_with("session.") || ty == "agent.custom_tool_use")
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(e.raw)
             {
+                if ty == "session.thread_created"
+                    && let Some(tid) = v.get("session_thread_id").and_then(|t| t.as_str())
                 {
-                    if ty == "session.thread_created"
-                        && let Some(tid) = v.get("session_thread_id").and_then(|t| t.as_str())
-                    {
-                        let name = v.get("agent_name").and_then(|t| t.as_str()).unwrap_or("");
-                        if !w.threads.iter().any(|(id, _)| id == tid) {
-                            w.threads.push((tid.to_string(), text::one_line(name)));
-                        }
+                    let name = v.get("agent_name").and_then(|t| t.as_str()).unwrap_or("");
+                    if !w.threads.iter().any(|(id, _)| id == tid) {
+                        w.threads.push((tid.to_string(), text::one_line(name)));
                     }
-                    let id = w.session_id.clone();
-                    state.sessions.observe_event(&id, &v);
                 }
+                let id = w.session_id.clone();
+                keep_selection(state, |s| {
+                    s.sessions.observe_event(&id, &v);
+                });
             }
             clamp_stream(state);
         }
