@@ -172,7 +172,11 @@ fn high_contrast_and_no_color() {
     let mut plain = Theme::dark();
     plain.strip_colors();
     let snap = frame(demo_state(120, 40), &plain);
-    assert!(!snap.contains("#"), "no RGB colours under NO_COLOR");
+    let styles = snap.split("--- styles ---").nth(1).unwrap();
+    for run in styles.split_whitespace().filter(|r| r.contains(':')) {
+        let code = run.split_once(':').unwrap().1;
+        assert!(code.starts_with("-/-"), "a colour under NO_COLOR: {run}");
+    }
 }
 
 #[test]

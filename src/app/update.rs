@@ -840,7 +840,10 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 let id = e.id;
                 w.previews.retain(|p| p.event_id != id);
             }
-            // Only status-ish events can change the session row; skip parsing the rest.
+            // Only status-ish events can change the session row; skip parsing the rest. History
+            // replays old turns, so rows follow the feed only once it is live (the poller's
+            // evidence already describes the present).
+            let live = w.history_loaded;
             if (ty.starts_with("session.") || ty == "agent.custom_tool_use")
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(e.raw)
             {
@@ -852,10 +855,12 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                         w.threads.push((tid.to_string(), text::one_line(name)));
                     }
                 }
-                let id = w.session_id.clone();
-                keep_selection(state, |s| {
-                    s.sessions.observe_event(&id, &v);
-                });
+                if live {
+                    let id = w.session_id.clone();
+                    keep_selection(state, |s| {
+                        s.sessions.observe_event(&id, &v);
+                    });
+                }
             }
             clamp_stream(state);
         }
