@@ -192,3 +192,39 @@ fn hostile_text_never_reaches_the_screen() {
 fn fixed_clock_is_used() {
     assert_eq!(demo_state(80, 24).now, fixtures::NOW);
 }
+
+#[test]
+fn wrap_preview_and_gap_rows() {
+    use overseer::api::feed::FeedItem;
+    let mut s = demo_state(120, 40);
+    let feed = |s: &mut State, item: FeedItem| {
+        let _ = overseer::app::update(
+            s,
+            Msg::Feed {
+                session_id: "sesn_000001".into(),
+                item,
+            },
+        );
+    };
+    feed(&mut s, FeedItem::HistoryLoaded);
+    feed(
+        &mut s,
+        FeedItem::Gap {
+            reason: "history read failed: 503".into(),
+        },
+    );
+    feed(
+        &mut s,
+        FeedItem::Preview {
+            event_id: "sevt_typing".into(),
+            kind: "agent.message".into(),
+            text: "Both calls need your approval: the Stripe price and the \u{1b}[2Jpush".into(),
+        },
+    );
+    s.focus = overseer::app::state::Pane::Events;
+    key(&mut s, KeyCode::Char('w'));
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("⚠ gap"), "{snap}");
+    assert!(snap.contains("the Stripe price and the push"), "{snap}");
+    insta::assert_snapshot!("stream_wrap_preview_gap_120x40", snap);
+}
