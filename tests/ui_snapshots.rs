@@ -228,3 +228,34 @@ fn wrap_preview_and_gap_rows() {
     assert!(snap.contains("the Stripe price and the push"), "{snap}");
     insta::assert_snapshot!("stream_wrap_preview_gap_120x40", snap);
 }
+
+#[test]
+fn never_panics_at_any_size_or_overlay() {
+    let theme = Theme::dark();
+    for w in (1..=130).step_by(7) {
+        for h in (1..=45).step_by(4) {
+            for overlay in [None, Some('?'), Some('e'), Some('c'), Some(':')] {
+                let mut s = demo_state(w, h);
+                match overlay {
+                    Some('e') => {
+                        key(&mut s, KeyCode::Tab);
+                        key(&mut s, KeyCode::Enter);
+                    }
+                    Some('c') => {
+                        let _ = overseer::app::update(
+                            &mut s,
+                            Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+                        );
+                    }
+                    Some(c) => key(&mut s, KeyCode::Char(c)),
+                    None => {}
+                }
+                let snap = frame(s, &theme);
+                assert_eq!(
+                    snap.lines().take_while(|l| *l != "--- styles ---").count(),
+                    h as usize
+                );
+            }
+        }
+    }
+}
