@@ -69,11 +69,17 @@ fn key_never_appears_in_output_or_logs() {
         KEY,
     );
     assert!(ok, "sessions with the right key failed: {out}");
-    assert!(out.contains("\"type\": \"session\""), "no sessions listed: {out}");
+    assert!(
+        out.contains("\"type\": \"session\""),
+        "no sessions listed: {out}"
+    );
     assert!(!out.contains(KEY), "the key was printed");
 
     let log = log_text(state.path());
-    assert!(!log.is_empty(), "trace logging wrote nothing, so this test proves nothing");
+    assert!(
+        !log.is_empty(),
+        "trace logging wrote nothing, so this test proves nothing"
+    );
     assert!(!log.contains(KEY), "the key was logged");
     // Not even a fragment long enough to be useful.
     assert!(!log.contains("SECRET-4f1c9d"), "part of the key was logged");
@@ -86,11 +92,23 @@ fn wrong_key_is_a_clear_401_without_either_key() {
     let wrong = "sk-ant-test-WRONG-77aa01";
     let (ok, out) = run(&["sessions", "--base-url", &sim.1], state.path(), wrong);
     assert!(!ok, "a wrong key must fail");
-    assert!(out.contains("401") && out.contains("authentication_error"), "{out}");
-    assert!(out.contains("request-id req_"), "the error line should carry the request id: {out}");
-    assert!(!out.contains(wrong) && !out.contains(KEY), "a key was printed: {out}");
+    assert!(
+        out.contains("401") && out.contains("authentication_error"),
+        "{out}"
+    );
+    assert!(
+        out.contains("request-id req_"),
+        "the error line should carry the request id: {out}"
+    );
+    assert!(
+        !out.contains(wrong) && !out.contains(KEY),
+        "a key was printed: {out}"
+    );
     let log = log_text(state.path());
-    assert!(!log.contains(wrong) && !log.contains(KEY), "a key was logged");
+    assert!(
+        !log.contains(wrong) && !log.contains(KEY),
+        "a key was logged"
+    );
 }
 
 #[test]
@@ -100,11 +118,20 @@ fn key_from_a_command_is_used_and_not_echoed() {
     let config = state.path().join("config.toml");
     std::fs::write(
         &config,
-        format!("[profiles.cmd]\nbase_url = \"{}\"\napi_key_command = \"echo {KEY}\"\n", sim.1),
+        format!(
+            "[profiles.cmd]\nbase_url = \"{}\"\napi_key_command = \"echo {KEY}\"\n",
+            sim.1
+        ),
     )
     .unwrap();
     let (ok, out) = run(
-        &["sessions", "--profile", "cmd", "--config", config.to_str().unwrap()],
+        &[
+            "sessions",
+            "--profile",
+            "cmd",
+            "--config",
+            config.to_str().unwrap(),
+        ],
         state.path(),
         "",
     );
