@@ -32,16 +32,22 @@ fn loopback() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
+/// Options for a simulator whose world stands (almost) still, so two reads of the same list
+/// agree even on a slow machine: sessions do not change state and no schedule fires.
+fn frozen() -> SimOptions {
+    SimOptions {
+        speed: 1e-6,
+        heartbeat: Duration::from_millis(200),
+        ..SimOptions::default()
+    }
+}
+
 async fn start_sim(opts: SimOptions) -> SimHandle {
     sim::start(opts, loopback()).await.unwrap()
 }
 
 async fn demo() -> SimHandle {
-    start_sim(SimOptions {
-        heartbeat: Duration::from_millis(200),
-        ..SimOptions::default()
-    })
-    .await
+    start_sim(frozen()).await
 }
 
 /// A client with a tiny backoff so retries cost milliseconds.
@@ -938,7 +944,7 @@ async fn deployments_pause_unpause_run_and_runs() {
 async fn wrong_or_missing_key_is_a_401_line_and_not_retried() {
     let sim = start_sim(SimOptions {
         api_key: Some("sk-right".into()),
-        ..SimOptions::default()
+        ..frozen()
     })
     .await;
     let proxy = counting_proxy(sim.base_url()).await;
@@ -981,7 +987,7 @@ async fn every_call_eventually_succeeds_under_error_rate_faults() {
             error_rate: 0.3,
             ..Faults::default()
         },
-        ..SimOptions::default()
+        ..frozen()
     })
     .await;
     let proxy = counting_proxy(sim.base_url()).await;
@@ -1066,7 +1072,7 @@ async fn retries_exhausted_under_total_failure_give_the_last_error_line() {
             error_rate: 1.0,
             ..Faults::default()
         },
-        ..SimOptions::default()
+        ..frozen()
     })
     .await;
     let proxy = counting_proxy(sim.base_url()).await;
