@@ -53,14 +53,18 @@ impl HttpError {
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
         };
-        let error_type = text(err, "type").unwrap_or_else(|| default_error_type(status).to_owned());
+        let error_type = text(err, "type")
+            .map(|t| single_line(&t, 80))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| default_error_type(status).to_owned());
         let message = text(err, "message")
             .filter(|m| !m.trim().is_empty())
             .map(|m| single_line(&m, 300))
             .unwrap_or_else(|| fallback_message(status, body, parsed.is_some()));
         let request_id = header_request_id
-            .filter(|id| !id.is_empty())
-            .or_else(|| text(parsed.as_ref(), "request_id"));
+            .or_else(|| text(parsed.as_ref(), "request_id"))
+            .map(|id| single_line(&id, 120))
+            .filter(|id| !id.is_empty());
         HttpError {
             status,
             error_type,
@@ -225,6 +229,33 @@ mod tests {
         let body = "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"a\\u001b[31mb\\nc\"}}";
         let e = HttpError::from_parts(500, None, None, body.as_bytes());
         assert_eq!(e.message, "a [31mb c");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_error_answer_gives_one_clean_line(
+            status in 100u16..1000,
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            rid in proptest::option::of(".{0,20}"),
+        ) {
+            let e = HttpError::from_parts(status, rid, None, &body);
+            let line = e.one_line();
+            proptest::prop_assert!(line.starts_with(&status.to_string()));
+            proptest::prop_assert!(!line.chars().any(char::is_control), "{:?}", line);
+            proptest::prop_assert!(!e.error_type.is_empty());
+        }
+    }
+
+    #[test]
+    fn hostile_type_and_request_id_are_flattened() {
+        let body = "{\"error\":{\"type\":\"evil\\u001b]0;pwn\\u0007\",\"message\":\"m\"},\"request_id\":\"req\\n2\"}";
+        let e = HttpError::from_parts(400, None, None, body.as_bytes());
+        assert_eq!(e.one_line(), "400 evil ]0;pwn: m (request-id req 2)");
+        let e = HttpError::from_parts(400, None, None, br#"{"error":{"type":"","message":""}}"#);
+        assert_eq!(
+            e.one_line(),
+            "400 invalid_request_error: Bad Request (unrecognised error body: {\"error\":{\"type\":\"\",\"message\":\"\"}})"
+        );
     }
 
     #[test]
