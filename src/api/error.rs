@@ -27,6 +27,8 @@ pub struct HttpError {
     pub message: String,
     pub request_id: Option<String>,
     pub retry_after: Option<Duration>,
+    /// The body's `error` object as sent (for `details.error_code`, `conflicting_memory_id` …).
+    pub error_object: Option<serde_json::Value>,
 }
 
 impl HttpError {
@@ -71,7 +73,18 @@ impl HttpError {
             message,
             request_id,
             retry_after,
+            error_object: err.filter(|e| e.is_object()).cloned(),
         }
+    }
+
+    /// A string field of the error, looked up in `error.details` first, then in `error`
+    /// (e.g. `error_code`, `conflicting_memory_id`). Raw server text: sanitize before display.
+    pub fn detail(&self, key: &str) -> Option<&str> {
+        let e = self.error_object.as_ref()?;
+        e.get("details")
+            .and_then(|d| d.get(key))
+            .or_else(|| e.get(key))
+            .and_then(serde_json::Value::as_str)
     }
 }
 
@@ -169,6 +182,20 @@ impl ApiError {
     pub fn is_precondition_failed(&self) -> bool {
         self.is_conflict() && self.error_type() == Some("memory_precondition_failed_error")
     }
+    /// `details.error_code` of an HTTP error (e.g. `environment_archived`).
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ApiError::Http(h) => h.detail("error_code"),
+            _ => None,
+        }
+    }
+    /// On a 409 `memory_path_conflict_error`: the memory already at that path.
+    pub fn conflicting_memory_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Http(h) => h.detail("conflicting_memory_id"),
+            _ => None,
+        }
+    }
     /// 401 / 403.
     pub fn is_auth(&self) -> bool {
         matches!(self.status(), Some(401 | 403))
@@ -256,6 +283,16 @@ mod tests {
             e.one_line(),
             "400 invalid_request_error: Bad Request (unrecognised error body: {\"error\":{\"type\":\"\",\"message\":\"\"}})"
         );
+    }
+
+    #[test]
+    fn details_are_reachable() {
+        let body = br#"{"type":"error","error":{"type":"memory_path_conflict_error","message":"exists","conflicting_memory_id":"mem_7","details":{"error_code":"path_taken"}}}"#;
+        let e = ApiError::Http(Box::new(HttpError::from_parts(409, None, None, body)));
+        assert_eq!(e.conflicting_memory_id(), Some("mem_7"));
+        assert_eq!(e.error_code(), Some("path_taken"));
+        let e = ApiError::Http(Box::new(HttpError::from_parts(409, None, None, b"nope")));
+        assert_eq!(e.conflicting_memory_id(), None);
     }
 
     #[test]
