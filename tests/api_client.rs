@@ -1085,3 +1085,178 @@ async fn retries_exhausted_under_total_failure_give_the_last_error_line() {
     assert_eq!(c.consecutive_failures(), 4);
     assert!(matches!(e, ApiError::Http(_)));
 }
+
+/// Both sides read the same reference: everything the simulator serves parses into typed
+/// variants, with no `Other`/`Unknown` fallbacks.
+#[tokio::test]
+async fn simulator_objects_use_only_documented_values() {
+    use overseer::api::types::{Actor, DreamInput, DreamOutput, SessionResource};
+    let sim = demo().await;
+    let c = client_for(&sim.base_url(), None, 2);
+
+    let sessions: Vec<_> = c
+        .sessions_all(ListSessionsParams {
+            include_archived: Some(true),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    for s in &sessions {
+        assert!(s.status.is_known(), "{}: {}", s.id, s.status);
+        assert!(
+            s.resources
+                .iter()
+                .all(|r| !matches!(r, SessionResource::Unknown(_))),
+            "{:?}",
+            s.resources
+        );
+        assert!(s.outcome_evaluations.iter().all(|o| o.result.is_known()));
+        let threads: Vec<_> = c
+            .threads_all(&s.id, ListThreadsParams::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(threads.iter().all(|t| t.status.is_known()));
+        let events: Vec<_> = c
+            .events_all(&s.id, ListEventsParams::default())
+            .try_collect()
+            .await
+            .unwrap();
+        for e in &events {
+            assert!(e.is_known(), "{}: {:?}", s.id, e.body);
+        }
+    }
+
+    let dreams: Vec<_> = c
+        .dreams_all(ListDreamsParams {
+            include_archived: Some(true),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!dreams.is_empty());
+    for d in &dreams {
+        assert!(d.status.is_known(), "{}", d.status);
+        assert!(
+            d.inputs
+                .iter()
+                .all(|i| !matches!(i, DreamInput::Unknown(_)))
+        );
+        assert!(
+            d.outputs
+                .iter()
+                .all(|o| !matches!(o, DreamOutput::Unknown(_)))
+        );
+        assert!(d.input_store_id().is_some());
+    }
+
+    let deployments: Vec<_> = c
+        .deployments_all(ListDeploymentsParams {
+            include_archived: Some(true),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    for d in &deployments {
+        assert!(d.status.is_known());
+        assert!(!matches!(d.paused_reason, Some(PausedReason::Unknown(_))));
+        assert_eq!(
+            d.paused_reason.is_some(),
+            d.status == DeploymentStatus::Paused,
+            "{}",
+            d.id
+        );
+    }
+    let runs: Vec<_> = c
+        .deployment_runs_all(ListDeploymentRunsParams::default())
+        .try_collect()
+        .await
+        .unwrap();
+    for r in &runs {
+        assert!(!matches!(r.trigger_context, TriggerContext::Unknown(_)));
+        assert!(r.session_id.is_some() != r.error.is_some(), "{}", r.id);
+    }
+
+    let stores: Vec<_> = c
+        .memory_stores_all(ListParams {
+            include_archived: Some(true),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    for st in &stores {
+        let items: Vec<_> = c
+            .memories_all(
+                &st.id,
+                ListMemoriesParams {
+                    view: Some(MemoryView::Full),
+                    ..Default::default()
+                },
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        for i in &items {
+            match i {
+                MemoryListItem::Memory(m) => {
+                    let content = m.content.as_deref().expect("view=full has content");
+                    assert_eq!(m.content_sha256, sha256_hex(content), "{}", m.path);
+                    assert_eq!(m.content_size_bytes, content.len() as u64);
+                }
+                other => panic!("depth not given, so no prefixes: {other:?}"),
+            }
+        }
+        let versions: Vec<_> = c
+            .memory_versions_all(&st.id, ListMemoryVersionsParams::default())
+            .try_collect()
+            .await
+            .unwrap();
+        for v in &versions {
+            assert!(v.operation.is_known());
+            assert!(
+                !matches!(v.created_by, Some(Actor::Unknown(_))),
+                "{:?}",
+                v.created_by
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn firehose_history_pages_completely_and_parses() {
+    let sim = start_sim(SimOptions {
+        scenario: overseer::sim::Scenario::Firehose,
+        events: 2_500,
+        ..frozen()
+    })
+    .await;
+    let c = client_for(&sim.base_url(), None, 2);
+    let sessions: Vec<_> = c
+        .sessions_all(ListSessionsParams::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let mut total = 0;
+    for s in &sessions {
+        let events: Vec<_> = c
+            .events_all(
+                &s.id,
+                ListEventsParams {
+                    limit: Some(1000),
+                    ..Default::default()
+                },
+            )
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: BTreeSet<_> = events.iter().map(|e| e.id.clone()).collect();
+        assert_eq!(ids.len(), events.len(), "no event twice across pages");
+        assert!(events.iter().all(|e| e.is_known()));
+        total += events.len();
+    }
+    assert!(total >= 2_500, "{total}");
+}
