@@ -63,6 +63,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::ListConn(c) => {
             if state.conn != c {
+                // One sentence per failure episode, not per retry.
+                match (&state.conn, &c) {
+                    (ListConn::Ok | ListConn::Connecting, ListConn::Retrying { reason, .. }) => {
+                        toast(state, &format!("session list: {reason} — retrying"), true)
+                    }
+                    (_, ListConn::Down { reason }) => toast(
+                        state,
+                        &format!("session list: {reason} — still trying"),
+                        true,
+                    ),
+                    _ => {}
+                }
                 state.conn = c;
                 state.dirty = true;
             }
@@ -74,6 +86,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 cmds.push(Cmd::RefreshNow);
             }
         }
+        Msg::ExportStep {
+            session_id,
+            from,
+            markdown,
+            jsonl,
+        } => export_step(state, session_id, from, markdown, jsonl, &mut cmds),
         Msg::SearchStep {
             query,
             from,
@@ -736,15 +754,48 @@ fn export(state: &mut State, cmds: &mut Vec<Cmd>) {
         toast(state, "no session open", true);
         return;
     };
-    let mut md = format!("# Session {}\n\n", w.session_id);
-    let mut jsonl = String::new();
+    let session_id = w.session_id.clone();
+    let markdown = format!("# Session {}\n\n", text::one_line(&session_id));
+    toast(state, "exporting…", false);
+    export_step(state, session_id, 0, markdown, String::new(), cmds);
+}
+
+/// Events rendered per export step before yielding to keys.
+const EXPORT_STEP_ROWS: usize = 20_000;
+
+fn export_step(
+    state: &mut State,
+    session_id: String,
+    from: usize,
+    mut md: String,
+    mut jsonl: String,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(w) = state
+        .watched
+        .as_ref()
+        .filter(|w| w.session_id == session_id)
+    else {
+        toast(state, "export cancelled: another session was opened", true);
+        return;
+    };
     let n = w.transcript.len();
+    let to = (from + EXPORT_STEP_ROWS).min(n);
     let all = Default::default();
-    for e in w.transcript.rows(&all, 0..n) {
+    for e in w.transcript.rows(&all, from..to) {
         jsonl.push_str(e.raw);
         jsonl.push('\n');
         let s = event_view::summarize(e.raw);
         md.push_str(&format!("- `{}` **{}** {}\n", s.time, s.kind, s.text));
+    }
+    if to < n {
+        cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::ExportStep {
+            session_id,
+            from: to,
+            markdown: md,
+            jsonl,
+        }))));
+        return;
     }
     let safe: String = w
         .session_id
@@ -1175,6 +1226,45 @@ mod tests {
         assert_eq!(files[1].1.lines().count(), 22);
         assert!(!files[0].1.contains('\u{1b}'));
         assert_eq!(key(&mut s, KeyCode::Char('M')), vec![Cmd::SetMouse(true)]);
+    }
+
+    #[test]
+    fn large_exports_run_in_steps() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        for raw in fixtures::many_events(45_000) {
+            feed(&mut s, FeedItem::Event(raw));
+        }
+        let mut cmds = ctrl(&mut s, 's');
+        let mut steps = 0;
+        while let Some(Cmd::Defer(m)) = cmds.first().cloned() {
+            cmds = update(&mut s, m.0);
+            steps += 1;
+        }
+        assert_eq!(steps, 2);
+        let [Cmd::Export { files, events }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*events, 45_022);
+        assert_eq!(files[1].1.lines().count(), 45_022);
+    }
+
+    #[test]
+    fn list_failures_get_a_sentence() {
+        let mut s = demo_state(120, 40);
+        let _ = update(
+            &mut s,
+            Msg::ListConn(ListConn::Retrying {
+                attempt: 1,
+                reason: "503 overloaded_error: busy (request-id req_1)".into(),
+            }),
+        );
+        let t = s.toast.clone().unwrap();
+        assert!(t.error);
+        assert_eq!(
+            t.text,
+            "session list: 503 overloaded_error: busy (request-id req_1) — retrying"
+        );
     }
 
     #[test]
