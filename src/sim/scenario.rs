@@ -279,6 +279,23 @@ impl World {
         }
     }
 
+    /// The last `n` fire times of deployment `i` before `before`.
+    fn last_fires(&self, i: usize, before: Micros, n: usize) -> Vec<Micros> {
+        let Some(s) = self.deployments.get(i).and_then(|d| d.schedule.as_ref()) else {
+            return Vec::new();
+        };
+        let mut all = Vec::new();
+        let mut t = before - 2 * 24 * HOUR;
+        while let Some(m) = s.cron.next_after(t, before - t) {
+            if m >= before {
+                break;
+            }
+            all.push(m);
+            t = m;
+        }
+        all.split_off(all.len().saturating_sub(n))
+    }
+
     fn run_session_to(&mut self, idx: usize, t: Micros) {
         let World { sessions, idg, .. } = self;
         if let Some(s) = sessions.get_mut(idx) {
@@ -880,57 +897,35 @@ pub fn build_demo(w: &mut World) {
         now - 8 * day,
         None,
     );
-    // Past runs, then the live schedule takes over.
-    let mut t = now - 3 * HOUR;
-    while t < now {
-        let Some(m) = w.deployments[digest]
-            .schedule
-            .as_ref()
-            .and_then(|s| s.cron.next_after(t, now - t))
-        else {
-            break;
-        };
-        if let Some(pos) = w.fire_deployment(digest, Some(m), m + 3 * SECOND)
-            && let Some(sid) = w.runs[pos].session_id.clone()
-            && let Some(i) = w.sessions.iter().position(|s| s.id == sid)
-        {
-            w.run_session_to(i, now);
+    // Past runs (a fixed number, whatever the wall-clock phase), then the live schedule takes over.
+    for m in w.last_fires(digest, now, 6) {
+        if let Some(pos) = w.fire_deployment(digest, Some(m), m + 3 * SECOND) {
+            if let Some(i) = w.runs[pos]
+                .session_id
+                .clone()
+                .and_then(|sid| w.sessions.iter().position(|s| s.id == sid))
+            {
+                w.run_session_to(i, now);
+            }
         }
-        t = m;
     }
-    if let Some(pos) = w.fire_deployment(digest, None, now - 50 * MINUTE)
-        && let Some(i) = w.runs[pos]
+    if let Some(pos) = w.fire_deployment(digest, None, now - 50 * MINUTE) {
+        if let Some(i) = w.runs[pos]
             .session_id
             .clone()
             .and_then(|sid| w.sessions.iter().position(|s| s.id == sid))
-    {
-        w.run_session_to(i, now);
-    }
-    let mut t = now - 150 * MINUTE;
-    while t < now - 40 * MINUTE {
-        let Some(m) = w.deployments[triage]
-            .schedule
-            .as_ref()
-            .and_then(|s| s.cron.next_after(t, now - t))
-        else {
-            break;
-        };
-        if m > now - 40 * MINUTE {
-            break;
+        {
+            w.run_session_to(i, now);
         }
-        w.fire_deployment(triage, Some(m), m + 2 * SECOND);
-        t = m;
     }
-    w.deployments[triage].failing_with = Some("vault_archived_error");
-    let m = w.deployments[triage]
-        .schedule
-        .as_ref()
-        .and_then(|s| s.cron.next_after(now - 40 * MINUTE, 40 * MINUTE));
-    w.fire_deployment(
-        triage,
-        Some(m.unwrap_or(now - 10 * MINUTE)),
-        m.unwrap_or(now - 10 * MINUTE) + 2 * SECOND,
-    );
+    let fires = w.last_fires(triage, now - 10 * MINUTE, 3);
+    for (k, m) in fires.iter().enumerate() {
+        if k == fires.len() - 1 {
+            // The vault it uses was archived: the last run failed and paused the deployment.
+            w.deployments[triage].failing_with = Some("vault_archived_error");
+        }
+        w.fire_deployment(triage, Some(*m), m + 2 * SECOND);
+    }
     for d in &mut w.deployments {
         if let Some(s) = d.schedule.as_mut() {
             s.checked_until = now;
