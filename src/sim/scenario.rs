@@ -279,6 +279,16 @@ impl World {
         }
     }
 
+    /// Bring the session a deployment run created up to `t`.
+    fn run_created_session(&mut self, run: Option<usize>, t: Micros) {
+        let sid = run
+            .and_then(|pos| self.runs.get(pos))
+            .and_then(|r| r.session_id.clone());
+        if let Some(i) = sid.and_then(|sid| self.sessions.iter().position(|s| s.id == sid)) {
+            self.run_session_to(i, t);
+        }
+    }
+
     /// The last `n` fire times of deployment `i` before `before`.
     fn last_fires(&self, i: usize, before: Micros, n: usize) -> Vec<Micros> {
         let Some(s) = self.deployments.get(i).and_then(|d| d.schedule.as_ref()) else {
@@ -899,25 +909,11 @@ pub fn build_demo(w: &mut World) {
     );
     // Past runs (a fixed number, whatever the wall-clock phase), then the live schedule takes over.
     for m in w.last_fires(digest, now, 6) {
-        if let Some(pos) = w.fire_deployment(digest, Some(m), m + 3 * SECOND) {
-            if let Some(i) = w.runs[pos]
-                .session_id
-                .clone()
-                .and_then(|sid| w.sessions.iter().position(|s| s.id == sid))
-            {
-                w.run_session_to(i, now);
-            }
-        }
+        let run = w.fire_deployment(digest, Some(m), m + 3 * SECOND);
+        w.run_created_session(run, now);
     }
-    if let Some(pos) = w.fire_deployment(digest, None, now - 50 * MINUTE) {
-        if let Some(i) = w.runs[pos]
-            .session_id
-            .clone()
-            .and_then(|sid| w.sessions.iter().position(|s| s.id == sid))
-        {
-            w.run_session_to(i, now);
-        }
-    }
+    let run = w.fire_deployment(digest, None, now - 50 * MINUTE);
+    w.run_created_session(run, now);
     let fires = w.last_fires(triage, now - 10 * MINUTE, 3);
     for (k, m) in fires.iter().enumerate() {
         if k == fires.len() - 1 {
