@@ -651,3 +651,201 @@ async fn sim_deployments_fire_on_schedule_and_pause() {
     let run: Value = r.json().await.unwrap_or_default();
     assert_eq!(run["trigger_context"], json!({"type": "manual"}));
 }
+
+async fn history(c: &Client, base: &str, sid: &str) -> Vec<Value> {
+    ok(c, &format!("{base}/v1/sessions/{sid}/events?limit=1000")).await["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn last_idle(hist: &[Value]) -> Value {
+    hist.iter()
+        .rev()
+        .find(|e| e["type"] == "session.status_idle")
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn sim_demo_fleet_has_every_state_an_operator_meets() {
+    let h = sim(slow()).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let all = ok(
+        &c,
+        &format!("{base}/v1/sessions?limit=100&include_archived=true"),
+    )
+    .await;
+    let sessions = all["data"].as_array().cloned().unwrap_or_default();
+    let by_title = |t: &str| {
+        sessions
+            .iter()
+            .find(|s| s["title"] == t)
+            .cloned()
+            .unwrap_or_else(|| panic!("no session {t}"))
+    };
+    let agents: HashSet<&str> = sessions
+        .iter()
+        .filter_map(|s| s["agent"]["name"].as_str())
+        .collect();
+    assert!(agents.len() >= 6, "several agents: {agents:?}");
+
+    // Waiting for approval of two `always_ask` bash calls.
+    let coder = by_title("Fix invoice rounding for multi-currency carts");
+    let hist = history(&c, &base, coder["id"].as_str().unwrap_or("")).await;
+    let idle = last_idle(&hist);
+    assert_eq!(idle["stop_reason"]["type"], "requires_action");
+    let pending = idle["stop_reason"]["event_ids"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(pending.len(), 2);
+    for id in &pending {
+        let call = hist
+            .iter()
+            .find(|e| e["id"] == *id)
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (call["name"].as_str(), call["evaluation"]["type"].as_str()),
+            (Some("bash"), Some("always_ask"))
+        );
+    }
+    assert!(hist.len() >= 30, "history already: {}", hist.len());
+
+    // Waiting for a custom tool result.
+    let support = by_title("Ticket #8812 — damaged order, replacement before Friday");
+    let hist = history(&c, &base, support["id"].as_str().unwrap_or("")).await;
+    let waiting = last_idle(&hist)["stop_reason"]["event_ids"][0].clone();
+    assert_eq!(
+        hist.iter()
+            .find(|e| e["id"] == waiting)
+            .map(|e| e["type"].clone()),
+        Some(json!("agent.custom_tool_use"))
+    );
+
+    // MCP authentication failure, then retries exhausted.
+    let failing = by_title("Incident digest from Linear");
+    let hist = history(&c, &base, failing["id"].as_str().unwrap_or("")).await;
+    let errors: Vec<&Value> = hist
+        .iter()
+        .filter(|e| e["type"] == "session.error")
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["error"]["type"] == "mcp_authentication_failed_error"
+                && e["error"]["mcp_server_name"] == "linear")
+    );
+    assert_eq!(
+        errors
+            .last()
+            .map(|e| e["error"]["retry_status"]["type"].clone()),
+        Some(json!("exhausted"))
+    );
+    assert_eq!(last_idle(&hist)["stop_reason"]["type"], "retries_exhausted");
+    assert!(
+        hist.iter()
+            .any(|e| e["type"] == "session.status_rescheduled")
+    );
+
+    // Budget reached, rescheduling, terminated, archived.
+    let budget = by_title("Release notes for v4.2");
+    assert_eq!(
+        last_idle(&history(&c, &base, budget["id"].as_str().unwrap_or("")).await)["stop_reason"]["type"],
+        "budget_reached"
+    );
+    assert!(budget["budget"]["max_list_cost"]["amount"].is_string());
+    assert_eq!(
+        by_title("EU AI Act obligations brief")["status"],
+        "rescheduling"
+    );
+    assert_eq!(by_title("Onboarding guide rewrite")["status"], "terminated");
+    assert!(
+        sessions
+            .iter()
+            .filter(|s| s["archived_at"].is_string())
+            .count()
+            >= 2
+    );
+
+    // Running sessions: the researcher grading an outcome, the coordinator with two sub-agents.
+    let researcher = by_title("Vector DB evaluation for search v2");
+    assert!(
+        researcher["outcome_evaluations"]
+            .as_array()
+            .is_some_and(|o| o
+                .iter()
+                .any(|o| o["result"] == "running" || o["result"] == "evaluating"))
+    );
+    let lead = by_title("Market sizing: observability platforms 2026");
+    let lid = lead["id"].as_str().unwrap_or("");
+    let threads = ok(&c, &format!("{base}/v1/sessions/{lid}/threads")).await;
+    let children: Vec<String> = threads["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["parent_thread_id"].is_string())
+        .filter_map(|t| t["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(children.len(), 2);
+    let hist = history(&c, &base, lid).await;
+    for t in &children {
+        assert!(
+            hist.iter()
+                .any(|e| e["type"] == "session.thread_status_running"
+                    && e["session_thread_id"] == t.as_str()),
+            "status of {t} cross-posted"
+        );
+        let own = ok(
+            &c,
+            &format!("{base}/v1/sessions/{lid}/threads/{t}/events?limit=1000"),
+        )
+        .await;
+        assert!(
+            own["data"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| e["type"] == "agent.message")),
+            "the sub-agent works on its own thread"
+        );
+    }
+    assert!(
+        hist.iter()
+            .all(|e| e["type"] != "agent.message" || e.get("session_thread_id").is_none()),
+        "sub-agent messages stay on their thread"
+    );
+
+    // Memory: two stores, ~30 memories, agent writes attributed to sessions.
+    let stores = ok(&c, &format!("{base}/v1/memory_stores?limit=100")).await;
+    let mut count = 0;
+    let mut session_writes = 0;
+    for st in stores["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| !s["name"].as_str().unwrap_or("").contains("dream"))
+    {
+        let id = st["id"].as_str().unwrap_or("");
+        count += ok(
+            &c,
+            &format!("{base}/v1/memory_stores/{id}/memories?limit=100"),
+        )
+        .await["data"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        let versions = ok(
+            &c,
+            &format!("{base}/v1/memory_stores/{id}/memory_versions?limit=100"),
+        )
+        .await;
+        session_writes += versions["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|v| v["created_by"]["type"] == "session_actor")
+            .count();
+    }
+    assert!((28..=40).contains(&count), "{count} memories");
+    assert!(session_writes >= 4);
+}

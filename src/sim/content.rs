@@ -310,6 +310,15 @@ const MCP_TASKS: &[&str] = &[
     "Post a summary of stale pull requests to #eng-review",
 ];
 
+pub fn outcome_goal(rng: &mut StdRng) -> String {
+    let goals = [
+        "A one-page brief with a comparison table and a primary source for every figure.",
+        "A recommendation memo: options, trade-offs, and a clear pick with its risks.",
+        "An annotated bibliography of the five most authoritative sources, with one-line takeaways.",
+    ];
+    pick(rng, &goals).to_string()
+}
+
 pub fn follow_up(persona: Persona, rng: &mut StdRng) -> String {
     let items: &[&str] = match persona {
         Persona::Researcher => &[

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::clock::{MINUTE, Micros, SECOND};
 use super::content;
-use super::world::{Act, ActiveOutcome, Beat, Gen, Queued, Session, Status, World};
+use super::world::{Act, ActiveOutcome, Beat, Gen, Persona, Queued, Session, Status, World};
 
 fn kind_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
@@ -76,6 +76,25 @@ impl Session {
                 && let Some(at) = self.autopilot_at.filter(|&t| t <= now)
             {
                 self.autopilot_at = None;
+                // Researchers get graded work every third turn, so an outcome is often in flight.
+                if self.persona == Persona::Researcher && self.turns % 3 == 2 {
+                    let ev = json!({
+                        "type": "user.define_outcome",
+                        "id": idg.id("sevt_"),
+                        "outcome_id": idg.id("outc_"),
+                        "description": content::outcome_goal(&mut self.rng),
+                        "rubric": {"type": "text", "content": "- Every figure has a primary source\n- The comparison covers cost, performance and risk\n- The recommendation follows from the evidence"},
+                        "max_iterations": 3,
+                    });
+                    self.emit(idg, at, None, ev.clone());
+                    let mut marker = ev;
+                    marker["type"] = json!(START_OUTCOME);
+                    self.inbox.push_back(Queued {
+                        event: marker,
+                        queued_at: at,
+                    });
+                    continue;
+                }
                 let prompt = content::follow_up(self.persona, &mut self.rng);
                 let ev = json!({
                     "type": "user.message",

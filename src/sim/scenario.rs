@@ -628,13 +628,14 @@ pub fn build_demo(w: &mut World) {
         w.say_to(r, "Compare Qdrant, pgvector and Vespa for 10M embeddings with hybrid search. Recommend one.", now - 70 * MINUTE);
         w.run_session_to(r, now - 8 * MINUTE);
         w.sessions[r].autopilot = false;
-        w.run_session_to(r, now - 90 * SECOND);
+        w.run_session_to(r, now - 25 * SECOND);
         w.sessions[r].autopilot = true;
         w.send_event(
             r,
             json!({"type": "user.define_outcome", "description": "A one-page recommendation with a comparison table (latency, recall, cost, ops burden) and a primary source for every figure.", "rubric": {"type": "text", "content": "- Every figure has a primary source\n- Table covers latency, recall, cost and ops burden\n- Recommendation follows from the table"}, "max_iterations": 3}),
-            now - 80 * SECOND,
+            now - 20 * SECOND,
         );
+        w.run_session_to(r, now);
     }
     // Coder waiting for approval of two bash calls.
     if let Some(c) = w.create_session(
@@ -859,6 +860,66 @@ pub fn build_demo(w: &mut World) {
             w.run_session_to(a, at + 20 * MINUTE);
             w.sessions[a].archived_at = Some(at + 2 * HOUR);
             w.sessions[a].updated_at = at + 2 * HOUR;
+        }
+    }
+
+    // Agents wrote to memory while they worked (what the memory audit view shows).
+    let writes: [(&str, &str, &str, Option<&str>, Micros); 4] = [
+        (
+            "Fix invoice rounding for multi-currency carts",
+            "/architecture/billing.md",
+            "# Billing\n\nMoney is stored in minor units with the currency. Round once per invoice total, never per line (JPY has 0 minor units).\nRegression test: `billing::tests::jpy_total_rounds_once`.",
+            None,
+            now - 19 * MINUTE,
+        ),
+        (
+            "Vector DB evaluation for search v2",
+            "/research/vector-databases.md",
+            "# Vector databases (evaluation for search v2)\n\n- pgvector: simplest ops, recall drops past 5M vectors without HNSW tuning.\n- Qdrant: best p99 at recall 0.95 in our benchmark.\n- Vespa: strongest hybrid search, heaviest to run.",
+            None,
+            now - 30 * MINUTE,
+        ),
+        (
+            "Make the webhook handler idempotent",
+            "/conventions/errors.md",
+            "# Errors\n\n`thiserror` in libraries, `anyhow` in binaries. Every user-facing error has a request id.\nWebhook handlers return 200 for duplicate deliveries (dedup on `webhook-id`).",
+            None,
+            now - 150 * MINUTE,
+        ),
+        (
+            "Market sizing: observability platforms 2026",
+            "/deploy/staging-cluster.md",
+            "",
+            Some("/deploy/retired/staging-cluster.md"),
+            now - 12 * MINUTE,
+        ),
+    ];
+    for (title, path, content, rename, at) in writes {
+        let Some(sid) = w
+            .sessions
+            .iter()
+            .find(|s| s.title.as_deref() == Some(title))
+            .map(|s| s.id.clone())
+        else {
+            continue;
+        };
+        let actor = json!({"type": "session_actor", "session_id": sid});
+        match w
+            .memories
+            .iter()
+            .position(|m| m.store_id == eng && m.path == path)
+        {
+            Some(i) => {
+                let content = if content.is_empty() {
+                    None
+                } else {
+                    Some(content)
+                };
+                let _ = w.update_memory(i, content, rename, &actor, at);
+            }
+            None => {
+                let _ = w.create_memory(&eng, path, content, &actor, at);
+            }
         }
     }
 
