@@ -116,7 +116,7 @@ impl Session {
     fn turn_over(&mut self, at: Micros) {
         self.turns += 1;
         if self.autopilot && self.status == Status::Idle && !self.over_budget() {
-            let gap = self.rng.random_range(25 * SECOND..90 * SECOND);
+            let gap = self.rng.random_range(40 * SECOND..120 * SECOND);
             self.autopilot_at = Some(at + gap);
         }
     }

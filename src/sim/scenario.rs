@@ -625,7 +625,7 @@ pub fn build_demo(w: &mut World) {
     if let Some(r) = r {
         w.sessions[r].autopilot = true;
         w.sessions[r].resources.push(json!({"type": "memory_store", "memory_store_id": eng, "access": "read_write", "name": "engineering-notes", "mount_path": "/mnt/memory/engineering-notes", "description": "", "instructions": null}));
-        w.say_to(r, "Compare Qdrant, pgvector and Vespa for 10M embeddings with hybrid search. Recommend one.", now - 70 * MINUTE);
+        w.say_to(r, "Compare Qdrant, pgvector and Vespa for 10M embeddings with hybrid search. Recommend one.", now - 35 * MINUTE);
         w.run_session_to(r, now - 8 * MINUTE);
         w.sessions[r].autopilot = false;
         w.run_session_to(r, now - 25 * SECOND);
