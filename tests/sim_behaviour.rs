@@ -836,3 +836,57 @@ async fn sim_new_dream_runs_to_completion() {
         "a completed dream cannot be canceled"
     );
 }
+
+#[tokio::test]
+async fn sim_thread_scoped_interrupt_stops_only_that_sub_agent() {
+    let h = sim(3.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Research Lead").await;
+    let threads = get(&c, format!("{base}/v1/sessions/{sid}/threads")).await;
+    let children: Vec<String> = threads["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["parent_thread_id"].is_string())
+        .filter_map(|t| t["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(children.len(), 2);
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Size the market"),
+    )
+    .await;
+    stream
+        .until(|v| {
+            v["type"] == "session.thread_status_running"
+                && v["session_thread_id"] == children[0].as_str()
+        })
+        .await;
+    let (status, _) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.interrupt", "session_thread_id": children[0]}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = stream
+        .until(|v| {
+            v["type"] == "session.thread_status_running"
+                && v["session_thread_id"] == children[1].as_str()
+        })
+        .await;
+    assert!(
+        seen.iter()
+            .any(|v| v["type"] == "session.thread_status_idle"
+                && v["session_thread_id"] == children[0].as_str()),
+        "the interrupted sub-agent went idle"
+    );
+    assert!(
+        !seen.iter().any(|v| v["type"] == "session.status_idle"),
+        "the session itself kept running"
+    );
+    let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(session["status"], "running");
+}

@@ -167,7 +167,7 @@ impl Session {
     }
 
     /// The child thread a tool-use event id belongs to, if any.
-    fn thread_of_event(&self, event_id: &str) -> Option<usize> {
+    pub fn thread_of_event(&self, event_id: &str) -> Option<usize> {
         self.threads.iter().position(|t| {
             t.parent.is_some() && t.history.iter().rev().take(400).any(|e| e.id == event_id)
         })
@@ -178,7 +178,36 @@ impl Session {
         let kind = kind_of(&ev).to_string();
         match kind.as_str() {
             "user.interrupt" => {
+                let scoped = ev
+                    .get("session_thread_id")
+                    .and_then(Value::as_str)
+                    .and_then(|t| self.thread_index(t))
+                    .filter(|&i| self.threads[i].parent.is_some());
                 self.emit(idg, at, None, ev);
+                if let Some(i) = scoped {
+                    // Only that sub-agent stops; the rest of the session carries on.
+                    self.script.retain(|b| b.thread != Some(i));
+                    if self.threads[i].status == Status::Running {
+                        let (tid, name) = (
+                            self.threads[i].id.clone(),
+                            self.threads[i].agent_name.clone(),
+                        );
+                        self.emit(
+                            idg,
+                            at,
+                            Some(i),
+                            json!({"type": "session.thread_status_idle", "session_thread_id": tid, "agent_name": name, "stop_reason": {"type": "end_turn"}}),
+                        );
+                    }
+                    if self.script.is_empty()
+                        && self.blocked_on.is_empty()
+                        && self.status == Status::Running
+                    {
+                        self.emit(idg, at, None, json!({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}}));
+                        self.turn_over(at);
+                    }
+                    return;
+                }
                 let was_busy = self.busy() || self.status != Status::Idle;
                 self.script.clear();
                 self.awaiting.clear();
@@ -229,8 +258,8 @@ impl Session {
                     .find_map(|k| ev.get(*k).and_then(Value::as_str))
                     .unwrap_or("")
                     .to_string();
-                if let Some(i) = self.thread_of_event(&target) {
-                    ev["session_thread_id"] = json!(self.threads[i].id);
+                if let (Some(i), Some(o)) = (self.thread_of_event(&target), ev.as_object_mut()) {
+                    o.insert("session_thread_id".into(), json!(self.threads[i].id));
                 }
                 let denied = ev.get("result").and_then(Value::as_str) == Some("deny");
                 let deny_message = ev

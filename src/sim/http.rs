@@ -1110,7 +1110,8 @@ async fn list_memories(
 ) -> Reply {
     let q = Query::parse(q.as_deref());
     let full = view_full(&q, false)?;
-    let limit = q.limit(20, if full { 20 } else { 100 })?;
+    // The full view caps pages at 20 memories.
+    let limit = q.limit(20, 100)?.min(if full { 20 } else { 100 });
     let cursor = page_cursor(&q, false)?;
     let prefix = q.get("path_prefix").unwrap_or("/").to_string();
     if !prefix.starts_with('/') || !prefix.ends_with('/') {

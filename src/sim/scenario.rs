@@ -241,6 +241,17 @@ impl World {
             }
             return ev;
         }
+        // Answers to a sub-agent's call are routed to its thread, and say so from the start.
+        let target = ["tool_use_id", "custom_tool_use_id"]
+            .iter()
+            .find_map(|k| ev.get(*k).and_then(Value::as_str))
+            .map(str::to_string);
+        if let (Some(i), Some(o)) = (
+            target.and_then(|t| s.thread_of_event(&t)),
+            ev.as_object_mut(),
+        ) {
+            o.insert("session_thread_id".into(), json!(s.threads[i].id));
+        }
         s.echo_queued(&ev);
         s.inbox.push_back(Queued {
             event: ev.clone(),
