@@ -468,6 +468,14 @@ def exercise(base):
     if idle:
         check_object("sessions.archive", b.sessions.with_raw_response.archive(sid), Session)
         check_object("sessions.delete", b.sessions.with_raw_response.delete(sid), DeletedSession)
+    # Deleting a session ends its open streams with session.deleted.
+    ds = b.sessions.create(agent=by_name["Docs Writer"], environment_id=env, title="Conformance delete")
+    frames, _ = raw_stream(base, f"/v1/sessions/{ds.id}/events/stream", lambda d: d.get("type") == "session.deleted", 15,
+                           opened=lambda: b.sessions.delete(ds.id))
+    seen = check_frames("deleted stream", frames, StreamEvent)
+    (R.ok() if "session.deleted" in seen else R.fail("deleted stream", "no session.deleted frame"))
+    if child:
+        check_object("threads.archive", b.sessions.threads.with_raw_response.archive(child["id"], session_id=lead), Thread)
     expect_error("404 session", lambda: b.sessions.retrieve("sesn_01DoesNotExist000000000000"), 404, "not_found_error")
     expect_error("400 bad cursor", lambda: b.sessions.list(page="page_nonsense"), 400, "invalid_request_error")
 
@@ -521,6 +529,8 @@ def exercise(base):
     check_object("deployment_runs.retrieve", b.deployment_runs.with_raw_response.retrieve(run_["id"]), DeploymentRun)
     check_page("deployment_runs.list", b.deployment_runs.with_raw_response.list(limit=100), DeploymentRun)
     check_page("deployment_runs.list has_error", b.deployment_runs.with_raw_response.list(has_error=True, trigger_type="schedule"), DeploymentRun)
+    check_page("deployments.list status=paused", b.deployments.with_raw_response.list(status="paused"), Deployment)
+    check_page("memory_versions.list filters", b.memory_stores.memory_versions.with_raw_response.list(stores[0]["id"], operation="modified", view="full"), MemoryVersion)
     check_object("deployments.archive", b.deployments.with_raw_response.archive(deps[-1]["id"]), Deployment)
     (R.ok() if PINGS[0] > 0 else R.fail("streams", "no `event: ping` heartbeat seen on any stream"))
 
