@@ -344,6 +344,19 @@ def run(binary):
         exercise(base)
     finally:
         proc.kill()
+    # The firehose scenario's hand-built history and its live burst.
+    proc, base = start_sim(binary, "--scenario", "firehose", "--events", "600")
+    try:
+        c = anthropic.Anthropic(base_url=base, api_key="sk-ant-sim", max_retries=0)
+        sid = c.beta.sessions.list().data[0].id
+        frames, _ = raw_stream(base, f"/v1/sessions/{sid}/events/stream", lambda d: False, 3)
+        seen = check_frames("firehose stream", frames, StreamEvent)
+        (R.ok() if len(frames) > 20 else R.fail("firehose stream", f"only {len(frames)} frames in the burst"))
+        page = check_page("firehose events.list", c.beta.sessions.events.with_raw_response.list(sid, limit=1000), SessionEvent)
+        n = len(page["data"])
+        (R.ok() if n >= 600 else R.fail("firehose", f"{n} history events, expected at least 600"))
+    finally:
+        proc.kill()
     # Authentication: only the configured key is accepted, as Bearer or x-api-key.
     proc, base = start_sim(binary, "--api-key", "sk-ant-sim-right")
     try:
