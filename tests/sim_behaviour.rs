@@ -890,3 +890,55 @@ async fn sim_thread_scoped_interrupt_stops_only_that_sub_agent() {
     let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
     assert_eq!(session["status"], "running");
 }
+
+#[tokio::test]
+async fn sim_answer_sent_before_the_session_blocks_is_not_lost() {
+    let h = sim(4.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Repo Engineer").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Fix it"),
+    )
+    .await;
+    let first = stream
+        .until(|v| v["type"] == "agent.tool_use" && v["evaluated_permission"] == "ask")
+        .await
+        .pop()
+        .unwrap_or_default();
+    let first_id = first["id"].as_str().unwrap_or("").to_string();
+    // Answer at once, typically before the session has gone idle for it.
+    let (status, _) = post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": first_id, "result": "allow"}]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = stream
+        .until(|v| {
+            is_idle(v, "requires_action")
+                && v["stop_reason"]["event_ids"]
+                    .as_array()
+                    .is_some_and(|ids| ids.len() == 1)
+        })
+        .await;
+    let second = seen
+        .last()
+        .map(|v| v["stop_reason"]["event_ids"][0].clone())
+        .unwrap_or_default();
+    assert_ne!(
+        second,
+        json!(first_id),
+        "only the unanswered call is still pending"
+    );
+    post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": second, "result": "allow"}]})).await;
+    let rest = stream.until(|v| is_idle(v, "end_turn")).await;
+    let results: Vec<Value> = seen
+        .iter()
+        .chain(rest.iter())
+        .filter(|v| v["type"] == "agent.tool_result")
+        .map(|v| v["tool_use_id"].clone())
+        .collect();
+    assert!(
+        results.contains(&json!(first_id)) && results.contains(&second),
+        "both calls ran: {results:?}"
+    );
+}

@@ -267,10 +267,17 @@ impl Session {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 self.emit(idg, at, None, ev);
-                let Some(pos) = self.blocked_on.iter().position(|id| *id == target) else {
-                    return;
-                };
-                self.blocked_on.remove(pos);
+                // An answer can also arrive before the session has gone idle for it.
+                let was_blocking =
+                    if let Some(pos) = self.blocked_on.iter().position(|id| *id == target) {
+                        self.blocked_on.remove(pos);
+                        true
+                    } else if let Some(pos) = self.awaiting.iter().position(|id| *id == target) {
+                        self.awaiting.remove(pos);
+                        false
+                    } else {
+                        return;
+                    };
                 if denied {
                     self.script.retain(|b| match &b.act {
                         Act::Event(v) => {
@@ -292,6 +299,9 @@ impl Session {
                         thread,
                         act: Act::Event(json!({"type": "agent.message", "content": [{"type": "text", "text": text}]})),
                     });
+                }
+                if !was_blocking {
+                    return;
                 }
                 if self.blocked_on.is_empty() {
                     self.emit(idg, at, None, json!({"type": "session.status_running"}));
