@@ -415,13 +415,16 @@ async fn list_sessions(State(st): State<AppState>, RawQuery(q): RawQuery) -> Rep
     let mut w = st.lock()?;
     w.tick();
     let now = w.now();
+    // Sessions made by scheduled runs can be created "in the past", so sort rather than trust order.
+    let mut sorted: Vec<&Session> = w.sessions.iter().collect();
+    sorted.sort_by_key(|s| (s.created_at, s.seq));
     let page = paginate(
-        &w.sessions,
+        &sorted,
         |s| time_key(s.created_at, s.seq),
         desc,
         cursor.as_ref(),
         limit,
-        |s: &Session| {
+        |s: &&Session| {
             (archived || s.archived_at.is_none())
                 && (statuses.is_empty() || statuses.iter().any(|x| x == s.status.as_str()))
                 && range.contains(s.created_at)
