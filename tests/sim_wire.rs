@@ -294,7 +294,10 @@ async fn sim_event_pages_filters_and_time_ranges() {
         .flatten()
         .filter_map(|e| e["processed_at"].as_str())
         .collect();
-    assert!(stamps.windows(2).all(|w| w[0] <= w[1]));
+    assert!(
+        stamps.windows(2).all(|w| w[0] < w[1]),
+        "strictly increasing, so created_at[gt] resumes exactly"
+    );
 
     let tools = ok(
         &c,
