@@ -148,6 +148,15 @@ async fn not_found_route() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "not_found_error", "Not found").into_response()
 }
 
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request_error",
+        "Method not allowed for this path",
+    )
+    .into_response()
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/agents", get(list_agents))
@@ -214,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/deployment_runs", get(list_runs))
         .route("/v1/deployment_runs/{id}", get(get_run))
         .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .with_state(state)
 }
