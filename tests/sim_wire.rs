@@ -852,3 +852,21 @@ async fn sim_demo_fleet_has_every_state_an_operator_meets() {
     assert!((28..=40).contains(&count), "{count} memories");
     assert!(session_writes >= 4);
 }
+
+#[tokio::test]
+async fn sim_wrong_method_gets_the_error_body() {
+    let h = sim(slow()).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let r = c
+        .put(format!("{base}/v1/sessions"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.headers().contains_key("request-id"));
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(
+        (body["type"].as_str(), body["error"]["type"].as_str()),
+        (Some("error"), Some("invalid_request_error"))
+    );
+}
