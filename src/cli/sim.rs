@@ -1,10 +1,84 @@
-//! `overseer sim`.
+//! `overseer sim`: serve the simulated Managed Agents API on loopback.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use super::Globals;
+use crate::sim::{Faults, Scenario, SimOptions};
 
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct Args {}
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// What the simulated organisation contains.
+    #[arg(long, default_value = "demo", value_name = "demo|firehose")]
+    pub scenario: Scenario,
+    /// Seed for ids and content; the same seed gives the same world.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated time per real second (2 = twice as fast).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// `firehose`: number of history events in the session.
+    #[arg(long, default_value_t = 100_000)]
+    pub events: usize,
+    /// Fault injection, e.g. `drop-stream-after=50,error-rate=0.1,latency-ms=20,malformed=0.05`.
+    #[arg(long, default_value = "", value_name = "SPEC")]
+    pub faults: Faults,
+    /// Require this API key (x-api-key or Authorization: Bearer); other keys get 401.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "OVERSEER_SIM_API_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
+    /// Seconds between `ping` frames on open streams.
+    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
+    pub heartbeat: f64,
+}
 
-pub async fn run(_args: Args, _globals: &Globals) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scenario: Scenario::Demo,
+            seed: 1,
+            speed: 1.0,
+            events: 100_000,
+            faults: Faults::default(),
+            api_key: None,
+            heartbeat: 15.0,
+        }
+    }
+}
+
+pub async fn run(args: Args, _globals: &Globals) -> anyhow::Result<()> {
+    if !args.listen.ip().is_loopback() {
+        anyhow::bail!(
+            "the simulator only binds to loopback addresses, not {}",
+            args.listen.ip()
+        );
+    }
+    if !(args.heartbeat.is_finite() && args.heartbeat > 0.0) {
+        anyhow::bail!("--heartbeat must be a positive number of seconds");
+    }
+    let opts = SimOptions {
+        scenario: args.scenario,
+        seed: args.seed,
+        speed: args.speed,
+        events: args.events,
+        faults: args.faults,
+        api_key: args.api_key,
+        heartbeat: Duration::from_secs_f64(args.heartbeat),
+    };
+    let handle = crate::sim::start(opts, args.listen).await?;
+    let mut out = std::io::stdout();
+    writeln!(out, "listening on {}", handle.base_url())?;
+    out.flush()?;
+    tokio::signal::ctrl_c().await?;
+    drop(handle);
+    Ok(())
 }

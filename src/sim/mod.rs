@@ -1,8 +1,31 @@
 //! The simulator: an axum server with in-memory state, scenarios and fault injection that serves
 //! the same endpoints and SSE framing as the real Managed Agents API.
-//! CONTRACT STUB (owner: sim helper) — keep these names and signatures; add freely.
+//!
+//! It is an independent implementation of the wire (it does not use `crate::api` types), so
+//! client-against-simulator tests check the client against the protocol, not against itself.
+
+mod clock;
+mod content;
+mod cron;
+mod engine;
+mod http;
+mod ids;
+mod memory;
+mod scenario;
+mod sse;
+mod wire;
+mod world;
 
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+pub use cron::Cron;
+pub use memory::sha256_hex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scenario {
@@ -11,19 +34,76 @@ pub enum Scenario {
     Firehose,
 }
 
+impl std::str::FromStr for Scenario {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "demo" => Ok(Scenario::Demo),
+            "firehose" => Ok(Scenario::Firehose),
+            other => Err(format!(
+                "unknown scenario {other:?} (expected demo or firehose)"
+            )),
+        }
+    }
+}
+
 /// Parsed from `--faults drop-stream-after=N,error-rate=P,latency-ms=N,malformed=P`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
+    /// Close every SSE connection after this many events.
     pub drop_stream_after: Option<u64>,
+    /// Fraction of non-stream requests answered with 429 (with `retry-after-ms`), 500 or 529.
     pub error_rate: f64,
+    /// Delay before answering every request.
     pub latency_ms: u64,
+    /// Fraction of stream frames preceded by an extra garbage or unknown-type frame.
     pub malformed: f64,
+}
+
+fn parse_fraction(key: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "{key}: expected a fraction between 0 and 1, got {v:?}"
+        )),
+    }
 }
 
 impl std::str::FromStr for Faults {
     type Err = String;
-    fn from_str(_s: &str) -> Result<Self, Self::Err> {
-        todo!("sim helper")
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut f = Faults::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let Some((key, value)) = part.split_once('=') else {
+                return Err(format!(
+                    "fault {part:?}: expected key=value (drop-stream-after=N, error-rate=P, latency-ms=N, malformed=P)"
+                ));
+            };
+            let (key, value) = (key.trim(), value.trim());
+            match key {
+                "drop-stream-after" => match value.parse::<u64>() {
+                    Ok(n) if n > 0 => f.drop_stream_after = Some(n),
+                    _ => {
+                        return Err(format!(
+                            "drop-stream-after: expected a positive integer, got {value:?}"
+                        ));
+                    }
+                },
+                "error-rate" => f.error_rate = parse_fraction(key, value)?,
+                "latency-ms" => {
+                    f.latency_ms = value
+                        .parse::<u64>()
+                        .map_err(|_| format!("latency-ms: expected milliseconds, got {value:?}"))?
+                }
+                "malformed" => f.malformed = parse_fraction(key, value)?,
+                other => {
+                    return Err(format!(
+                        "unknown fault {other:?} (expected drop-stream-after, error-rate, latency-ms or malformed)"
+                    ));
+                }
+            }
+        }
+        Ok(f)
     }
 }
 
@@ -38,6 +118,8 @@ pub struct SimOptions {
     pub faults: Faults,
     /// When set, other keys get 401 `authentication_error`.
     pub api_key: Option<String>,
+    /// Real time between `ping` frames on open streams.
+    pub heartbeat: Duration,
 }
 
 impl Default for SimOptions {
@@ -49,6 +131,7 @@ impl Default for SimOptions {
             events: 100_000,
             faults: Faults::default(),
             api_key: None,
+            heartbeat: Duration::from_secs(15),
         }
     }
 }
@@ -56,6 +139,7 @@ impl Default for SimOptions {
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
+    _stop: DropGuard,
 }
 
 impl SimHandle {
@@ -65,7 +149,112 @@ impl SimHandle {
     }
 }
 
+/// Build the scenario's world (without serving it).
+fn build_world(opts: &SimOptions) -> world::World {
+    let mut w = world::World::new(opts.seed, opts.speed);
+    match opts.scenario {
+        Scenario::Demo => scenario::build_demo(&mut w),
+        Scenario::Firehose => scenario::build_firehose(&mut w, opts.events),
+    }
+    w
+}
+
 /// Bind `listen` (port 0 picks a free one) and serve in the background on the current tokio runtime.
-pub async fn start(_opts: SimOptions, _listen: SocketAddr) -> anyhow::Result<SimHandle> {
-    todo!("sim helper")
+pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHandle> {
+    if !(opts.speed.is_finite() && opts.speed > 0.0) {
+        anyhow::bail!("speed must be a positive number, got {}", opts.speed);
+    }
+    let world = Arc::new(Mutex::new(build_world(&opts)));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let shutdown = CancellationToken::new();
+    let state = http::AppState {
+        world: world.clone(),
+        faults: opts.faults.clone(),
+        api_key: opts.api_key.clone(),
+        heartbeat: opts.heartbeat,
+        shutdown: shutdown.clone(),
+        fault_rng: Arc::new(Mutex::new(StdRng::seed_from_u64(opts.seed ^ 0x5EED))),
+    };
+    // The world moves on its own, whether or not anyone is asking.
+    let ticker_stop = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_millis(50));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = ticker_stop.cancelled() => break,
+                _ = every.tick() => {
+                    if let Ok(mut w) = world.lock() {
+                        w.tick();
+                    }
+                }
+            }
+        }
+    });
+    let app = http::router(state);
+    let server_stop = shutdown.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .await;
+    });
+    Ok(SimHandle {
+        addr,
+        _stop: shutdown.drop_guard(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_parse_every_key_and_reject_nonsense() {
+        let f: Faults = "drop-stream-after=5, error-rate=0.25,latency-ms=40,malformed=0.1"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(
+            f,
+            Faults {
+                drop_stream_after: Some(5),
+                error_rate: 0.25,
+                latency_ms: 40,
+                malformed: 0.1
+            }
+        );
+        assert_eq!("".parse::<Faults>(), Ok(Faults::default()));
+        assert!(
+            "error-rate=2"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("between 0 and 1")
+        );
+        assert!(
+            "explode=1"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("unknown fault")
+        );
+        assert!(
+            "latency-ms"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("key=value")
+        );
+    }
+
+    #[test]
+    fn firehose_builds_the_requested_history() {
+        let w = build_world(&SimOptions {
+            scenario: Scenario::Firehose,
+            events: 5000,
+            ..Default::default()
+        });
+        assert_eq!(w.sessions.len(), 1);
+        assert_eq!(w.sessions[0].history.len(), 5000);
+        let first: serde_json::Value =
+            serde_json::from_str(&w.sessions[0].history[0].json).unwrap_or_default();
+        assert_eq!(first["type"], "span.model_request_start");
+    }
 }
