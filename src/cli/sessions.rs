@@ -121,7 +121,10 @@ mod tests {
         assert!(!t.contains('\u{1b}') && !t.contains('\u{202e}'), "{t:?}");
         assert!(lines[1].starts_with("sesn_1 "), "{t}");
         assert!(lines[1].contains("eviltitlex"), "{t}");
-        assert!(lines[1].contains("2.0k") && lines[1].contains("$12.34"), "{t}");
+        assert!(
+            lines[1].contains("2.0k") && lines[1].contains("$12.34"),
+            "{t}"
+        );
     }
 
     #[test]
