@@ -30,6 +30,8 @@ struct Faults {
     history_500: f64,
     /// Chance a history body is cut off mid-way (connection dropped while the page is in flight).
     history_cut: f64,
+    /// The stream says hello, then never sends another byte (a dead connection).
+    silent: bool,
 }
 
 struct Log {
@@ -143,6 +145,10 @@ async fn stream(State(log): State<Shared>, Path(_id): Path<String>) -> Response 
         let mut rng = StdRng::seed_from_u64(seed);
         let mut sent = 0usize;
         let _ = tx.send(Ok(Bytes::from_static(b": hello\n\n"))).await;
+        if faults.silent {
+            tx.closed().await;
+            return;
+        }
         loop {
             let frame = match rx.recv().await {
                 Ok(f) => f,
@@ -345,6 +351,7 @@ async fn feed_survives_drops_malformed_frames_and_error_frames() {
         error_frame: 0.02,
         history_500: 0.2,
         history_cut: 0.0,
+        silent: false,
     };
     let (base, log) = start(400, faults, 7).await;
     let (printed, others) = run_feed(&base, feed_cfg()).await;
@@ -370,11 +377,32 @@ async fn feed_survives_history_pages_cut_in_flight() {
         error_frame: 0.0,
         history_500: 0.1,
         history_cut: 0.3,
+        silent: false,
     };
     let (base, log) = start(300, faults, 11).await;
     let (printed, others) = run_feed(&base, feed_cfg()).await;
     assert_eq!(printed, history_ids(&log));
     assert_eq!(others.last(), Some(&FeedItem::Ended));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_reconnects_a_silent_stream_after_the_heartbeat_allowance() {
+    let faults = Faults {
+        silent: true,
+        ..Faults::default()
+    };
+    let (base, log) = start(100, faults, 5).await;
+    let mut cfg = feed_cfg();
+    cfg.heartbeat_allowance = Duration::from_millis(300);
+    let (printed, others) = run_feed(&base, cfg).await;
+    // Every event still arrives, through the backfill after each reconnect.
+    assert_eq!(printed, history_ids(&log));
+    assert_eq!(others.last(), Some(&FeedItem::Ended));
+    assert!(others.iter().any(|i| matches!(
+        i,
+        FeedItem::State(overseer::api::feed::ConnState::Retrying { reason, .. })
+            if reason == "no data for 300ms"
+    )));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

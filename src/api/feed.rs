@@ -764,8 +764,8 @@ impl Feed {
                 {
                     Err(_) => {
                         return StreamEnd::Reconnect(format!(
-                            "no data for {} s",
-                            self.cfg.heartbeat_allowance.as_secs()
+                            "no data for {:?}",
+                            self.cfg.heartbeat_allowance
                         ));
                     }
                     Ok(Err(e)) => return StreamEnd::Reconnect(format!("stream read: {e}")),
