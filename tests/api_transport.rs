@@ -586,3 +586,42 @@ async fn memory_endpoints_build_the_right_requests() {
     assert!(reqs[2].body.is_empty(), "action endpoints send no body");
     assert_eq!(reqs[2].header("content-type"), None);
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_and_is_retried() {
+    let hits = Arc::new(Mutex::new(0usize));
+    let hits2 = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        let hits = hits2.clone();
+        async move {
+            *hits.lock().unwrap() += 1;
+            // Far longer than the client's timeout; the test never waits for it.
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            "late"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let mut cfg = ClientConfig::new(format!("http://{addr}"), None);
+    cfg.request_timeout = Duration::from_millis(500);
+    cfg.backoff_base = Duration::from_millis(1);
+    cfg.max_retries = 2;
+    let c = Client::new(cfg).unwrap();
+    let e = c.get_session("sesn_1").await.unwrap_err();
+    match &e {
+        ApiError::Network(m) => assert!(m.starts_with("timed out"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // On a loaded machine the last request may reach the handler only after the client gave
+    // up on it: wait (generously) for it to be counted.
+    for _ in 0..2000 {
+        if *hits.lock().unwrap() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(*hits.lock().unwrap(), 3, "one attempt and two retries");
+}

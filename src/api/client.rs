@@ -31,6 +31,12 @@ use super::types::{
 };
 use super::{ApiError, Query};
 
+/// The largest 2xx body the client reads (a full page of 1,000 events or 20 full memories is
+/// a few MB); a bigger answer is a `Decode` error rather than unbounded memory.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// How much of an error body is read to build the error line.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
 /// The `anthropic-version` the official SDK 2.14.0 sends.
 pub const ANTHROPIC_VERSION: &str = "2026-10-21";
 
@@ -356,8 +362,17 @@ impl Client {
                 Ok(resp) if resp.status().is_success() => {
                     let status = resp.status().as_u16();
                     let request_id = header_str(resp.headers(), "request-id").map(str::to_owned);
-                    match resp.bytes().await {
-                        Ok(bytes) => {
+                    match read_body(resp, MAX_BODY_BYTES).await {
+                        Ok(BodyRead::TooLarge) => {
+                            return Err(ApiError::Decode {
+                                path: path.to_owned(),
+                                message: format!(
+                                    "the answer is larger than {} MiB",
+                                    MAX_BODY_BYTES / (1024 * 1024)
+                                ),
+                            });
+                        }
+                        Ok(BodyRead::Complete(bytes)) => {
                             tracing::debug!(
                                 method = method.as_str(),
                                 path,
@@ -393,7 +408,10 @@ impl Client {
         let request_id = header_str(&headers, "request-id").map(str::to_owned);
         let server_delay = retry_after(&headers, self.inner.max_retry_after);
         // A body that cannot be read still leaves the status to report.
-        let body = resp.bytes().await.unwrap_or_default();
+        let body = match read_body(resp, MAX_ERROR_BODY_BYTES).await {
+            Ok(BodyRead::Complete(b)) => b,
+            Ok(BodyRead::TooLarge) | Err(_) => Bytes::new(),
+        };
         let error = HttpError::from_parts(status, request_id, server_delay, &body);
         tracing::debug!(
             method,
@@ -1085,6 +1103,26 @@ fn deployment_path(id: &str) -> String {
 }
 fn view_query(view: Option<MemoryView>) -> Query {
     Query::new().push_opt("view", view.map(|v| v.as_str().to_owned()))
+}
+
+enum BodyRead {
+    Complete(Bytes),
+    TooLarge,
+}
+
+/// Read a body chunk by chunk, stopping once it exceeds `max` bytes.
+async fn read_body(mut resp: reqwest::Response, max: usize) -> Result<BodyRead, reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Ok(BodyRead::TooLarge);
+    }
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if buf.len() + chunk.len() > max {
+            return Ok(BodyRead::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(BodyRead::Complete(buf.freeze()))
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -27,6 +27,8 @@ pub struct HttpError {
     pub message: String,
     pub request_id: Option<String>,
     pub retry_after: Option<Duration>,
+    /// The body's `error` object as sent (for `details.error_code`, `conflicting_memory_id` …).
+    pub error_object: Option<serde_json::Value>,
 }
 
 impl HttpError {
@@ -53,21 +55,36 @@ impl HttpError {
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_owned)
         };
-        let error_type = text(err, "type").unwrap_or_else(|| default_error_type(status).to_owned());
+        let error_type = text(err, "type")
+            .map(|t| single_line(&t, 80))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| default_error_type(status).to_owned());
         let message = text(err, "message")
             .filter(|m| !m.trim().is_empty())
             .map(|m| single_line(&m, 300))
             .unwrap_or_else(|| fallback_message(status, body, parsed.is_some()));
         let request_id = header_request_id
-            .filter(|id| !id.is_empty())
-            .or_else(|| text(parsed.as_ref(), "request_id"));
+            .or_else(|| text(parsed.as_ref(), "request_id"))
+            .map(|id| single_line(&id, 120))
+            .filter(|id| !id.is_empty());
         HttpError {
             status,
             error_type,
             message,
             request_id,
             retry_after,
+            error_object: err.filter(|e| e.is_object()).cloned(),
         }
+    }
+
+    /// A string field of the error, looked up in `error.details` first, then in `error`
+    /// (e.g. `error_code`, `conflicting_memory_id`). Raw server text: sanitize before display.
+    pub fn detail(&self, key: &str) -> Option<&str> {
+        let e = self.error_object.as_ref()?;
+        e.get("details")
+            .and_then(|d| d.get(key))
+            .or_else(|| e.get(key))
+            .and_then(serde_json::Value::as_str)
     }
 }
 
@@ -165,6 +182,20 @@ impl ApiError {
     pub fn is_precondition_failed(&self) -> bool {
         self.is_conflict() && self.error_type() == Some("memory_precondition_failed_error")
     }
+    /// `details.error_code` of an HTTP error (e.g. `environment_archived`).
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            ApiError::Http(h) => h.detail("error_code"),
+            _ => None,
+        }
+    }
+    /// On a 409 `memory_path_conflict_error`: the memory already at that path.
+    pub fn conflicting_memory_id(&self) -> Option<&str> {
+        match self {
+            ApiError::Http(h) => h.detail("conflicting_memory_id"),
+            _ => None,
+        }
+    }
     /// 401 / 403.
     pub fn is_auth(&self) -> bool {
         matches!(self.status(), Some(401 | 403))
@@ -225,6 +256,43 @@ mod tests {
         let body = "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"a\\u001b[31mb\\nc\"}}";
         let e = HttpError::from_parts(500, None, None, body.as_bytes());
         assert_eq!(e.message, "a [31mb c");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_error_answer_gives_one_clean_line(
+            status in 100u16..1000,
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            rid in proptest::option::of(".{0,20}"),
+        ) {
+            let e = HttpError::from_parts(status, rid, None, &body);
+            let line = e.one_line();
+            proptest::prop_assert!(line.starts_with(&status.to_string()));
+            proptest::prop_assert!(!line.chars().any(char::is_control), "{:?}", line);
+            proptest::prop_assert!(!e.error_type.is_empty());
+        }
+    }
+
+    #[test]
+    fn hostile_type_and_request_id_are_flattened() {
+        let body = "{\"error\":{\"type\":\"evil\\u001b]0;pwn\\u0007\",\"message\":\"m\"},\"request_id\":\"req\\n2\"}";
+        let e = HttpError::from_parts(400, None, None, body.as_bytes());
+        assert_eq!(e.one_line(), "400 evil ]0;pwn: m (request-id req 2)");
+        let e = HttpError::from_parts(400, None, None, br#"{"error":{"type":"","message":""}}"#);
+        assert_eq!(
+            e.one_line(),
+            "400 invalid_request_error: Bad Request (unrecognised error body: {\"error\":{\"type\":\"\",\"message\":\"\"}})"
+        );
+    }
+
+    #[test]
+    fn details_are_reachable() {
+        let body = br#"{"type":"error","error":{"type":"memory_path_conflict_error","message":"exists","conflicting_memory_id":"mem_7","details":{"error_code":"path_taken"}}}"#;
+        let e = ApiError::Http(Box::new(HttpError::from_parts(409, None, None, body)));
+        assert_eq!(e.conflicting_memory_id(), Some("mem_7"));
+        assert_eq!(e.error_code(), Some("path_taken"));
+        let e = ApiError::Http(Box::new(HttpError::from_parts(409, None, None, b"nope")));
+        assert_eq!(e.conflicting_memory_id(), None);
     }
 
     #[test]

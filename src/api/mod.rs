@@ -1,4 +1,11 @@
 //! The Managed Agents HTTP client. Knows the wire, knows nothing of the UI.
+//!
+//! - `client`: `Client` (headers, retries, pagination, typed endpoints), `ClientConfig`, `Page`.
+//! - `types`: every resource and request parameter, read-tolerant.
+//! - `events`: every session event type; `SessionEvent::parse` never fails.
+//! - `error`: the one `ApiError`, one human line per failure.
+//! - `query`: the bracket-form query string.
+//! - `feed` / `sse`: the gapless session feed and the SSE frame parser.
 
 pub mod client;
 pub mod error;
@@ -8,6 +15,7 @@ pub mod query;
 pub mod sse;
 pub mod types;
 
-pub use client::{Beta, Client, ClientConfig, Page};
-pub use error::ApiError;
+pub use client::{ApiKey, Beta, Client, ClientConfig, Page};
+pub use error::{ApiError, HttpError};
+pub use events::{EventBody, EventParams, SessionEvent};
 pub use query::Query;

@@ -66,8 +66,14 @@ fn parse_status(s: &str) -> anyhow::Result<SessionStatus> {
 
 /// A plain table: one header line and one line per session; agent text is sanitized.
 fn table(sessions: &[Session]) -> String {
+    let id_width = sessions
+        .iter()
+        .map(|s| text::width(&text::one_line(&s.id)))
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let mut out = format!(
-        "{:<30} {:<12} {:<36} {:<20} {:>9} {:>9}  {}\n",
+        "{:<id_width$} {:<12} {:<36} {:<20} {:>9} {:>9}  {}\n",
         "ID", "STATUS", "TITLE", "AGENT", "TOKENS", "COST", "CREATED"
     );
     for s in sessions {
@@ -87,7 +93,7 @@ fn table(sessions: &[Session]) -> String {
             .map_or("-".to_string(), |c| format!("${}.{:02}", c / 100, c % 100));
         out.push_str(&format!(
             "{} {} {} {} {:>9} {:>9}  {}\n",
-            text::fit(&text::one_line(&s.id), 30),
+            text::fit(&text::one_line(&s.id), id_width),
             text::fit(&status, 12),
             text::fit(&title, 36),
             text::fit(&agent, 20),
