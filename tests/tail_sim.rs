@@ -316,3 +316,106 @@ async fn tail_prints_exactly_history_when_backfill_pages_are_cut() {
     let cuts = cuts.load(std::sync::atomic::Ordering::Relaxed);
     assert!(cuts >= 3, "only {cuts} history responses were cut");
 }
+
+/// Run `overseer tail` with `args` to completion; (exit success, stdout lines, stderr).
+fn run_tail_args(base: &str, args: &[&str]) -> (bool, Vec<String>, String) {
+    let out = Command::new(BIN)
+        .args(["--base-url", base, "tail"])
+        .args(args)
+        .env_remove("ANTHROPIC_API_KEY")
+        .output()
+        .expect("run overseer tail");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_stops_by_itself_on_a_terminated_session_and_fails_on_a_missing_one() {
+    let (_sim, base) = start_sim(&["--scenario", "demo", "--seed", "1"]);
+    let c = client(&base);
+    let sessions = get_json(&c, "/v1/sessions", &Query::new().push("limit", "100")).await;
+    let sid = sessions["data"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["status"] == "terminated")
+        .and_then(|s| s["id"].as_str())
+        .expect("the demo has a terminated session")
+        .to_owned();
+    let history = history_ids(&c, &sid).await;
+    // --jsonl: exactly history, and the tail ends by itself after `session.status_terminated`.
+    let (ok, lines, _) = tokio::task::spawn_blocking({
+        let (base, sid) = (base.clone(), sid.clone());
+        move || run_tail_args(&base, &[&sid, "--jsonl"])
+    })
+    .await
+    .expect("tail");
+    assert!(ok);
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            v["id"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(ids, history);
+    // Human form: one line per event, each starting with its time and type.
+    let (ok, lines, _) = tokio::task::spawn_blocking({
+        let (base, sid) = (base.clone(), sid.clone());
+        move || run_tail_args(&base, &[&sid])
+    })
+    .await
+    .expect("tail");
+    assert!(ok);
+    assert_eq!(lines.len(), history.len());
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.contains(" session.status_terminated"))
+    );
+    // A missing session: exit 1, one clear line on stderr, nothing on stdout.
+    let (ok, lines, stderr) = tokio::task::spawn_blocking({
+        let base = base.clone();
+        move || run_tail_args(&base, &["sesn_doesnotexist", "--jsonl"])
+    })
+    .await
+    .expect("tail");
+    assert!(!ok);
+    assert!(lines.is_empty());
+    assert!(
+        stderr.contains("sesn_doesnotexist: session gone"),
+        "stderr: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_exit_on_idle_returns_once_history_is_printed() {
+    // A 5,000-event firehose session starts idle; its live burst begins two seconds later.
+    let (_sim, base) = start_sim(&["--scenario", "firehose", "--events", "5000"]);
+    let c = client(&base);
+    let v = get_json(&c, "/v1/sessions", &Query::new()).await;
+    let sid = v["data"][0]["id"].as_str().expect("a session").to_owned();
+    let (ok, lines, _) = tokio::task::spawn_blocking({
+        let (base, sid) = (base.clone(), sid.clone());
+        move || run_tail_args(&base, &[&sid, "--jsonl", "--exit-on-idle"])
+    })
+    .await
+    .expect("tail");
+    assert!(ok);
+    let history = history_ids(&c, &sid).await;
+    let ids: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("json line");
+            v["id"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert!(ids.len() >= 5_000);
+    assert_eq!(ids, history[..ids.len()].to_vec());
+}
