@@ -341,7 +341,7 @@ fn span_in(raw: &str, field: &str, max_len: usize) -> Option<(u32, usize)> {
 // ---------------------------------------------------------------------------------------------
 
 /// The stored events of one session (or thread), in the order they were first seen.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Transcript {
     arena: Arena,
     headers: ChunkedVec<Header>,
@@ -366,12 +366,32 @@ pub struct Transcript {
     raw_bytes: usize,
 }
 
+impl Default for Transcript {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Transcript {
     pub fn new() -> Self {
-        let mut t = Self::default();
-        t.threads.intern("");
-        t.by_thread_class.push(Default::default());
-        t
+        let mut threads = Interner::default();
+        // Intern id 0 is the primary thread.
+        threads.intern("");
+        Transcript {
+            arena: Arena::default(),
+            headers: ChunkedVec::default(),
+            by_hash: Default::default(),
+            overflow: FxHashMap::default(),
+            escaped_ids: FxHashMap::default(),
+            types: Interner::default(),
+            threads,
+            by_class: Default::default(),
+            by_thread_class: vec![Default::default()],
+            pairs: FxHashMap::default(),
+            confirmations: FxHashMap::default(),
+            orphans: FxHashMap::default(),
+            raw_bytes: 0,
+        }
     }
     pub fn len(&self) -> usize {
         self.headers.len()
@@ -787,6 +807,19 @@ mod tests {
         assert_eq!(t.tool_pair(i("cr")), Some(i("cu")));
         assert_eq!(t.get(i("mr")).unwrap().class, EventClass::Error);
         assert_eq!(t.get(i("tr")).unwrap().class, EventClass::Tool);
+    }
+
+    #[test]
+    fn default_is_new_and_keeps_threads_apart_from_primary() {
+        let mut t = Transcript::default();
+        t.upsert(r#"{"type":"agent.message","id":"a","session_thread_id":"sthr_1"}"#);
+        t.upsert(r#"{"type":"agent.message","id":"b"}"#);
+        let primary = Filter {
+            classes: vec![],
+            thread: Some(String::new()),
+        };
+        let got: Vec<&str> = t.rows(&primary, 0..10).iter().map(|r| r.id).collect();
+        assert_eq!(got, vec!["b"]);
     }
 
     #[test]
