@@ -122,7 +122,8 @@ async fn deleting_the_session_ends_the_feed_as_gone() {
             _ => {}
         }
     }
-    assert_eq!(events, 300);
+    // 300 history events, plus any of the live burst that was already processed.
+    assert!(events >= 300, "{events} events");
     client.delete_session(&sid).await.expect("delete");
     loop {
         match next(&mut rx, deadline).await {

@@ -86,7 +86,9 @@ async fn history_ids(client: &Client, sid: &str) -> Vec<String> {
 async fn firehose_session(client: &Client) -> String {
     let v = get_json(client, "/v1/sessions", &Query::new()).await;
     let sid = v["data"][0]["id"].as_str().expect("a session").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    // The burst starts two seconds in; on a very slow machine it may be over already, and then
+    // the autopilot starts another turn within about 90 s.
+    let deadline = Instant::now() + Duration::from_secs(150);
     loop {
         let s = get_json(client, &format!("/v1/sessions/{sid}"), &Query::new()).await;
         if s["status"] == "running" {
