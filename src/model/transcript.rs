@@ -945,3 +945,68 @@ mod tests {
         assert!(t.heap_bytes() > t.raw_bytes());
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event_text() -> impl Strategy<Value = String> {
+        (
+            "[a-z\\\\\"]{1,6}",
+            prop::sample::select(vec![
+                "agent.tool_result",
+                "user.tool_confirmation",
+                "agent.tool_use",
+                "x",
+            ]),
+            prop::option::of("[a-z]{1,3}"),
+            prop::option::of("[a-z]{1,3}"),
+            any::<bool>(),
+        )
+            .prop_map(|(id, ty, use_id, thread, processed)| {
+                let id = serde_json::to_string(&id).unwrap_or_default();
+                let at = if processed {
+                    "\"2026-01-01T00:00:00Z\""
+                } else {
+                    "null"
+                };
+                let mut s = format!(r#"{{"id":{id},"type":"{ty}","processed_at":{at}"#);
+                if let Some(u) = use_id {
+                    s.push_str(&format!(r#","tool_use_id":"{u}""#));
+                }
+                if let Some(t) = thread {
+                    s.push_str(&format!(r#","session_thread_id":"{t}""#));
+                }
+                s.push('}');
+                s
+            })
+    }
+
+    proptest! {
+        /// Any text, JSON or not, is either stored or rejected, never a panic; whatever is
+        /// stored reads back byte for byte and is found by its id.
+        #[test]
+        fn any_text_is_stored_or_rejected(
+            texts in prop::collection::vec(prop_oneof![".{0,80}", event_text()], 0..40)
+        ) {
+            let mut t = Transcript::new();
+            for text in &texts {
+                if let Upsert::Inserted(i) | Upsert::Updated(i) = t.upsert(text) {
+                    let stored = t.get(i).map(|e| (e.raw.to_owned(), e.id.to_owned()));
+                    let Some((raw, id)) = stored else {
+                        return Err(TestCaseError::fail("stored event not readable"));
+                    };
+                    prop_assert_eq!(&raw, text);
+                    prop_assert_eq!(t.find(&id), Some(i));
+                }
+            }
+            for i in 0..t.len() {
+                if let Some(j) = t.tool_pair(i) {
+                    prop_assert!(j < t.len());
+                }
+            }
+            prop_assert_eq!(t.count(&Filter::default()), t.len());
+        }
+    }
+}
