@@ -3,10 +3,41 @@
 //!
 //! `cargo bench --bench ingest -- --warm-up-time 1 --measurement-time 3`
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use overseer::api::feed::{Merge, Offer};
 use overseer::api::sse::{FrameKind, SseParser};
 use overseer::model::transcript::Transcript;
+
+/// Counts live heap bytes, to check the transcript's own accounting against the allocator.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
 
 /// A realistic mix of events whose JSON averages about `target` bytes.
 fn events(n: usize, target: usize) -> Vec<String> {
@@ -127,13 +158,18 @@ fn bench(c: &mut Criterion) {
     // Memory: the transcript's own accounting of its heap vs the raw JSON it holds.
     for (label, size, n) in [("typical_250B", 250, 200_000), ("large_4KB", 4096, 20_000)] {
         let evs = events(n, size);
-        let t = ingest(&sse_chunks(&evs));
+        let chunks = sse_chunks(&evs);
+        let before = LIVE.load(Ordering::Relaxed);
+        let t = ingest(&chunks);
+        let measured = LIVE.load(Ordering::Relaxed) - before;
         let raw = t.raw_bytes();
         let heap = t.heap_bytes();
         eprintln!(
-            "memory/{label}: {n} events, raw {raw} B, heap {heap} B, heap/raw {:.3}, overhead {:.1} B/event",
+            "memory/{label}: {n} events, raw {raw} B, heap (own accounting) {heap} B = {:.3} x raw, \
+             {:.1} B/event over raw; allocator-measured {measured} B = {:.3} x raw",
             heap as f64 / raw as f64,
-            (heap as f64 - raw as f64) / n as f64
+            (heap as f64 - raw as f64) / n as f64,
+            measured as f64 / raw as f64
         );
     }
 }

@@ -17,13 +17,12 @@
 //! seen, so indexes held by a view stay valid. (`GET /events` orders by `processed_at`; a consumer that
 //! must reproduce that order, like `overseer tail`, prints a user event when it is processed.)
 
-use std::borrow::Cow;
-use std::fmt;
 use std::hash::Hasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHasher};
-use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, Visitor};
+
+/// The few top-level fields of an event the transcript indexes (parsed without a typed parse).
+pub use crate::api::feed::EventHead;
 
 /// Coarse kind of an event, for filters and glyphs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,139 +134,6 @@ pub enum Upsert {
     Updated(usize),
     Duplicate,
     Invalid,
-}
-
-// ---------------------------------------------------------------------------------------------
-// The event header: the few top-level fields the transcript needs, read without a typed parse.
-
-/// Top-level fields of one event, borrowed from its raw JSON where it has no escapes.
-/// Unknown fields are skipped; optional fields of an unexpected JSON type read as absent.
-#[derive(Debug, Default, Deserialize)]
-pub struct EventHead<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub id: Option<Cow<'a, str>>,
-    #[serde(rename = "type", borrow, default, deserialize_with = "lenient_str")]
-    pub type_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub processed_at: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub session_thread_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub tool_use_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub mcp_tool_use_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub custom_tool_use_id: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub is_error: bool,
-}
-
-impl<'a> EventHead<'a> {
-    /// Parse the header of one event's raw JSON. `None` when it is not a JSON object.
-    pub fn parse(raw: &'a str) -> Option<EventHead<'a>> {
-        serde_json::from_str(raw).ok()
-    }
-
-    /// The id of the event this one answers (a tool result or confirmation), if any.
-    pub fn answers(&self) -> Option<&str> {
-        let type_name = self.type_name.as_deref()?;
-        match type_name {
-            "agent.tool_result" | "user.tool_result" | "user.tool_confirmation" => {
-                self.tool_use_id.as_deref()
-            }
-            "agent.mcp_tool_result" => self.mcp_tool_use_id.as_deref(),
-            "user.custom_tool_result" => self.custom_tool_use_id.as_deref(),
-            _ => None,
-        }
-    }
-}
-
-struct LenientStr;
-
-impl<'de> Visitor<'de> for LenientStr {
-    type Value = Option<Cow<'de, str>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-}
-
-fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    d.deserialize_any(LenientStr)
-}
-
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
-            Ok(v)
-        }
-        fn visit_borrowed_str<E>(self, _: &'de str) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_unit<E>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(false)
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(false)
-        }
-    }
-    d.deserialize_any(V)
 }
 
 /// 32-bit hash of an event id, for the id table.
@@ -475,7 +341,7 @@ fn span_in(raw: &str, field: &str, max_len: usize) -> Option<(u32, usize)> {
 // ---------------------------------------------------------------------------------------------
 
 /// The stored events of one session (or thread), in the order they were first seen.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Transcript {
     arena: Arena,
     headers: ChunkedVec<Header>,
@@ -500,12 +366,32 @@ pub struct Transcript {
     raw_bytes: usize,
 }
 
+impl Default for Transcript {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Transcript {
     pub fn new() -> Self {
-        let mut t = Self::default();
-        t.threads.intern("");
-        t.by_thread_class.push(Default::default());
-        t
+        let mut threads = Interner::default();
+        // Intern id 0 is the primary thread.
+        threads.intern("");
+        Transcript {
+            arena: Arena::default(),
+            headers: ChunkedVec::default(),
+            by_hash: Default::default(),
+            overflow: FxHashMap::default(),
+            escaped_ids: FxHashMap::default(),
+            types: Interner::default(),
+            threads,
+            by_class: Default::default(),
+            by_thread_class: vec![Default::default()],
+            pairs: FxHashMap::default(),
+            confirmations: FxHashMap::default(),
+            orphans: FxHashMap::default(),
+            raw_bytes: 0,
+        }
     }
     pub fn len(&self) -> usize {
         self.headers.len()
@@ -924,6 +810,19 @@ mod tests {
     }
 
     #[test]
+    fn default_is_new_and_keeps_threads_apart_from_primary() {
+        let mut t = Transcript::default();
+        t.upsert(r#"{"type":"agent.message","id":"a","session_thread_id":"sthr_1"}"#);
+        t.upsert(r#"{"type":"agent.message","id":"b"}"#);
+        let primary = Filter {
+            classes: vec![],
+            thread: Some(String::new()),
+        };
+        let got: Vec<&str> = t.rows(&primary, 0..10).iter().map(|r| r.id).collect();
+        assert_eq!(got, vec!["b"]);
+    }
+
+    #[test]
     fn escaped_ids_are_found() {
         let mut t = Transcript::new();
         assert_eq!(
@@ -1044,5 +943,70 @@ mod tests {
         let ratio = t.heap_bytes() as f64 / t.raw_bytes() as f64;
         assert!(ratio < 1.3, "heap/raw = {ratio}");
         assert!(t.heap_bytes() > t.raw_bytes());
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn event_text() -> impl Strategy<Value = String> {
+        (
+            "[a-z\\\\\"]{1,6}",
+            prop::sample::select(vec![
+                "agent.tool_result",
+                "user.tool_confirmation",
+                "agent.tool_use",
+                "x",
+            ]),
+            prop::option::of("[a-z]{1,3}"),
+            prop::option::of("[a-z]{1,3}"),
+            any::<bool>(),
+        )
+            .prop_map(|(id, ty, use_id, thread, processed)| {
+                let id = serde_json::to_string(&id).unwrap_or_default();
+                let at = if processed {
+                    "\"2026-01-01T00:00:00Z\""
+                } else {
+                    "null"
+                };
+                let mut s = format!(r#"{{"id":{id},"type":"{ty}","processed_at":{at}"#);
+                if let Some(u) = use_id {
+                    s.push_str(&format!(r#","tool_use_id":"{u}""#));
+                }
+                if let Some(t) = thread {
+                    s.push_str(&format!(r#","session_thread_id":"{t}""#));
+                }
+                s.push('}');
+                s
+            })
+    }
+
+    proptest! {
+        /// Any text, JSON or not, is either stored or rejected, never a panic; whatever is
+        /// stored reads back byte for byte and is found by its id.
+        #[test]
+        fn any_text_is_stored_or_rejected(
+            texts in prop::collection::vec(prop_oneof![".{0,80}", event_text()], 0..40)
+        ) {
+            let mut t = Transcript::new();
+            for text in &texts {
+                if let Upsert::Inserted(i) | Upsert::Updated(i) = t.upsert(text) {
+                    let stored = t.get(i).map(|e| (e.raw.to_owned(), e.id.to_owned()));
+                    let Some((raw, id)) = stored else {
+                        return Err(TestCaseError::fail("stored event not readable"));
+                    };
+                    prop_assert_eq!(&raw, text);
+                    prop_assert_eq!(t.find(&id), Some(i));
+                }
+            }
+            for i in 0..t.len() {
+                if let Some(j) = t.tool_pair(i) {
+                    prop_assert!(j < t.len());
+                }
+            }
+            prop_assert_eq!(t.count(&Filter::default()), t.len());
+        }
     }
 }
