@@ -839,9 +839,13 @@ impl Feed {
                 });
             }
             "session.status_terminated" => true,
+            // On a thread's own stream the event may not name the thread it is about.
             "session.thread_status_terminated" => {
                 self.cfg.thread_id.is_some()
-                    && head.session_thread_id.as_deref() == self.cfg.thread_id.as_deref()
+                    && head
+                        .session_thread_id
+                        .as_deref()
+                        .is_none_or(|t| Some(t) == self.cfg.thread_id.as_deref())
             }
             _ => false,
         };
