@@ -681,6 +681,13 @@ impl Feed {
             {
                 Ok(r) => r,
                 Err(e) => {
+                    if e.status() == Some(400) && self.cfg.deltas {
+                        // Some servers reject `event_deltas[]` (e.g. on thread streams): previews
+                        // are best-effort, the events are not. Follow without them.
+                        tracing::warn!(error = %e, "stream rejected event_deltas; following without previews");
+                        self.cfg.deltas = false;
+                        continue;
+                    }
                     if let Some(stop) = self.fatal_item(&e) {
                         self.finish(stop).await;
                         return;
