@@ -200,7 +200,7 @@ pub fn many_sessions(n: usize) -> Vec<SessionSummary> {
                 &format!("session number {i}"),
                 statuses[i % statuses.len()],
                 false,
-                (i as i64 * 37) % 90_000,
+                120 + (i as i64 * 37) % 90_000,
             ))
         })
         .collect()

@@ -34,6 +34,13 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// Continue an export in bounded steps (the buffers travel with the message).
+    ExportStep {
+        session_id: String,
+        from: usize,
+        markdown: String,
+        jsonl: String,
+    },
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,

@@ -46,12 +46,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::SessionsLoaded(list) => {
-            let selected = state.selected_session().map(String::from);
-            state.sessions.replace_all(list);
-            if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
-                state.list_cursor = pos;
-            }
-            clamp_list(state);
+            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.conn != ListConn::Ok {
                 state.conn = ListConn::Ok;
             }
@@ -63,11 +58,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
         }
         Msg::SessionEvidence { id, evidence } => {
-            state.sessions.set_evidence(&id, evidence);
+            keep_selection(state, |s| s.sessions.set_evidence(&id, evidence));
             state.dirty = true;
         }
         Msg::ListConn(c) => {
             if state.conn != c {
+                // One sentence per failure episode, not per retry.
+                match (&state.conn, &c) {
+                    (ListConn::Ok | ListConn::Connecting, ListConn::Retrying { reason, .. }) => {
+                        toast(state, &format!("session list: {reason} — retrying"), true)
+                    }
+                    (_, ListConn::Down { reason }) => toast(
+                        state,
+                        &format!("session list: {reason} — still trying"),
+                        true,
+                    ),
+                    _ => {}
+                }
                 state.conn = c;
                 state.dirty = true;
             }
@@ -79,6 +86,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 cmds.push(Cmd::RefreshNow);
             }
         }
+        Msg::ExportStep {
+            session_id,
+            from,
+            markdown,
+            jsonl,
+        } => export_step(state, session_id, from, markdown, jsonl, &mut cmds),
         Msg::SearchStep {
             query,
             from,
@@ -87,6 +100,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         } => search_step(state, query, from, forward, scanned, &mut cmds),
     }
     cmds
+}
+
+/// Re-sorting moves rows; the cursor stays on the same session.
+fn keep_selection(state: &mut State, change: impl FnOnce(&mut State)) {
+    let selected = state.selected_session().map(String::from);
+    change(state);
+    if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
+        state.list_cursor = pos;
+    }
+    clamp_list(state);
 }
 
 fn toast(state: &mut State, text: &str, error: bool) {
@@ -731,15 +754,48 @@ fn export(state: &mut State, cmds: &mut Vec<Cmd>) {
         toast(state, "no session open", true);
         return;
     };
-    let mut md = format!("# Session {}\n\n", w.session_id);
-    let mut jsonl = String::new();
+    let session_id = w.session_id.clone();
+    let markdown = format!("# Session {}\n\n", text::one_line(&session_id));
+    toast(state, "exporting…", false);
+    export_step(state, session_id, 0, markdown, String::new(), cmds);
+}
+
+/// Events rendered per export step before yielding to keys.
+const EXPORT_STEP_ROWS: usize = 20_000;
+
+fn export_step(
+    state: &mut State,
+    session_id: String,
+    from: usize,
+    mut md: String,
+    mut jsonl: String,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(w) = state
+        .watched
+        .as_ref()
+        .filter(|w| w.session_id == session_id)
+    else {
+        toast(state, "export cancelled: another session was opened", true);
+        return;
+    };
     let n = w.transcript.len();
+    let to = (from + EXPORT_STEP_ROWS).min(n);
     let all = Default::default();
-    for e in w.transcript.rows(&all, 0..n) {
+    for e in w.transcript.rows(&all, from..to) {
         jsonl.push_str(e.raw);
         jsonl.push('\n');
         let s = event_view::summarize(e.raw);
         md.push_str(&format!("- `{}` **{}** {}\n", s.time, s.kind, s.text));
+    }
+    if to < n {
+        cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::ExportStep {
+            session_id,
+            from: to,
+            markdown: md,
+            jsonl,
+        }))));
+        return;
     }
     let safe: String = w
         .session_id
@@ -835,21 +891,26 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 let id = e.id;
                 w.previews.retain(|p| p.event_id != id);
             }
-            // Only status-ish events can change the session row; skip parsing the rest.
+            // Only status-ish events can change the session row; skip parsing the rest. History
+            // replays old turns, so rows follow the feed only once it is live (the poller's
+            // evidence already describes the present).
+            let live = w.history_loaded;
             if (ty.starts_with("session.") || ty == "agent.custom_tool_use")
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(e.raw)
             {
+                if ty == "session.thread_created"
+                    && let Some(tid) = v.get("session_thread_id").and_then(|t| t.as_str())
                 {
-                    if ty == "session.thread_created"
-                        && let Some(tid) = v.get("session_thread_id").and_then(|t| t.as_str())
-                    {
-                        let name = v.get("agent_name").and_then(|t| t.as_str()).unwrap_or("");
-                        if !w.threads.iter().any(|(id, _)| id == tid) {
-                            w.threads.push((tid.to_string(), text::one_line(name)));
-                        }
+                    let name = v.get("agent_name").and_then(|t| t.as_str()).unwrap_or("");
+                    if !w.threads.iter().any(|(id, _)| id == tid) {
+                        w.threads.push((tid.to_string(), text::one_line(name)));
                     }
+                }
+                if live {
                     let id = w.session_id.clone();
-                    state.sessions.observe_event(&id, &v);
+                    keep_selection(state, |s| {
+                        s.sessions.observe_event(&id, &v);
+                    });
                 }
             }
             clamp_stream(state);
@@ -953,4 +1014,304 @@ pub fn sort_label(state: &State) -> String {
     };
     let _ = SortKey::ALL;
     format!("{}{arrow}", state.sessions.sort.label())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixtures::{self, demo_state};
+    use crossterm::event::KeyModifiers;
+
+    fn key(state: &mut State, code: KeyCode) -> Vec<Cmd> {
+        update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+    fn ctrl(state: &mut State, c: char) -> Vec<Cmd> {
+        update(
+            state,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        )
+    }
+    fn feed(state: &mut State, item: FeedItem) {
+        let id = state.watched.as_ref().unwrap().session_id.clone();
+        let _ = update(
+            state,
+            Msg::Feed {
+                session_id: id,
+                item,
+            },
+        );
+    }
+    fn last_type(state: &State) -> String {
+        let w = state.watched.as_ref().unwrap();
+        w.transcript
+            .get(w.transcript.len() - 1)
+            .unwrap()
+            .type_name
+            .to_string()
+    }
+
+    #[test]
+    fn bulk_archive_asks_first_and_read_only_refuses() {
+        let mut s = demo_state(120, 40);
+        key(&mut s, KeyCode::Char(' '));
+        key(&mut s, KeyCode::Char(' '));
+        assert_eq!(s.sessions.marked_count(), 2);
+        assert!(ctrl(&mut s, 'a').is_empty());
+        let Some(Overlay::Confirm {
+            action: BulkAction::Archive,
+            ids,
+        }) = s.overlay.clone()
+        else {
+            panic!("no confirm dialog: {:?}", s.overlay)
+        };
+        assert_eq!(ids.len(), 2);
+        assert_eq!(key(&mut s, KeyCode::Char('y')), vec![Cmd::Archive(ids)]);
+        assert_eq!(s.sessions.marked_count(), 0);
+
+        let mut s = demo_state(120, 40);
+        s.read_only = true;
+        assert!(ctrl(&mut s, 'd').is_empty());
+        assert_eq!(s.overlay, None);
+        assert!(s.toast.as_ref().unwrap().text.starts_with("read-only mode"));
+
+        let mut s = demo_state(120, 40);
+        ctrl(&mut s, 'd');
+        assert!(key(&mut s, KeyCode::Esc).is_empty());
+        assert_eq!(s.overlay, None);
+    }
+
+    #[test]
+    fn follow_pause_counts_new_events_and_end_resumes() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let len = s.stream_len();
+        assert!(s.stream.follow);
+        assert_eq!(s.stream.cursor, len - 1);
+        key(&mut s, KeyCode::Up);
+        assert!(!s.stream.follow);
+        assert_eq!(s.stream.cursor, len - 2);
+        for raw in fixtures::many_events(3) {
+            feed(&mut s, FeedItem::Event(raw));
+        }
+        assert_eq!(s.stream_len() - s.stream.paused_at_count, 3);
+        assert_eq!(s.stream.cursor, len - 2, "a paused view does not move");
+        key(&mut s, KeyCode::End);
+        assert!(s.stream.follow);
+        assert_eq!(s.stream.cursor, len + 2);
+    }
+
+    #[test]
+    fn previews_show_until_the_final_event_arrives() {
+        let mut s = demo_state(120, 40);
+        feed(
+            &mut s,
+            FeedItem::Preview {
+                event_id: "m1".into(),
+                kind: "agent.message".into(),
+                text: "Hel".into(),
+            },
+        );
+        feed(
+            &mut s,
+            FeedItem::Preview {
+                event_id: "m1".into(),
+                kind: "agent.message".into(),
+                text: "Hello".into(),
+            },
+        );
+        let w = s.watched.as_ref().unwrap();
+        assert_eq!(w.previews.len(), 1);
+        assert_eq!(w.previews[0].text, "Hello");
+        feed(&mut s, FeedItem::Event(r#"{"type":"agent.message","id":"m1","processed_at":"2026-11-26T12:00:00Z","content":[]}"#.into()));
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        feed(
+            &mut s,
+            FeedItem::Preview {
+                event_id: "m2".into(),
+                kind: "agent.message".into(),
+                text: "x".into(),
+            },
+        );
+        feed(
+            &mut s,
+            FeedItem::PreviewDiscarded {
+                event_id: "m2".into(),
+            },
+        );
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+    }
+
+    #[test]
+    fn reconnects_and_gaps_become_rows() {
+        let mut s = demo_state(120, 40);
+        feed(
+            &mut s,
+            FeedItem::State(ConnState::Retrying {
+                attempt: 1,
+                next_at: std::time::SystemTime::UNIX_EPOCH,
+                reason: "reset".into(),
+            }),
+        );
+        feed(&mut s, FeedItem::State(ConnState::Live));
+        assert_eq!(last_type(&s), "overseer.reconnected");
+        feed(
+            &mut s,
+            FeedItem::Gap {
+                reason: "backfill failed: 503".into(),
+            },
+        );
+        assert_eq!(last_type(&s), "overseer.gap");
+        assert!(s.toast.as_ref().unwrap().error);
+        feed(&mut s, FeedItem::Ended);
+        assert_eq!(last_type(&s), "overseer.ended");
+    }
+
+    #[test]
+    fn kind_filters_keep_the_selected_event_when_shown() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        key(&mut s, KeyCode::Char('1'));
+        assert_eq!(s.stream.filter.classes, vec![EventClass::Message]);
+        assert_eq!(s.stream.kind_label(), "messages");
+        key(&mut s, KeyCode::Char('0'));
+        assert!(s.stream.filter.classes.is_empty());
+        // T cycles: primary only → the one thread → all.
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread.as_deref(), Some(""));
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread.as_deref(), Some("sthr_tests"));
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread, None);
+    }
+
+    #[test]
+    fn search_moves_to_matches_in_bounded_steps() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        key(&mut s, KeyCode::Home);
+        key(&mut s, KeyCode::Char('/'));
+        for c in "git push".chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        key(&mut s, KeyCode::Enter);
+        let idx = selected_event_index(&s).unwrap();
+        let w = s.watched.as_ref().unwrap();
+        assert_eq!(w.transcript.get(idx).unwrap().id, "tu_2");
+        // No further match: wraps around through deferred steps, then says so.
+        let mut cmds = key(&mut s, KeyCode::Char('n'));
+        let mut guard = 0;
+        while let Some(Cmd::Defer(m)) = cmds.pop() {
+            cmds = update(&mut s, m.0);
+            guard += 1;
+            assert!(guard < 10);
+        }
+        assert_eq!(selected_event_index(&s), Some(idx));
+    }
+
+    #[test]
+    fn copy_export_and_mouse_are_commands() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let cmds = key(&mut s, KeyCode::Char('y'));
+        let [Cmd::Copy(raw)] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert!(raw.contains("\"ev_22\""));
+        let cmds = ctrl(&mut s, 's');
+        let [Cmd::Export { files, events }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*events, 22);
+        assert_eq!(files[0].0.to_str(), Some("overseer-sesn_000001.md"));
+        assert_eq!(files[1].1.lines().count(), 22);
+        assert!(!files[0].1.contains('\u{1b}'));
+        assert_eq!(key(&mut s, KeyCode::Char('M')), vec![Cmd::SetMouse(true)]);
+    }
+
+    #[test]
+    fn large_exports_run_in_steps() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        for raw in fixtures::many_events(45_000) {
+            feed(&mut s, FeedItem::Event(raw));
+        }
+        let mut cmds = ctrl(&mut s, 's');
+        let mut steps = 0;
+        while let Some(Cmd::Defer(m)) = cmds.first().cloned() {
+            cmds = update(&mut s, m.0);
+            steps += 1;
+        }
+        assert_eq!(steps, 2);
+        let [Cmd::Export { files, events }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*events, 45_022);
+        assert_eq!(files[1].1.lines().count(), 45_022);
+    }
+
+    #[test]
+    fn list_failures_get_a_sentence() {
+        let mut s = demo_state(120, 40);
+        let _ = update(
+            &mut s,
+            Msg::ListConn(ListConn::Retrying {
+                attempt: 1,
+                reason: "503 overloaded_error: busy (request-id req_1)".into(),
+            }),
+        );
+        let t = s.toast.clone().unwrap();
+        assert!(t.error);
+        assert_eq!(
+            t.text,
+            "session list: 503 overloaded_error: busy (request-id req_1) — retrying"
+        );
+    }
+
+    #[test]
+    fn command_line_completes_and_switches_views() {
+        let mut s = demo_state(120, 40);
+        key(&mut s, KeyCode::Char(':'));
+        key(&mut s, KeyCode::Char('d'));
+        key(&mut s, KeyCode::Char('r'));
+        key(&mut s, KeyCode::Tab);
+        assert_eq!(s.input.as_ref().unwrap().text, "dreams");
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.view, View::Dreams);
+        key(&mut s, KeyCode::Char(':'));
+        for c in "bogus".chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            s.toast.as_ref().unwrap().text,
+            "unknown command :bogus (Tab completes)"
+        );
+        key(&mut s, KeyCode::Char('!'));
+        assert_eq!(s.view, View::Needs);
+        assert_eq!(s.sessions.view_len(), 2);
+    }
+
+    #[test]
+    fn idle_ticks_do_not_redraw_but_visible_clocks_do() {
+        let mut s = demo_state(120, 40);
+        s.dirty = false;
+        // The fleet has sessions under a minute in state: their second counters change.
+        let _ = update(&mut s, Msg::Tick(fixtures::NOW + 1));
+        assert!(s.dirty);
+        let mut s = State::new(fixtures::NOW);
+        let _ = update(&mut s, Msg::SessionsLoaded(fixtures::many_sessions(50)));
+        s.dirty = false;
+        let _ = update(&mut s, Msg::Tick(fixtures::NOW + 1));
+        assert!(!s.dirty, "nothing on screen changes within the minute");
+    }
+
+    #[test]
+    fn sort_cycles_columns() {
+        let mut s = demo_state(120, 40);
+        key(&mut s, KeyCode::Char('s'));
+        assert_eq!(s.sessions.sort, SortKey::Title);
+        key(&mut s, KeyCode::Char('S'));
+        assert!(s.sessions.descending);
+        assert_eq!(sort_label(&s), "title↑");
+    }
 }

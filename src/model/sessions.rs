@@ -420,6 +420,7 @@ pub struct SessionIndex {
     /// Indices into `entries`, filtered and sorted; rebuilt on change, never on draw.
     view: Vec<u32>,
     counts: [usize; 9],
+    spend_minor: i64,
     pub sort: SortKey,
     pub descending: bool,
     filter: String,
@@ -541,10 +542,7 @@ impl SessionIndex {
     }
     /// Total list cost in minor units (of sessions in the main currency).
     pub fn spend_minor(&self) -> i64 {
-        self.entries
-            .iter()
-            .filter_map(|e| e.summary.cost_minor)
-            .sum()
+        self.spend_minor
     }
 
     pub fn filter(&self) -> &str {
@@ -601,6 +599,11 @@ impl SessionIndex {
             counts[e.state.index()] += 1;
         }
         self.counts = counts;
+        self.spend_minor = self
+            .entries
+            .iter()
+            .filter_map(|e| e.summary.cost_minor)
+            .sum();
         let pattern = (!self.filter.trim().is_empty())
             .then(|| Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart));
         let mut matcher = Matcher::new(MatchConfig::DEFAULT);

@@ -208,6 +208,28 @@ impl<'a> Script<'a> {
         id
     }
 
+    /// A retryable model error: the session reschedules, then carries on.
+    pub fn transient_error(&mut self) {
+        let (kind, message) = if self.rng.random_bool(0.5) {
+            (
+                "model_overloaded_error",
+                "The model is temporarily overloaded; retrying.",
+            )
+        } else {
+            (
+                "model_rate_limited_error",
+                "Model rate limit reached for this organization; retrying shortly.",
+            )
+        };
+        self.ev(
+            800,
+            2000,
+            json!({"type": "session.error", "error": {"type": kind, "message": message, "retry_status": {"type": "retrying"}}}),
+        );
+        self.ev(100, 300, json!({"type": "session.status_rescheduled"}));
+        self.ev(8000, 20000, json!({"type": "session.status_running"}));
+    }
+
     pub fn usage(&mut self) {
         self.push(50, 200, Act::Usage);
     }
@@ -310,6 +332,15 @@ const MCP_TASKS: &[&str] = &[
     "Post a summary of stale pull requests to #eng-review",
 ];
 
+pub fn outcome_goal(rng: &mut StdRng) -> String {
+    let goals = [
+        "A one-page brief with a comparison table and a primary source for every figure.",
+        "A recommendation memo: options, trade-offs, and a clear pick with its risks.",
+        "An annotated bibliography of the five most authoritative sources, with one-line takeaways.",
+    ];
+    pick(rng, &goals).to_string()
+}
+
 pub fn follow_up(persona: Persona, rng: &mut StdRng) -> String {
     let items: &[&str] = match persona {
         Persona::Researcher => &[
@@ -342,7 +373,12 @@ pub fn turn(s: &mut Session, idg: &mut Gen, prompt: &str) -> Vec<Beat> {
         .collect();
     let primary = s.threads.first().map(|t| t.id.clone());
     let persona = s.persona;
+    let flaky = s.autopilot;
     let mut sc = Script::new(idg, &mut s.rng);
+    // Fleet sessions now and then hit a transient model error and reschedule, as real ones do.
+    if flaky && sc.rng.random_bool(0.15) {
+        sc.transient_error();
+    }
     match persona {
         Persona::Researcher => research_work(&mut sc, prompt),
         Persona::Coder => coder_work(&mut sc, prompt),

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::clock::{MINUTE, Micros, SECOND};
 use super::content;
-use super::world::{Act, ActiveOutcome, Beat, Gen, Queued, Session, Status, World};
+use super::world::{Act, ActiveOutcome, Beat, Gen, Persona, Queued, Session, Status, World};
 
 fn kind_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
@@ -76,6 +76,25 @@ impl Session {
                 && let Some(at) = self.autopilot_at.filter(|&t| t <= now)
             {
                 self.autopilot_at = None;
+                // Researchers get graded work every third turn, so an outcome is often in flight.
+                if self.persona == Persona::Researcher && self.turns % 3 == 2 {
+                    let ev = json!({
+                        "type": "user.define_outcome",
+                        "id": idg.id("sevt_"),
+                        "outcome_id": idg.id("outc_"),
+                        "description": content::outcome_goal(&mut self.rng),
+                        "rubric": {"type": "text", "content": "- Every figure has a primary source\n- The comparison covers cost, performance and risk\n- The recommendation follows from the evidence"},
+                        "max_iterations": 3,
+                    });
+                    self.emit(idg, at, None, ev.clone());
+                    let mut marker = ev;
+                    marker["type"] = json!(START_OUTCOME);
+                    self.inbox.push_back(Queued {
+                        event: marker,
+                        queued_at: at,
+                    });
+                    continue;
+                }
                 let prompt = content::follow_up(self.persona, &mut self.rng);
                 let ev = json!({
                     "type": "user.message",
@@ -97,7 +116,7 @@ impl Session {
     fn turn_over(&mut self, at: Micros) {
         self.turns += 1;
         if self.autopilot && self.status == Status::Idle && !self.over_budget() {
-            let gap = self.rng.random_range(25 * SECOND..90 * SECOND);
+            let gap = self.rng.random_range(40 * SECOND..120 * SECOND);
             self.autopilot_at = Some(at + gap);
         }
     }
@@ -148,7 +167,7 @@ impl Session {
     }
 
     /// The child thread a tool-use event id belongs to, if any.
-    fn thread_of_event(&self, event_id: &str) -> Option<usize> {
+    pub fn thread_of_event(&self, event_id: &str) -> Option<usize> {
         self.threads.iter().position(|t| {
             t.parent.is_some() && t.history.iter().rev().take(400).any(|e| e.id == event_id)
         })
@@ -159,7 +178,36 @@ impl Session {
         let kind = kind_of(&ev).to_string();
         match kind.as_str() {
             "user.interrupt" => {
+                let scoped = ev
+                    .get("session_thread_id")
+                    .and_then(Value::as_str)
+                    .and_then(|t| self.thread_index(t))
+                    .filter(|&i| self.threads[i].parent.is_some());
                 self.emit(idg, at, None, ev);
+                if let Some(i) = scoped {
+                    // Only that sub-agent stops; the rest of the session carries on.
+                    self.script.retain(|b| b.thread != Some(i));
+                    if self.threads[i].status == Status::Running {
+                        let (tid, name) = (
+                            self.threads[i].id.clone(),
+                            self.threads[i].agent_name.clone(),
+                        );
+                        self.emit(
+                            idg,
+                            at,
+                            Some(i),
+                            json!({"type": "session.thread_status_idle", "session_thread_id": tid, "agent_name": name, "stop_reason": {"type": "end_turn"}}),
+                        );
+                    }
+                    if self.script.is_empty()
+                        && self.blocked_on.is_empty()
+                        && self.status == Status::Running
+                    {
+                        self.emit(idg, at, None, json!({"type": "session.status_idle", "stop_reason": {"type": "end_turn"}}));
+                        self.turn_over(at);
+                    }
+                    return;
+                }
                 let was_busy = self.busy() || self.status != Status::Idle;
                 self.script.clear();
                 self.awaiting.clear();
@@ -210,8 +258,8 @@ impl Session {
                     .find_map(|k| ev.get(*k).and_then(Value::as_str))
                     .unwrap_or("")
                     .to_string();
-                if let Some(i) = self.thread_of_event(&target) {
-                    ev["session_thread_id"] = json!(self.threads[i].id);
+                if let (Some(i), Some(o)) = (self.thread_of_event(&target), ev.as_object_mut()) {
+                    o.insert("session_thread_id".into(), json!(self.threads[i].id));
                 }
                 let denied = ev.get("result").and_then(Value::as_str) == Some("deny");
                 let deny_message = ev
@@ -219,10 +267,17 @@ impl Session {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 self.emit(idg, at, None, ev);
-                let Some(pos) = self.blocked_on.iter().position(|id| *id == target) else {
-                    return;
-                };
-                self.blocked_on.remove(pos);
+                // An answer can also arrive before the session has gone idle for it.
+                let was_blocking =
+                    if let Some(pos) = self.blocked_on.iter().position(|id| *id == target) {
+                        self.blocked_on.remove(pos);
+                        true
+                    } else if let Some(pos) = self.awaiting.iter().position(|id| *id == target) {
+                        self.awaiting.remove(pos);
+                        false
+                    } else {
+                        return;
+                    };
                 if denied {
                     self.script.retain(|b| match &b.act {
                         Act::Event(v) => {
@@ -244,6 +299,9 @@ impl Session {
                         thread,
                         act: Act::Event(json!({"type": "agent.message", "content": [{"type": "text", "text": text}]})),
                     });
+                }
+                if !was_blocking {
+                    return;
                 }
                 if self.blocked_on.is_empty() {
                     self.emit(idg, at, None, json!({"type": "session.status_running"}));

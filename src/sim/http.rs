@@ -148,6 +148,15 @@ async fn not_found_route() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "not_found_error", "Not found").into_response()
 }
 
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request_error",
+        "Method not allowed for this path",
+    )
+    .into_response()
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/agents", get(list_agents))
@@ -214,6 +223,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/deployment_runs", get(list_runs))
         .route("/v1/deployment_runs/{id}", get(get_run))
         .fallback(not_found_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .with_state(state)
 }
@@ -415,13 +425,16 @@ async fn list_sessions(State(st): State<AppState>, RawQuery(q): RawQuery) -> Rep
     let mut w = st.lock()?;
     w.tick();
     let now = w.now();
+    // Sessions made by scheduled runs can be created "in the past", so sort rather than trust order.
+    let mut sorted: Vec<&Session> = w.sessions.iter().collect();
+    sorted.sort_by_key(|s| (s.created_at, s.seq));
     let page = paginate(
-        &w.sessions,
+        &sorted,
         |s| time_key(s.created_at, s.seq),
         desc,
         cursor.as_ref(),
         limit,
-        |s: &Session| {
+        |s: &&Session| {
             (archived || s.archived_at.is_none())
                 && (statuses.is_empty() || statuses.iter().any(|x| x == s.status.as_str()))
                 && range.contains(s.created_at)
@@ -1110,7 +1123,8 @@ async fn list_memories(
 ) -> Reply {
     let q = Query::parse(q.as_deref());
     let full = view_full(&q, false)?;
-    let limit = q.limit(20, if full { 20 } else { 100 })?;
+    // The full view caps pages at 20 memories.
+    let limit = q.limit(20, 100)?.min(if full { 20 } else { 100 });
     let cursor = page_cursor(&q, false)?;
     let prefix = q.get("path_prefix").unwrap_or("/").to_string();
     if !prefix.starts_with('/') || !prefix.ends_with('/') {

@@ -3,6 +3,21 @@
 //!
 //! It is an independent implementation of the wire (it does not use `crate::api` types), so
 //! client-against-simulator tests check the client against the protocol, not against itself.
+//!
+//! How it works: a `World` holds every resource in memory behind one mutex. Time is
+//! simulated (real time × `speed`); a ticker advances the world every 50 ms and every request
+//! advances it first. Each session runs a *script* of timed beats (events, stream-only previews,
+//! "block until answered", usage snapshots) produced per persona by `content`; user events wait
+//! in an inbox (interrupts jump it, answers apply at once, new work waits for the turn to end).
+//! Scenario history is produced by the same machinery, fast-forwarded from the past, so it is
+//! consistent with what live sessions do next. Content and ids are deterministic for a seed;
+//! timestamps are relative to start-up.
+//!
+//! Faults (`--faults`): `drop-stream-after=N` closes each SSE connection after N events;
+//! `error-rate=P` answers that fraction of non-stream requests with 429 (`retry-after-ms`
+//! 50–200, `retry-after: 1`), 500 or 529; `latency-ms=N` delays every response;
+//! `malformed=P` injects an extra garbage / unknown-type / `event:`-less frame before that
+//! fraction of stream frames (real events are never replaced).
 
 mod clock;
 mod content;

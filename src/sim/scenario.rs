@@ -241,6 +241,17 @@ impl World {
             }
             return ev;
         }
+        // Answers to a sub-agent's call are routed to its thread, and say so from the start.
+        let target = ["tool_use_id", "custom_tool_use_id"]
+            .iter()
+            .find_map(|k| ev.get(*k).and_then(Value::as_str))
+            .map(str::to_string);
+        if let (Some(i), Some(o)) = (
+            target.and_then(|t| s.thread_of_event(&t)),
+            ev.as_object_mut(),
+        ) {
+            o.insert("session_thread_id".into(), json!(s.threads[i].id));
+        }
         s.echo_queued(&ev);
         s.inbox.push_back(Queued {
             event: ev.clone(),
@@ -277,6 +288,33 @@ impl World {
                 );
             }
         }
+    }
+
+    /// Bring the session a deployment run created up to `t`.
+    fn run_created_session(&mut self, run: Option<usize>, t: Micros) {
+        let sid = run
+            .and_then(|pos| self.runs.get(pos))
+            .and_then(|r| r.session_id.clone());
+        if let Some(i) = sid.and_then(|sid| self.sessions.iter().position(|s| s.id == sid)) {
+            self.run_session_to(i, t);
+        }
+    }
+
+    /// The last `n` fire times of deployment `i` before `before`.
+    fn last_fires(&self, i: usize, before: Micros, n: usize) -> Vec<Micros> {
+        let Some(s) = self.deployments.get(i).and_then(|d| d.schedule.as_ref()) else {
+            return Vec::new();
+        };
+        let mut all = Vec::new();
+        let mut t = before - 2 * 24 * HOUR;
+        while let Some(m) = s.cron.next_after(t, before - t) {
+            if m >= before {
+                break;
+            }
+            all.push(m);
+            t = m;
+        }
+        all.split_off(all.len().saturating_sub(n))
     }
 
     fn run_session_to(&mut self, idx: usize, t: Micros) {
@@ -598,16 +636,17 @@ pub fn build_demo(w: &mut World) {
     if let Some(r) = r {
         w.sessions[r].autopilot = true;
         w.sessions[r].resources.push(json!({"type": "memory_store", "memory_store_id": eng, "access": "read_write", "name": "engineering-notes", "mount_path": "/mnt/memory/engineering-notes", "description": "", "instructions": null}));
-        w.say_to(r, "Compare Qdrant, pgvector and Vespa for 10M embeddings with hybrid search. Recommend one.", now - 70 * MINUTE);
+        w.say_to(r, "Compare Qdrant, pgvector and Vespa for 10M embeddings with hybrid search. Recommend one.", now - 35 * MINUTE);
         w.run_session_to(r, now - 8 * MINUTE);
         w.sessions[r].autopilot = false;
-        w.run_session_to(r, now - 90 * SECOND);
+        w.run_session_to(r, now - 25 * SECOND);
         w.sessions[r].autopilot = true;
         w.send_event(
             r,
             json!({"type": "user.define_outcome", "description": "A one-page recommendation with a comparison table (latency, recall, cost, ops burden) and a primary source for every figure.", "rubric": {"type": "text", "content": "- Every figure has a primary source\n- Table covers latency, recall, cost and ops burden\n- Recommendation follows from the table"}, "max_iterations": 3}),
-            now - 80 * SECOND,
+            now - 20 * SECOND,
         );
+        w.run_session_to(r, now);
     }
     // Coder waiting for approval of two bash calls.
     if let Some(c) = w.create_session(
@@ -835,6 +874,66 @@ pub fn build_demo(w: &mut World) {
         }
     }
 
+    // Agents wrote to memory while they worked (what the memory audit view shows).
+    let writes: [(&str, &str, &str, Option<&str>, Micros); 4] = [
+        (
+            "Fix invoice rounding for multi-currency carts",
+            "/architecture/billing.md",
+            "# Billing\n\nMoney is stored in minor units with the currency. Round once per invoice total, never per line (JPY has 0 minor units).\nRegression test: `billing::tests::jpy_total_rounds_once`.",
+            None,
+            now - 19 * MINUTE,
+        ),
+        (
+            "Vector DB evaluation for search v2",
+            "/research/vector-databases.md",
+            "# Vector databases (evaluation for search v2)\n\n- pgvector: simplest ops, recall drops past 5M vectors without HNSW tuning.\n- Qdrant: best p99 at recall 0.95 in our benchmark.\n- Vespa: strongest hybrid search, heaviest to run.",
+            None,
+            now - 30 * MINUTE,
+        ),
+        (
+            "Make the webhook handler idempotent",
+            "/conventions/errors.md",
+            "# Errors\n\n`thiserror` in libraries, `anyhow` in binaries. Every user-facing error has a request id.\nWebhook handlers return 200 for duplicate deliveries (dedup on `webhook-id`).",
+            None,
+            now - 150 * MINUTE,
+        ),
+        (
+            "Market sizing: observability platforms 2026",
+            "/deploy/staging-cluster.md",
+            "",
+            Some("/deploy/retired/staging-cluster.md"),
+            now - 12 * MINUTE,
+        ),
+    ];
+    for (title, path, content, rename, at) in writes {
+        let Some(sid) = w
+            .sessions
+            .iter()
+            .find(|s| s.title.as_deref() == Some(title))
+            .map(|s| s.id.clone())
+        else {
+            continue;
+        };
+        let actor = json!({"type": "session_actor", "session_id": sid});
+        match w
+            .memories
+            .iter()
+            .position(|m| m.store_id == eng && m.path == path)
+        {
+            Some(i) => {
+                let content = if content.is_empty() {
+                    None
+                } else {
+                    Some(content)
+                };
+                let _ = w.update_memory(i, content, rename, &actor, at);
+            }
+            None => {
+                let _ = w.create_memory(&eng, path, content, &actor, at);
+            }
+        }
+    }
+
     // --- dreams ---
     let session_ids: Vec<String> = w.sessions.iter().take(3).map(|s| s.id.clone()).collect();
     w.add_dream(
@@ -880,57 +979,21 @@ pub fn build_demo(w: &mut World) {
         now - 8 * day,
         None,
     );
-    // Past runs, then the live schedule takes over.
-    let mut t = now - 3 * HOUR;
-    while t < now {
-        let Some(m) = w.deployments[digest]
-            .schedule
-            .as_ref()
-            .and_then(|s| s.cron.next_after(t, now - t))
-        else {
-            break;
-        };
-        if let Some(pos) = w.fire_deployment(digest, Some(m), m + 3 * SECOND)
-            && let Some(sid) = w.runs[pos].session_id.clone()
-            && let Some(i) = w.sessions.iter().position(|s| s.id == sid)
-        {
-            w.run_session_to(i, now);
+    // Past runs (a fixed number, whatever the wall-clock phase), then the live schedule takes over.
+    for m in w.last_fires(digest, now, 6) {
+        let run = w.fire_deployment(digest, Some(m), m + 3 * SECOND);
+        w.run_created_session(run, now);
+    }
+    let run = w.fire_deployment(digest, None, now - 50 * MINUTE);
+    w.run_created_session(run, now);
+    let fires = w.last_fires(triage, now - 10 * MINUTE, 3);
+    for (k, m) in fires.iter().enumerate() {
+        if k == fires.len() - 1 {
+            // The vault it uses was archived: the last run failed and paused the deployment.
+            w.deployments[triage].failing_with = Some("vault_archived_error");
         }
-        t = m;
+        w.fire_deployment(triage, Some(*m), m + 2 * SECOND);
     }
-    if let Some(pos) = w.fire_deployment(digest, None, now - 50 * MINUTE)
-        && let Some(i) = w.runs[pos]
-            .session_id
-            .clone()
-            .and_then(|sid| w.sessions.iter().position(|s| s.id == sid))
-    {
-        w.run_session_to(i, now);
-    }
-    let mut t = now - 150 * MINUTE;
-    while t < now - 40 * MINUTE {
-        let Some(m) = w.deployments[triage]
-            .schedule
-            .as_ref()
-            .and_then(|s| s.cron.next_after(t, now - t))
-        else {
-            break;
-        };
-        if m > now - 40 * MINUTE {
-            break;
-        }
-        w.fire_deployment(triage, Some(m), m + 2 * SECOND);
-        t = m;
-    }
-    w.deployments[triage].failing_with = Some("vault_archived_error");
-    let m = w.deployments[triage]
-        .schedule
-        .as_ref()
-        .and_then(|s| s.cron.next_after(now - 40 * MINUTE, 40 * MINUTE));
-    w.fire_deployment(
-        triage,
-        Some(m.unwrap_or(now - 10 * MINUTE)),
-        m.unwrap_or(now - 10 * MINUTE) + 2 * SECOND,
-    );
     for d in &mut w.deployments {
         if let Some(s) = d.schedule.as_mut() {
             s.checked_until = now;
@@ -1274,3 +1337,80 @@ const SUPPORT_NOTES: &[(&str, &str)] = &[
         "# Invoices\n\nInvoices are issued on the 1st; VAT IDs can be added in Billing settings until the 25th.",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idles(s: &Session) -> Vec<Value> {
+        s.history
+            .iter()
+            .filter(|e| e.kind == "session.status_idle")
+            .filter_map(|e| serde_json::from_str::<Value>(&e.json).ok())
+            .collect()
+    }
+
+    #[test]
+    fn an_answer_before_the_block_only_leaves_the_other_call_pending() {
+        let mut w = World::new(3, 1.0);
+        build_demo(&mut w);
+        let coder = w
+            .agents
+            .iter()
+            .find(|a| a.persona == Persona::Coder)
+            .map(|a| a.id.clone())
+            .unwrap_or_default();
+        let env = w.environments[0].id.clone();
+        let t0 = w.clock.origin() + HOUR;
+        let idx = w
+            .create_session(&coder, &env, Some("early answer".into()), t0)
+            .unwrap_or(0);
+        w.say_to(idx, "Fix it", t0);
+        // Step until the first `ask` call is out, then answer it straight away.
+        let mut t = t0;
+        let first = loop {
+            t += 50_000;
+            w.run_session_to(idx, t);
+            let s = &w.sessions[idx];
+            if let Some(id) = s.awaiting.first() {
+                break id.clone();
+            }
+            assert!(t < t0 + 10 * MINUTE, "the coder never asked");
+        };
+        assert!(w.sessions[idx].blocked_on.is_empty(), "not blocked yet");
+        w.send_event(
+            idx,
+            json!({"type": "user.tool_confirmation", "tool_use_id": first, "result": "allow"}),
+            t,
+        );
+        w.run_session_to(idx, t + 5 * MINUTE);
+        let s = &w.sessions[idx];
+        let waits: Vec<Value> = idles(s)
+            .into_iter()
+            .filter(|v| v["stop_reason"]["type"] == "requires_action")
+            .collect();
+        assert_eq!(waits.len(), 1);
+        assert_eq!(
+            waits[0]["stop_reason"]["event_ids"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert_ne!(waits[0]["stop_reason"]["event_ids"][0], json!(first));
+        assert_eq!(s.blocked_on.len(), 1);
+    }
+
+    #[test]
+    fn demo_is_identical_for_a_seed() {
+        let (mut a, mut b) = (World::new(9, 1.0), World::new(9, 1.0));
+        build_demo(&mut a);
+        build_demo(&mut b);
+        let ids = |w: &World| {
+            w.sessions
+                .iter()
+                .map(|s| (s.id.clone(), s.history.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&a), ids(&b));
+    }
+}

@@ -442,7 +442,8 @@ impl Session {
         thread: Option<usize>,
         mut ev: Value,
     ) -> String {
-        let at = at.max(self.last_ts);
+        // Strictly increasing per session, so `created_at[gt]=<last seen>` never skips a sibling.
+        let at = at.max(self.last_ts + 1);
         self.last_ts = at;
         let Some(obj) = ev.as_object_mut() else {
             return String::new();

@@ -12,7 +12,7 @@ use crate::app::state::{Pane, State};
 use crate::model::event_view::{Tone, summarize};
 use crate::text;
 use crate::theme::Theme;
-use crate::ui::{highlight, layout, pane};
+use crate::ui::{highlight, layout, pane, select_line};
 
 pub fn tone_style(theme: &Theme, tone: Tone) -> Style {
     match tone {
@@ -227,7 +227,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             spans.extend(highlight(chunk, text_style, query, theme.search_match));
             let mut line = Line::from(spans);
             if row == sv.cursor && !sv.follow || (sv.follow && row + 1 == len && focused) {
-                line = line.patch_style(theme.selection);
+                select_line(&mut line, theme.selection);
                 let used: usize = line.spans.iter().map(|s| text::width(&s.content)).sum();
                 if used < width {
                     line.spans

@@ -163,3 +163,11 @@ pub fn highlight<'a>(text: String, base: Style, query: Option<&str>, hit: Style)
     }
     spans
 }
+
+/// Give every span of a row the selection style (each cell carries it, so terminals and
+/// screenshot tools that drop a line-level background still show the whole row).
+pub fn select_line(line: &mut Line<'_>, selection: Style) {
+    for span in &mut line.spans {
+        span.style = span.style.patch(selection);
+    }
+}

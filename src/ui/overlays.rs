@@ -47,10 +47,7 @@ pub fn help(state: &State, theme: &Theme, frame: &mut Frame, scroll: u16) {
             for (keys, label) in pair {
                 spans.push(Span::styled(
                     format!("  {}", text::fit(keys, 14)),
-                    theme
-                        .footer_key
-                        .remove_modifier(ratatui::style::Modifier::REVERSED)
-                        .patch(theme.attention),
+                    theme.attention,
                 ));
                 spans.push(Span::styled(text::fit(label, 26), theme.text));
             }

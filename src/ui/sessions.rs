@@ -11,7 +11,7 @@ use crate::model::sessions::{SessionEntry, format_money};
 use crate::text;
 use crate::theme::Theme;
 use crate::ui::header::state_style;
-use crate::ui::{layout, pane};
+use crate::ui::{layout, pane, select_line};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -228,7 +228,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         let mut line = Line::from(spans);
         if selected {
-            line = line.patch_style(theme.selection);
+            select_line(&mut line, theme.selection);
             let used: usize = line.spans.iter().map(|s| text::width(&s.content)).sum();
             if used < width {
                 line.spans

@@ -1,0 +1,944 @@
+//! The simulator behaves like the service: state machine, echoes, approvals, interrupts,
+//! outcomes, streams, memory preconditions and dreams. Real HTTP over loopback.
+
+use std::time::Duration;
+
+use overseer::sim::{SimHandle, SimOptions, start};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+async fn sim(speed: f64) -> SimHandle {
+    let opts = SimOptions {
+        speed,
+        heartbeat: Duration::from_millis(200),
+        ..Default::default()
+    };
+    match start(
+        opts,
+        "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}")),
+    )
+    .await
+    {
+        Ok(h) => h,
+        Err(e) => panic!("simulator did not start: {e}"),
+    }
+}
+
+async fn get(c: &Client, url: String) -> Value {
+    let r = c
+        .get(&url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert_eq!(r.status(), StatusCode::OK, "GET {url}");
+    r.json().await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+async fn post(c: &Client, url: String, body: Value) -> (StatusCode, Value) {
+    let r = c
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Poll `f` until it yields a value (generous timeout for a loaded machine).
+async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+struct Sse {
+    resp: reqwest::Response,
+    buf: String,
+}
+
+impl Sse {
+    async fn open(c: &Client, url: String) -> Sse {
+        let resp = c
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("stream {url}: {e}"));
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/event-stream")
+        );
+        Sse {
+            resp,
+            buf: String::new(),
+        }
+    }
+
+    /// Next frame as (event, data), pings included; None when the server closed the stream.
+    async fn frame(&mut self) -> Option<(String, String)> {
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let raw: String = self.buf.drain(..end + 2).collect();
+                let mut event = String::new();
+                let mut data = String::new();
+                for line in raw.lines() {
+                    if let Some(v) = line.strip_prefix("event: ") {
+                        event = v.to_string();
+                    } else if let Some(v) = line.strip_prefix("data: ") {
+                        data = v.to_string();
+                    }
+                }
+                return Some((event, data));
+            }
+            let chunk = tokio::time::timeout(PATIENCE, self.resp.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// Next non-ping event as JSON, checking the framing rule (event name == data.type).
+    async fn event(&mut self) -> Option<Value> {
+        loop {
+            let (event, data) = self.frame().await?;
+            if event == "ping" {
+                continue;
+            }
+            let v: Value = serde_json::from_str(&data)
+                .unwrap_or_else(|e| panic!("frame data is not JSON ({e}): {data}"));
+            assert_eq!(
+                v["type"],
+                event.as_str(),
+                "event: line and data.type differ"
+            );
+            return Some(v);
+        }
+    }
+
+    async fn until(&mut self, pred: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let mut seen = Vec::new();
+        while let Some(v) = self.event().await {
+            let done = pred(&v);
+            seen.push(v);
+            if done {
+                return seen;
+            }
+        }
+        panic!(
+            "stream ended before the expected event; saw {:?}",
+            seen.iter().map(|v| v["type"].clone()).collect::<Vec<_>>()
+        );
+    }
+}
+
+async fn agent_and_env(c: &Client, base: &str, agent_name: &str) -> (String, String) {
+    let agents = get(c, format!("{base}/v1/agents?limit=100")).await;
+    let agent = agents["data"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["name"] == agent_name))
+        .map(|a| a["id"].as_str().unwrap_or("").to_string())
+        .unwrap_or_else(|| panic!("no agent {agent_name}"));
+    let envs = get(c, format!("{base}/v1/environments")).await;
+    (
+        agent,
+        envs["data"][0]["id"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+async fn new_session(c: &Client, base: &str, agent_name: &str) -> String {
+    let (agent, env) = agent_and_env(c, base, agent_name).await;
+    let (status, s) = post(
+        c,
+        format!("{base}/v1/sessions"),
+        json!({"agent": agent, "environment_id": env, "title": "test"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["status"], "idle", "sessions start idle");
+    s["id"].as_str().unwrap_or("").to_string()
+}
+
+async fn history(c: &Client, base: &str, sid: &str) -> Vec<Value> {
+    get(c, format!("{base}/v1/sessions/{sid}/events?limit=1000")).await["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn message(text: &str) -> Value {
+    json!({"events": [{"type": "user.message", "content": [{"type": "text", "text": text}]}]})
+}
+
+fn is_idle(v: &Value, reason: &str) -> bool {
+    v["type"] == "session.status_idle" && v["stop_reason"]["type"] == reason
+}
+
+#[tokio::test]
+async fn sim_turn_echoes_then_processes_and_returns_to_idle() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Deep Researcher").await;
+    let mut stream = Sse::open(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events/stream?event_deltas[]=agent.message"),
+    )
+    .await;
+    let (status, sent) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Survey vector databases"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let echo = &sent["data"][0];
+    assert_eq!(echo["type"], "user.message");
+    assert!(
+        echo["processed_at"].is_null(),
+        "the echo is queued, not processed: {echo}"
+    );
+    let id = echo["id"].as_str().unwrap_or("").to_string();
+    assert!(id.starts_with("sevt_"));
+
+    let seen = stream.until(|v| is_idle(v, "end_turn")).await;
+    let types: Vec<&str> = seen.iter().filter_map(|v| v["type"].as_str()).collect();
+    let copies: Vec<&Value> = seen.iter().filter(|v| v["id"] == id.as_str()).collect();
+    assert_eq!(copies.len(), 2, "echo and processed copy: {types:?}");
+    assert!(copies[0]["processed_at"].is_null());
+    assert!(copies[1]["processed_at"].is_string());
+    let pos = |t: &str| types.iter().position(|x| *x == t).unwrap_or(usize::MAX);
+    assert!(pos("session.status_running") < pos("span.model_request_start"));
+    assert!(pos("event_start") < pos("event_delta"));
+    assert!(pos("event_delta") < pos("agent.message"));
+    for t in [
+        "agent.thinking",
+        "agent.tool_use",
+        "agent.tool_result",
+        "span.model_request_end",
+        "session.usage",
+    ] {
+        assert!(types.contains(&t), "missing {t} in {types:?}");
+    }
+    let end = seen
+        .iter()
+        .find(|v| v["type"] == "span.model_request_end")
+        .cloned()
+        .unwrap_or_default();
+    assert!(end["model_usage"]["output_tokens"].as_u64().unwrap_or(0) > 0);
+
+    let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(session["status"], "idle");
+    let hist = history(&c, &base, &sid).await;
+    let held: Vec<&Value> = hist.iter().filter(|v| v["id"] == id.as_str()).collect();
+    assert_eq!(held.len(), 1, "history holds only the processed copy");
+    assert!(held[0]["processed_at"].is_string());
+    assert!(
+        hist.iter()
+            .all(|v| v["type"] != "event_delta" && v["type"] != "event_start"),
+        "no previews in history"
+    );
+}
+
+#[tokio::test]
+async fn sim_confirmations_unblock_one_id_at_a_time() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Repo Engineer").await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Fix the rounding bug"),
+    )
+    .await;
+    let ids: Vec<String> = eventually("requires_action", || {
+        let (c, base, sid) = (c.clone(), base.clone(), sid.clone());
+        async move {
+            let hist = history(&c, &base, &sid).await;
+            hist.iter()
+                .rev()
+                .find(|v| is_idle(v, "requires_action"))
+                .map(|v| {
+                    v["stop_reason"]["event_ids"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+        }
+    })
+    .await;
+    assert_eq!(ids.len(), 2, "the coder asks for two bash calls");
+    let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(session["status"], "idle");
+    let hist = history(&c, &base, &sid).await;
+    for id in &ids {
+        let call = hist
+            .iter()
+            .find(|v| v["id"] == id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(call["type"], "agent.tool_use");
+        assert_eq!(call["evaluated_permission"], "ask");
+        assert_eq!(call["evaluation"]["type"], "always_ask");
+    }
+
+    let (bad, err) = post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": "sevt_nope", "result": "allow"}]})).await;
+    assert_eq!(bad, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
+    post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]})).await;
+    let seen = stream.until(|v| v["type"] == "session.status_idle").await;
+    let idle = seen.last().cloned().unwrap_or_default();
+    assert_eq!(
+        idle["stop_reason"]["event_ids"],
+        json!([ids[1]]),
+        "re-emitted with the remaining id"
+    );
+    assert!(
+        seen.iter()
+            .any(|v| v["type"] == "user.tool_confirmation" && v["processed_at"].is_string())
+    );
+
+    post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "deny", "deny_message": "not on main"}]})).await;
+    let seen = stream.until(|v| is_idle(v, "end_turn")).await;
+    assert!(seen.iter().any(|v| v["type"] == "session.status_running"));
+    let results: Vec<&Value> = seen
+        .iter()
+        .filter(|v| v["type"] == "agent.tool_result")
+        .collect();
+    assert!(
+        results.iter().any(|v| v["tool_use_id"] == ids[0].as_str()),
+        "the allowed call ran"
+    );
+    assert!(
+        !results.iter().any(|v| v["tool_use_id"] == ids[1].as_str()),
+        "the denied call never ran"
+    );
+}
+
+#[tokio::test]
+async fn sim_custom_tool_result_unblocks() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Support Concierge").await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Where is order A-1?"),
+    )
+    .await;
+    let call: Value = eventually("custom tool use", || {
+        let (c, base, sid) = (c.clone(), base.clone(), sid.clone());
+        async move {
+            let hist = history(&c, &base, &sid).await;
+            let blocked = hist.iter().any(|v| is_idle(v, "requires_action"));
+            hist.iter()
+                .find(|v| v["type"] == "agent.custom_tool_use")
+                .filter(|_| blocked)
+                .cloned()
+        }
+    })
+    .await;
+    assert_eq!(call["name"], "lookup_order");
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    let (status, _) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.custom_tool_result", "custom_tool_use_id": call["id"], "content": [{"type": "text", "text": "shipped"}]}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = stream.until(|v| is_idle(v, "end_turn")).await;
+    assert!(seen.iter().any(|v| v["type"] == "agent.message"));
+}
+
+#[tokio::test]
+async fn sim_interrupt_jumps_the_queue() {
+    let h = sim(2.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Deep Researcher").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("first"),
+    )
+    .await;
+    stream
+        .until(|v| v["type"] == "span.model_request_start")
+        .await;
+    let (_, queued) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("second, queued behind the first"),
+    )
+    .await;
+    let queued_id = queued["data"][0]["id"].as_str().unwrap_or("").to_string();
+    let (_, interrupt) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.interrupt"}]}),
+    )
+    .await;
+    let interrupt_id = interrupt["data"][0]["id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let seen = stream
+        .until(|v| v["id"] == queued_id.as_str() && v["processed_at"].is_string())
+        .await;
+    let at = |pred: &dyn Fn(&Value) -> bool| seen.iter().position(pred).unwrap_or(usize::MAX);
+    let interrupted = at(&|v| v["id"] == interrupt_id.as_str() && v["processed_at"].is_string());
+    let idle = at(&|v| is_idle(v, "end_turn"));
+    let second = seen.len() - 1;
+    assert!(
+        interrupted < idle && idle < second,
+        "interrupt, then idle, then the queued message: {interrupted} {idle} {second}"
+    );
+}
+
+#[tokio::test]
+async fn sim_outcome_is_graded_with_spans() {
+    let h = sim(60.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Deep Researcher").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    let (status, sent) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.define_outcome", "description": "A cited table", "rubric": {"type": "text", "content": "- cited"}, "max_iterations": 3}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let outcome_id = sent["data"][0]["outcome_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(outcome_id.starts_with("outc_"));
+    assert!(sent["data"][0]["processed_at"].is_string());
+    let seen = stream.until(|v| is_idle(v, "end_turn")).await;
+    let starts = seen
+        .iter()
+        .filter(|v| v["type"] == "span.outcome_evaluation_start")
+        .count();
+    let ends: Vec<&Value> = seen
+        .iter()
+        .filter(|v| v["type"] == "span.outcome_evaluation_end")
+        .collect();
+    assert!(starts >= 2 && starts == ends.len());
+    assert!(
+        seen.iter()
+            .any(|v| v["type"] == "span.outcome_evaluation_ongoing")
+    );
+    assert_eq!(ends[0]["result"], "needs_revision");
+    let last = ends.last().map(|v| v["result"].clone()).unwrap_or_default();
+    assert!(
+        last == "satisfied" || last == "max_iterations_reached",
+        "{last}"
+    );
+    let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(
+        session["outcome_evaluations"][0]["outcome_id"],
+        outcome_id.as_str()
+    );
+    assert_eq!(session["outcome_evaluations"][0]["result"], last);
+}
+
+#[tokio::test]
+async fn sim_streams_do_not_replay_and_serve_both_paths() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Docs Writer").await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("first turn"),
+    )
+    .await;
+    eventually("first turn over", || {
+        let (c, base, sid) = (c.clone(), base.clone(), sid.clone());
+        async move {
+            history(&c, &base, &sid)
+                .await
+                .iter()
+                .any(|v| is_idle(v, "end_turn"))
+                .then_some(())
+        }
+    })
+    .await;
+    let before: Vec<String> = history(&c, &base, &sid)
+        .await
+        .iter()
+        .filter_map(|v| v["id"].as_str().map(str::to_string))
+        .collect();
+    let mut a = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    let mut b = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
+    // A heartbeat arrives while nothing happens, and nothing old is replayed.
+    let (event, data) = a.frame().await.unwrap_or_default();
+    assert_eq!((event.as_str(), data.as_str()), ("ping", "{}"));
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("second turn"),
+    )
+    .await;
+    let seen_a = a.until(|v| is_idle(v, "end_turn")).await;
+    let seen_b = b.until(|v| is_idle(v, "end_turn")).await;
+    assert!(
+        seen_a
+            .iter()
+            .all(|v| !before.iter().any(|id| v["id"] == id.as_str())),
+        "no replay of history"
+    );
+    let ids = |s: &[Value]| {
+        s.iter()
+            .map(|v| (v["id"].clone(), v["processed_at"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&seen_a),
+        ids(&seen_b),
+        "both stream paths carry the same events"
+    );
+    assert!(
+        seen_a.iter().all(|v| v["type"] != "event_delta"),
+        "no previews without event_deltas[]"
+    );
+}
+
+#[tokio::test]
+async fn sim_delete_conflicts_while_running_and_ends_streams() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Docs Writer").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("write"),
+    )
+    .await;
+    stream
+        .until(|v| v["type"] == "session.status_running")
+        .await;
+    let r = c
+        .delete(format!("{base}/v1/sessions/{sid}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.headers()["x-should-retry"], "false");
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.interrupt"}]}),
+    )
+    .await;
+    stream.until(|v| v["type"] == "session.status_idle").await;
+    let r = c
+        .delete(format!("{base}/v1/sessions/{sid}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body, json!({"id": sid, "type": "session_deleted"}));
+    stream.until(|v| v["type"] == "session.deleted").await;
+    assert!(
+        stream.frame().await.is_none(),
+        "the stream ends after session.deleted"
+    );
+    let r = c
+        .get(format!("{base}/v1/sessions/{sid}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn sim_updates_emit_session_updated_and_archive() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Docs Writer").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    let (status, s) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}"),
+        json!({"title": "Renamed", "metadata": {"team": "docs"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s["title"], "Renamed");
+    let ev = stream
+        .until(|v| v["type"] == "session.updated")
+        .await
+        .pop()
+        .unwrap_or_default();
+    assert_eq!(ev["title"], "Renamed");
+    assert_eq!(ev["metadata"], json!({"team": "docs"}));
+    assert!(ev.get("budget").is_none(), "only changed fields");
+    let (status, s) = post(&c, format!("{base}/v1/sessions/{sid}/archive"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(s["archived_at"].is_string());
+    let (status, err) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("hello?"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(err["type"], "error");
+}
+
+fn sha(s: &str) -> String {
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn sim_memory_preconditions_versions_and_sha() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (_, store) = post(
+        &c,
+        format!("{base}/v1/memory_stores"),
+        json!({"name": "tests"}),
+    )
+    .await;
+    let st = store["id"].as_str().unwrap_or("").to_string();
+    assert!(st.starts_with("memstore_"));
+    let (status, m) = post(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memories"),
+        json!({"path": "/a/b.md", "content": "héllo"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(m["content_sha256"], sha("héllo").as_str());
+    assert_eq!(m["content_size_bytes"], 6);
+    assert!(m["content"].is_null(), "create answers with the basic view");
+    let mid = m["id"].as_str().unwrap_or("").to_string();
+
+    let (status, err) = post(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memories"),
+        json!({"path": "/a/b.md", "content": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["type"].as_str()),
+        (StatusCode::CONFLICT, Some("memory_path_conflict_error"))
+    );
+
+    let url = format!("{base}/v1/memory_stores/{st}/memories/{mid}");
+    let stale = json!({"content": "new", "precondition": {"type": "content_sha256", "content_sha256": sha("other")}});
+    let r = c
+        .post(&url)
+        .json(&stale)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.headers()["x-should-retry"], "false");
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "memory_precondition_failed_error");
+    assert_eq!(
+        get(&c, url.clone()).await["content"],
+        "héllo",
+        "nothing was written"
+    );
+
+    let (status, m2) = post(&c, url.clone(), json!({"content": "new", "path": "/a/c.md", "precondition": {"type": "content_sha256", "content_sha256": sha("héllo")}})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (m2["path"].as_str(), m2["content_sha256"].as_str()),
+        (Some("/a/c.md"), Some(sha("new").as_str()))
+    );
+    assert_eq!(m2["id"], mid.as_str(), "a rename keeps the id");
+
+    let r = c
+        .delete(format!("{url}?expected_content_sha256={}", sha("héllo")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = c
+        .delete(format!("{url}?expected_content_sha256={}", sha("new")))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let versions = get(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memory_versions?memory_id={mid}"),
+    )
+    .await;
+    let ops: Vec<&str> = versions["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["operation"].as_str())
+        .collect();
+    assert_eq!(ops, vec!["deleted", "modified", "created"], "newest first");
+    assert_eq!(versions["data"][2]["created_by"]["type"], "api_actor");
+    let vid = versions["data"][2]["id"].as_str().unwrap_or("").to_string();
+    let full = get(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memory_versions/{vid}"),
+    )
+    .await;
+    assert_eq!(full["content"], "héllo");
+    let (_, red) = post(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memory_versions/{vid}/redact"),
+        json!({}),
+    )
+    .await;
+    assert!(red["content"].is_null() && red["path"].is_null() && red["content_sha256"].is_null());
+    assert!(red["redacted_at"].is_string());
+}
+
+async fn store_contents(c: &Client, base: &str, store: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut page: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/v1/memory_stores/{store}/memories?limit=100");
+        if let Some(p) = &page {
+            url.push_str(&format!("&page={p}"));
+        }
+        let v = get(c, url).await;
+        for m in v["data"].as_array().into_iter().flatten() {
+            out.push((
+                m["path"].as_str().unwrap_or("").to_string(),
+                m["content_sha256"].as_str().unwrap_or("").to_string(),
+            ));
+        }
+        match v["next_page"].as_str() {
+            Some(p) => page = Some(p.to_string()),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test]
+async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let dreams = get(&c, format!("{base}/v1/dreams")).await;
+    let all = dreams["data"].as_array().cloned().unwrap_or_default();
+    let statuses: Vec<&str> = all.iter().filter_map(|d| d["status"].as_str()).collect();
+    for s in ["completed", "running", "failed"] {
+        assert!(statuses.contains(&s), "demo has a {s} dream: {statuses:?}");
+    }
+    let done = all
+        .iter()
+        .find(|d| d["status"] == "completed")
+        .cloned()
+        .unwrap_or_default();
+    let input = done["inputs"][0]["memory_store_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let output = done["outputs"][0]["memory_store_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_ne!(input, output);
+    let a = store_contents(&c, &base, &input).await;
+    let b = store_contents(&c, &base, &output).await;
+    let in_a = |p: &str| a.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
+    let in_b = |p: &str| b.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
+    let modified = b
+        .iter()
+        .filter(|(p, s)| in_a(p).is_some_and(|old| old != *s))
+        .count();
+    let renamed = b
+        .iter()
+        .filter(|(p, s)| {
+            in_a(p).is_none() && a.iter().any(|(ap, asha)| asha == s && in_b(ap).is_none())
+        })
+        .count();
+    let added = b
+        .iter()
+        .filter(|(p, s)| in_a(p).is_none() && !a.iter().any(|(_, asha)| asha == s))
+        .count();
+    let deleted = a
+        .iter()
+        .filter(|(p, s)| in_b(p).is_none() && !b.iter().any(|(_, bs)| bs == s))
+        .count();
+    assert_eq!((added, modified, deleted, renamed), (2, 3, 1, 1));
+    let session = done["session_id"].as_str().unwrap_or("").to_string();
+    let by_dream = get(
+        &c,
+        format!("{base}/v1/memory_stores/{output}/memory_versions?session_id={session}&limit=100"),
+    )
+    .await;
+    assert_eq!(
+        by_dream["data"].as_array().map(Vec::len),
+        Some(7),
+        "every dream write is attributed to its session"
+    );
+}
+
+#[tokio::test]
+async fn sim_new_dream_runs_to_completion() {
+    let h = sim(60.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let stores = get(&c, format!("{base}/v1/memory_stores")).await;
+    let store = stores["data"][0]["id"].clone();
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=2")).await;
+    let (status, d) = post(
+        &c,
+        format!("{base}/v1/dreams"),
+        json!({"inputs": [{"type": "memory_store", "memory_store_id": store}, {"type": "sessions", "session_ids": [sessions["data"][0]["id"]]}], "model": "claude-opus-5-5"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (d["status"].as_str(), d["outputs"].as_array().map(Vec::len)),
+        (Some("pending"), Some(0))
+    );
+    let id = d["id"].as_str().unwrap_or("").to_string();
+    let done = eventually("dream completes", || {
+        let (c, url) = (c.clone(), format!("{base}/v1/dreams/{id}"));
+        async move { Some(get(&c, url).await).filter(|d| d["status"] == "completed") }
+    })
+    .await;
+    assert_eq!(done["outputs"].as_array().map(Vec::len), Some(1));
+    assert!(done["ended_at"].is_string());
+    let (status, _) = post(&c, format!("{base}/v1/dreams/{id}/cancel"), json!({})).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a completed dream cannot be canceled"
+    );
+}
+
+#[tokio::test]
+async fn sim_thread_scoped_interrupt_stops_only_that_sub_agent() {
+    let h = sim(3.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Research Lead").await;
+    let threads = get(&c, format!("{base}/v1/sessions/{sid}/threads")).await;
+    let children: Vec<String> = threads["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["parent_thread_id"].is_string())
+        .filter_map(|t| t["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(children.len(), 2);
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Size the market"),
+    )
+    .await;
+    stream
+        .until(|v| {
+            v["type"] == "session.thread_status_running"
+                && v["session_thread_id"] == children[0].as_str()
+        })
+        .await;
+    let (status, _) = post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({"events": [{"type": "user.interrupt", "session_thread_id": children[0]}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = stream
+        .until(|v| {
+            v["type"] == "session.thread_status_running"
+                && v["session_thread_id"] == children[1].as_str()
+        })
+        .await;
+    assert!(
+        seen.iter()
+            .any(|v| v["type"] == "session.thread_status_idle"
+                && v["session_thread_id"] == children[0].as_str()),
+        "the interrupted sub-agent went idle"
+    );
+    assert!(
+        !seen.iter().any(|v| v["type"] == "session.status_idle"),
+        "the session itself kept running"
+    );
+    let session = get(&c, format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(session["status"], "running");
+}
+
+#[tokio::test]
+async fn sim_answer_sent_before_the_session_blocks_is_not_lost() {
+    let h = sim(4.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Repo Engineer").await;
+    let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Fix it"),
+    )
+    .await;
+    let first = stream
+        .until(|v| v["type"] == "agent.tool_use" && v["evaluated_permission"] == "ask")
+        .await
+        .pop()
+        .unwrap_or_default();
+    let first_id = first["id"].as_str().unwrap_or("").to_string();
+    // Answer at once, typically before the session has gone idle for it.
+    let (status, _) = post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": first_id, "result": "allow"}]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = stream
+        .until(|v| {
+            is_idle(v, "requires_action")
+                && v["stop_reason"]["event_ids"]
+                    .as_array()
+                    .is_some_and(|ids| ids.len() == 1)
+        })
+        .await;
+    let second = seen
+        .last()
+        .map(|v| v["stop_reason"]["event_ids"][0].clone())
+        .unwrap_or_default();
+    assert_ne!(
+        second,
+        json!(first_id),
+        "only the unanswered call is still pending"
+    );
+    post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": second, "result": "allow"}]})).await;
+    let rest = stream.until(|v| is_idle(v, "end_turn")).await;
+    let results: Vec<Value> = seen
+        .iter()
+        .chain(rest.iter())
+        .filter(|v| v["type"] == "agent.tool_result")
+        .map(|v| v["tool_use_id"].clone())
+        .collect();
+    assert!(
+        results.contains(&json!(first_id)) && results.contains(&second),
+        "both calls ran: {results:?}"
+    );
+}

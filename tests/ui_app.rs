@@ -1,0 +1,214 @@
+//! Drives the real app loop (update + runner + feed) with key events against the simulator
+//! over loopback HTTP, and asserts what is on screen (TestBackend) after each step.
+//! "Eventually" conditions poll with generous timeouts: the machine is slow and shared.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use overseer::api::{Client, ClientConfig};
+use overseer::app::state::State;
+use overseer::app::{App, Msg};
+use overseer::sim::{SimOptions, start};
+use overseer::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+struct Harness {
+    app: App,
+    term: Terminal<TestBackend>,
+    theme: Theme,
+}
+
+impl Harness {
+    fn screen(&self) -> String {
+        let buf = self.term.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = buf[(x, y)].symbol();
+                out.push_str(sym);
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    async fn settle(&mut self) {
+        self.app.pump(Duration::from_millis(50)).await;
+        self.app
+            .handle(Msg::Tick(overseer::app::terminal::now_secs()));
+        self.app.draw(&mut self.term, &self.theme).unwrap();
+    }
+
+    /// Pump messages and redraw until `cond(screen)` holds.
+    async fn wait_for(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            self.settle().await;
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE).await;
+    }
+
+    async fn key_mod(&mut self, code: KeyCode, m: KeyModifiers) {
+        self.app.handle(Msg::Key(KeyEvent::new(code, m)));
+        self.settle().await;
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn select_follow_search_filter_expand() {
+    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
+    let mut state = State::new(overseer::app::terminal::now_secs());
+    state.profile = "demo".into();
+    state.base_url = sim.base_url();
+    state.demo = true;
+    state.size = (160, 45);
+    let mut h = Harness {
+        app: App::new(state, Some(client)),
+        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
+        theme: Theme::dark(),
+    };
+    h.app.handle(Msg::Resize(160, 45));
+    h.app.start(Duration::from_millis(500));
+
+    // The list loads and derived states arrive from events.
+    let s = h
+        .wait_for("derived states", |s| {
+            s.contains("● connected") && s.contains("needs approval") && s.contains("DEMO")
+        })
+        .await;
+    assert!(s.contains("Needs you ("), "{s}");
+
+    // Select a session: filter the list, open it.
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("invoice rounding").await;
+    let s = h.screen();
+    assert!(s.contains("filter /invoice rounding"), "{s}");
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("filtered list", |s| s.contains("Sessions 1/"))
+        .await;
+    assert!(s.contains("Fix invoice rounding"), "{s}");
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("the stream of the selected session", |s| {
+            s.contains("Events Fix invoice rounding") && s.contains("● live")
+        })
+        .await;
+    assert!(s.contains("⇣ following"), "{s}");
+    h.wait_for("history rows", |s| s.contains("requires action"))
+        .await;
+
+    // Follow: moving up pauses; End resumes.
+    h.key(KeyCode::Up).await;
+    let s = h.screen();
+    assert!(
+        s.contains("⏸ paused ·") && s.contains("End to follow"),
+        "{s}"
+    );
+    h.key(KeyCode::End).await;
+    assert!(h.screen().contains("⇣ following"));
+
+    // Search: jump to a match, highlighted in the title; n/N keep working.
+    h.key(KeyCode::Home).await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("requires_action").await;
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("search result", |s| s.contains("· /requires_action"))
+        .await;
+    assert!(!s.contains("no match"), "{s}");
+    assert!(s.contains("⏸ paused"), "a search match pauses follow: {s}");
+    // The inspector shows the matching event.
+    h.wait_for("inspector on the match", |s| {
+        s.contains("Inspector session.status_idle")
+    })
+    .await;
+    h.key(KeyCode::Char('n')).await;
+
+    // Filter by kind: tools only, then all again.
+    h.key(KeyCode::Char('2')).await;
+    let s = h.screen();
+    assert!(s.contains("· custom") || s.contains("· tools"), "{s}");
+    h.key(KeyCode::Char('1')).await;
+    let s = h
+        .wait_for("messages filter", |s| s.contains("· messages"))
+        .await;
+    assert!(
+        !s.contains("┌ model"),
+        "spans are hidden under the messages filter: {s}"
+    );
+    h.key(KeyCode::Char('0')).await;
+    assert!(!h.screen().contains("· messages"));
+
+    // Expand the selected event in full; esc closes.
+    h.key(KeyCode::Enter).await;
+    let s = h.screen();
+    assert!(s.contains("esc closes · y copies"), "{s}");
+    assert!(s.contains("\"processed_at\""), "{s}");
+    h.key(KeyCode::Esc).await;
+    assert!(!h.screen().contains("esc closes · y copies"));
+
+    // Help overlay from the keymap table.
+    h.key(KeyCode::Char('?')).await;
+    assert!(h.screen().contains("Help · esc closes"));
+    h.key(KeyCode::Esc).await;
+
+    // The :needs view shows only sessions waiting for a human.
+    h.key(KeyCode::Tab).await; // back to the list
+    h.key(KeyCode::Esc).await; // clears the filter
+    assert!(!h.screen().contains("/invoice rounding"));
+    h.key(KeyCode::Char(':')).await;
+    h.type_text("nee").await;
+    h.key(KeyCode::Tab).await;
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("needs view", |s| s.contains(" Needs you "))
+        .await;
+    let header_count = s
+        .split("Needs you (")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("header count");
+    let rows = s
+        .lines()
+        .filter(|l| l.contains("needs approval") || l.contains("needs input"))
+        .filter(|l| l.contains('┃'))
+        .count();
+    assert!(s.contains(&format!(" Needs you {header_count}/")), "{s}");
+    assert_eq!(rows, header_count, "{s}");
+
+    // Quit.
+    h.key(KeyCode::Char('q')).await;
+    assert!(h.app.state.quit);
+    drop(sim);
+}

@@ -1,0 +1,261 @@
+//! Whole-frame snapshots on ratatui's TestBackend: sizes 80×24, 120×40, 200×60, dark and
+//! light, the too-small screen and overlays. The clock is fixed (`fixtures::NOW`) and ids are
+//! deterministic, so frames are reproducible. Each snapshot has the text grid and, per row,
+//! the runs of styles, so a colour regression shows up too.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use overseer::app::fixtures::{self, demo_state};
+use overseer::app::state::State;
+use overseer::app::{App, Msg};
+use overseer::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier, Style};
+
+fn style_code(s: Style) -> String {
+    let c = |c: Option<Color>| match c {
+        None | Some(Color::Reset) => "-".to_string(),
+        Some(Color::Rgb(r, g, b)) => format!("#{r:02x}{g:02x}{b:02x}"),
+        Some(Color::Indexed(i)) => format!("{i}"),
+        Some(other) => format!("{other:?}"),
+    };
+    let mut m = String::new();
+    for (flag, ch) in [
+        (Modifier::BOLD, 'b'),
+        (Modifier::DIM, 'd'),
+        (Modifier::ITALIC, 'i'),
+        (Modifier::UNDERLINED, 'u'),
+        (Modifier::REVERSED, 'r'),
+    ] {
+        if s.add_modifier.contains(flag) {
+            m.push(ch);
+        }
+    }
+    format!(
+        "{}/{}{}{}",
+        c(s.fg),
+        c(s.bg),
+        if m.is_empty() { "" } else { "/" },
+        m
+    )
+}
+
+/// Text grid, then style runs per row.
+fn render(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut text = String::new();
+    let mut styles = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        let mut runs: Vec<(u16, u16, String)> = Vec::new();
+        let mut skip = 0;
+        for x in 0..area.width {
+            let cell = &buf[(x, y)];
+            if skip > 0 {
+                skip -= 1;
+            } else {
+                let sym = cell.symbol();
+                line.push_str(sym);
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            }
+            let code = style_code(cell.style());
+            match runs.last_mut() {
+                Some((_, end, c)) if *c == code => *end = x + 1,
+                _ => runs.push((x, x + 1, code)),
+            }
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+        let runs: Vec<String> = runs
+            .into_iter()
+            .filter(|(_, _, c)| c != "-/-")
+            .map(|(a, b, c)| format!("{a}-{b}:{c}"))
+            .collect();
+        if !runs.is_empty() {
+            styles.push_str(&format!("{y:>2} {}\n", runs.join(" ")));
+        }
+    }
+    format!("{text}--- styles ---\n{styles}")
+}
+
+fn frame(state: State, theme: &Theme) -> String {
+    let (w, h) = state.size;
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.draw(&mut term, theme).unwrap();
+    render(term.backend().buffer())
+}
+
+fn key(state: &mut State, code: KeyCode) {
+    let _ = overseer::app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+#[test]
+fn sizes_and_themes() {
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        for theme in ["dark", "light"] {
+            let t = Theme::builtin(theme).unwrap();
+            let snap = frame(demo_state(w, h), &t);
+            insta::assert_snapshot!(format!("frame_{w}x{h}_{theme}"), snap);
+        }
+    }
+}
+
+#[test]
+fn too_small_screen() {
+    let snap = frame(demo_state(50, 12), &Theme::dark());
+    assert!(snap.contains("terminal too small (need 60×16, have 50×12)"));
+    insta::assert_snapshot!("too_small_50x12", snap);
+    // Even a 1×1 terminal draws without panicking.
+    let _ = frame(demo_state(1, 1), &Theme::dark());
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = demo_state(120, 40);
+    key(&mut s, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_120x40", frame(s, &Theme::dark()));
+}
+
+#[test]
+fn expanded_event_and_paused_stream() {
+    let mut s = demo_state(120, 40);
+    key(&mut s, KeyCode::Tab);
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Up);
+    }
+    let paused = frame(
+        {
+            let mut c = demo_state(120, 40);
+            key(&mut c, KeyCode::Tab);
+            for _ in 0..3 {
+                key(&mut c, KeyCode::Up);
+            }
+            c
+        },
+        &Theme::dark(),
+    );
+    assert!(
+        paused.contains("⏸ paused · 0 new · End to follow"),
+        "{paused}"
+    );
+    insta::assert_snapshot!("stream_paused_120x40", paused);
+    key(&mut s, KeyCode::Enter);
+    insta::assert_snapshot!("event_expanded_120x40", frame(s, &Theme::dark()));
+}
+
+#[test]
+fn confirm_dialog_and_command_line() {
+    let mut s = demo_state(120, 40);
+    key(&mut s, KeyCode::Char(' '));
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL)),
+    );
+    insta::assert_snapshot!("confirm_archive_120x40", frame(s, &Theme::dark()));
+
+    let mut s = demo_state(120, 40);
+    key(&mut s, KeyCode::Char(':'));
+    key(&mut s, KeyCode::Char('d'));
+    key(&mut s, KeyCode::Char('e'));
+    insta::assert_snapshot!("command_line_120x40", frame(s, &Theme::dark()));
+}
+
+#[test]
+fn high_contrast_and_no_color() {
+    let hc = Theme::builtin("high-contrast").unwrap();
+    insta::assert_snapshot!(
+        "frame_120x40_high_contrast",
+        frame(demo_state(120, 40), &hc)
+    );
+    let mut plain = Theme::dark();
+    plain.strip_colors();
+    let snap = frame(demo_state(120, 40), &plain);
+    let styles = snap.split("--- styles ---").nth(1).unwrap();
+    for run in styles.split_whitespace().filter(|r| r.contains(':')) {
+        let code = run.split_once(':').unwrap().1;
+        assert!(code.starts_with("-/-"), "a colour under NO_COLOR: {run}");
+    }
+}
+
+#[test]
+fn hostile_text_never_reaches_the_screen() {
+    let snap = frame(demo_state(200, 60), &Theme::dark());
+    assert!(!snap.contains('\u{1b}'));
+    assert!(!snap.contains('\u{202e}'));
+    assert!(!snap.contains('\u{7}'));
+    assert!(snap.contains("evil txt.exe 日本語"), "{snap}");
+}
+
+#[test]
+fn fixed_clock_is_used() {
+    assert_eq!(demo_state(80, 24).now, fixtures::NOW);
+}
+
+#[test]
+fn wrap_preview_and_gap_rows() {
+    use overseer::api::feed::FeedItem;
+    let mut s = demo_state(120, 40);
+    let feed = |s: &mut State, item: FeedItem| {
+        let _ = overseer::app::update(
+            s,
+            Msg::Feed {
+                session_id: "sesn_000001".into(),
+                item,
+            },
+        );
+    };
+    feed(&mut s, FeedItem::HistoryLoaded);
+    feed(
+        &mut s,
+        FeedItem::Gap {
+            reason: "history read failed: 503".into(),
+        },
+    );
+    feed(
+        &mut s,
+        FeedItem::Preview {
+            event_id: "sevt_typing".into(),
+            kind: "agent.message".into(),
+            text: "Both calls need your approval: the Stripe price and the \u{1b}[2Jpush".into(),
+        },
+    );
+    s.focus = overseer::app::state::Pane::Events;
+    key(&mut s, KeyCode::Char('w'));
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("⚠ gap"), "{snap}");
+    assert!(snap.contains("the Stripe price and the push"), "{snap}");
+    insta::assert_snapshot!("stream_wrap_preview_gap_120x40", snap);
+}
+
+#[test]
+fn never_panics_at_any_size_or_overlay() {
+    let theme = Theme::dark();
+    for w in (1..=130).step_by(7) {
+        for h in (1..=45).step_by(4) {
+            for overlay in [None, Some('?'), Some('e'), Some('c'), Some(':')] {
+                let mut s = demo_state(w, h);
+                match overlay {
+                    Some('e') => {
+                        key(&mut s, KeyCode::Tab);
+                        key(&mut s, KeyCode::Enter);
+                    }
+                    Some('c') => {
+                        let _ = overseer::app::update(
+                            &mut s,
+                            Msg::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+                        );
+                    }
+                    Some(c) => key(&mut s, KeyCode::Char(c)),
+                    None => {}
+                }
+                let snap = frame(s, &theme);
+                assert_eq!(
+                    snap.lines().take_while(|l| *l != "--- styles ---").count(),
+                    h as usize
+                );
+            }
+        }
+    }
+}
