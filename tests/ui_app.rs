@@ -212,3 +212,61 @@ async fn select_follow_search_filter_expand() {
     assert!(h.app.state.quit);
     drop(sim);
 }
+
+/// Bulk archive goes through the client: mark a finished session, ^a, confirm with `y`; the
+/// simulator archives it, the list (archived hidden) drops it, and a toast says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_a_marked_session_through_the_api() {
+    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
+    let mut state = State::new(overseer::app::terminal::now_secs());
+    state.size = (160, 45);
+    let mut h = Harness {
+        app: App::new(state, Some(client.clone())),
+        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
+        theme: Theme::dark(),
+    };
+    h.app.handle(Msg::Resize(160, 45));
+    h.app.start(Duration::from_millis(500));
+    h.wait_for("the list", |s| s.contains("Onboarding guide"))
+        .await;
+
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("'Onboarding guide").await;
+    h.key(KeyCode::Enter).await;
+    h.wait_for("filtered list", |s| s.contains("Sessions 1/"))
+        .await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key_mod(KeyCode::Char('a'), KeyModifiers::CONTROL).await;
+    let s = h.screen();
+    assert!(
+        s.contains(" Confirm ") && s.contains("Onboarding guide"),
+        "{s}"
+    );
+    h.key(KeyCode::Char('y')).await;
+    let s = h
+        .wait_for("the archive toast", |s| s.contains("archived 1 session(s)"))
+        .await;
+    assert!(!s.contains("not archived"), "{s}");
+    h.wait_for("the row to leave the list", |s| s.contains("Sessions 0/"))
+        .await;
+
+    // The server agrees: the session is archived.
+    let sessions = client
+        .list_sessions(&overseer::api::types::ListSessionsParams {
+            include_archived: Some(true),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    let s = sessions
+        .data
+        .iter()
+        .find(|s| s.title.as_deref() == Some("Onboarding guide rewrite"))
+        .expect("the session");
+    assert!(s.archived_at.is_some(), "{s:?}");
+    drop(sim);
+}

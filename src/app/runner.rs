@@ -169,16 +169,26 @@ impl Runner {
 }
 
 /// Archive or delete one session.
-async fn session_write(_client: &Client, _id: &str, _delete: bool) -> Result<(), ApiError> {
-    // TODO(api merge): call the client's archive/delete endpoints once they land.
-    Err(ApiError::Config(
-        "archive/delete are not wired to the client yet".into(),
-    ))
+async fn session_write(client: &Client, id: &str, delete: bool) -> Result<(), ApiError> {
+    if delete {
+        client.delete_session(id).await.map(|_| ())
+    } else {
+        client.archive_session(id).await.map(|_| ())
+    }
+}
+
+/// The pause before the next poll round: the configured interval, stretched so that a big fleet
+/// (many list pages and evidence fetches per round) averages at most two requests a second —
+/// the real API allows a few hundred a minute across everything a workspace does.
+fn round_delay(interval: Duration, requests: usize) -> Duration {
+    let budget = Duration::from_millis(500).saturating_mul(requests as u32);
+    jittered(interval.max(budget))
 }
 
 /// Every session (archived included; the list hides them until asked), newest first.
-async fn fetch_sessions(client: &Client) -> Result<Vec<SessionSummary>, ApiError> {
+async fn fetch_sessions(client: &Client) -> Result<(Vec<SessionSummary>, usize), ApiError> {
     let mut out = Vec::new();
+    let mut pages = 0;
     let mut page: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let q = Query::new()
@@ -188,6 +198,7 @@ async fn fetch_sessions(client: &Client) -> Result<Vec<SessionSummary>, ApiError
         let body = client
             .get_raw(Beta::ManagedAgents, "/v1/sessions", &q)
             .await?;
+        pages += 1;
         let parsed: Page<Value> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
             path: "/v1/sessions".into(),
             message: e.to_string(),
@@ -198,7 +209,7 @@ async fn fetch_sessions(client: &Client) -> Result<Vec<SessionSummary>, ApiError
             _ => break,
         }
     }
-    Ok(out)
+    Ok((out, pages))
 }
 
 async fn fetch_evidence(client: &Client, id: &str) -> Result<Evidence, ApiError> {
@@ -231,7 +242,7 @@ async fn poll_loop(
     let mut attempt: u32 = 0;
     loop {
         let delay = match fetch_sessions(&client).await {
-            Ok(list) => {
+            Ok((list, pages)) => {
                 if attempt > 0 {
                     let _ = tx.send(Msg::ListConn(ListConn::Ok));
                 }
@@ -247,6 +258,7 @@ async fn poll_loop(
                 if tx.send(Msg::SessionsLoaded(list)).is_err() {
                     return;
                 }
+                let requests = pages + changed.len();
                 let results: Vec<(String, Result<Evidence, ApiError>)> =
                     futures::stream::iter(changed)
                         .map(|id| {
@@ -266,7 +278,7 @@ async fn poll_loop(
                     }
                 }
                 seen.retain(|id, _| stamps.contains_key(id));
-                jittered(interval)
+                round_delay(interval, requests)
             }
             Err(e) => {
                 attempt += 1;
@@ -295,5 +307,27 @@ async fn poll_loop(
             _ = tokio::time::sleep(delay) => {}
             _ = wake.notified() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_fleets_poll_less_often() {
+        let base = Duration::from_secs(3);
+        // A small fleet: one page and a few evidence fetches keep the base interval (±20%).
+        let d = round_delay(base, 3);
+        assert!(
+            d >= Duration::from_millis(2400) && d <= Duration::from_millis(3600),
+            "{d:?}"
+        );
+        // 10,000 sessions: 100 pages + 60 evidence fetches → about 80 s, not 3 s.
+        let d = round_delay(base, 160);
+        assert!(
+            d >= Duration::from_secs(64) && d <= Duration::from_secs(96),
+            "{d:?}"
+        );
     }
 }
