@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use overseer::app::fixtures::{self, demo_state};
-use overseer::app::state::State;
+use overseer::app::state::{State, View};
 use overseer::app::{App, Msg};
 use overseer::theme::Theme;
 use ratatui::Terminal;
@@ -256,6 +256,134 @@ fn never_panics_at_any_size_or_overlay() {
                     h as usize
                 );
             }
+        }
+    }
+}
+
+fn memory_levels(w: u16, h: u16) -> (State, State, State) {
+    use overseer::app::msg::ViewData;
+    let stores = fixtures::resource_state(w, h, View::Memory);
+    let mut memories = fixtures::resource_state(w, h, View::Memory);
+    key(&mut memories, KeyCode::Enter);
+    let _ = overseer::app::update(
+        &mut memories,
+        Msg::ViewLoaded(ViewData::Memories {
+            store_id: "memstore_eng".into(),
+            memories: fixtures::memories(),
+            truncated: false,
+        }),
+    );
+    let mut memory = fixtures::resource_state(w, h, View::Memory);
+    key(&mut memory, KeyCode::Enter);
+    let _ = overseer::app::update(
+        &mut memory,
+        Msg::ViewLoaded(ViewData::Memories {
+            store_id: "memstore_eng".into(),
+            memories: fixtures::memories(),
+            truncated: false,
+        }),
+    );
+    // Sorted by path: conventions/git, conventions/rust, gotchas/flaky-checkout.
+    key(&mut memory, KeyCode::Down);
+    key(&mut memory, KeyCode::Down);
+    key(&mut memory, KeyCode::Enter);
+    let (m, versions) = fixtures::memory_detail();
+    let _ = overseer::app::update(
+        &mut memory,
+        Msg::ViewLoaded(ViewData::Memory {
+            store_id: "memstore_eng".into(),
+            memory: Box::new(m),
+            versions,
+        }),
+    );
+    (stores, memories, memory)
+}
+
+#[test]
+fn memory_view_levels() {
+    let (stores, memories, memory) = memory_levels(120, 40);
+    let snap = frame(stores, &Theme::dark());
+    assert!(snap.contains("Memory stores 3"), "{snap}");
+    assert!(snap.contains("engineering-notes"), "{snap}");
+    assert!(snap.contains("old-scratch"), "{snap}");
+    assert!(!snap.contains('\u{1b}'));
+    insta::assert_snapshot!("memory_stores_120x40", snap);
+
+    let snap = frame(memories, &Theme::dark());
+    assert!(snap.contains("· 5 memories"), "{snap}");
+    let conv = snap.find("/conventions/git.md").unwrap();
+    let runbook = snap.find("/runbooks/deploy.md").unwrap();
+    assert!(conv < runbook, "sorted by path");
+    insta::assert_snapshot!("memory_memories_120x40", snap);
+
+    let snap = frame(memory, &Theme::dark());
+    assert!(snap.contains("# Flaky checkout test"), "{snap}");
+    assert!(snap.contains("recent versions (3)"), "{snap}");
+    assert!(snap.contains("session sesn_000001"), "{snap}");
+    assert!(snap.contains("user user_dana"), "{snap}");
+    assert!(!snap.contains('\u{1b}') && !snap.contains('\u{202e}'));
+    insta::assert_snapshot!("memory_content_120x40", snap);
+}
+
+#[test]
+fn dreams_view() {
+    let s = fixtures::resource_state(120, 40, View::Dreams);
+    let snap = frame(s, &Theme::dark());
+    for word in [
+        "▶ running",
+        "◌ pending",
+        "✔ completed",
+        "✖ failed",
+        "■ canceled",
+    ] {
+        assert!(snap.contains(word), "{word}: {snap}");
+    }
+    assert!(snap.contains("review queue: coming"), "{snap}");
+    assert!(snap.contains("\"type\": \"dream\""), "{snap}");
+    insta::assert_snapshot!("dreams_120x40", snap);
+
+    // The failed dream's error, sanitized.
+    let mut s = fixtures::resource_state(120, 40, View::Dreams);
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Down);
+    }
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("✖ model_overloaded_error: The model was overloaded;"),
+        "{snap}"
+    );
+}
+
+#[test]
+fn deployments_view() {
+    let mut s = fixtures::resource_state(120, 40, View::Deployments);
+    let snap = frame(
+        fixtures::resource_state(120, 40, View::Deployments),
+        &Theme::dark(),
+    );
+    assert!(snap.contains("Stale PR digest"), "{snap}");
+    assert!(snap.contains("*/30 * * * * UTC"), "{snap}");
+    assert!(snap.contains("in 10m"), "{snap}");
+    insta::assert_snapshot!("deployments_120x40", snap);
+    key(&mut s, KeyCode::Down);
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("(error: vault_archived_error)"), "{snap}");
+    assert!(
+        snap.contains("✖ schedule   15m vault_archived_error: Vault vlt_01 is"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("deployments_paused_120x40", snap);
+}
+
+#[test]
+fn resource_views_small() {
+    let (_, _, memory) = memory_levels(80, 24);
+    insta::assert_snapshot!("memory_content_80x24", frame(memory, &Theme::dark()));
+    // No panic at any size in any resource view.
+    for view in [View::Memory, View::Dreams, View::Deployments] {
+        for (w, h) in [(60, 16), (1, 1), (200, 60), (79, 23)] {
+            let s = fixtures::resource_state(w, h, view);
+            let _ = frame(s, &Theme::dark());
         }
     }
 }

@@ -383,3 +383,289 @@ pub fn demo_state(width: u16, height: u16) -> State {
     state.toast = None;
     state
 }
+
+// ---------------------------------------------------------------------------------------------
+// Resource views: memory stores, memories, dreams, deployments (wire JSON, fixed times).
+
+fn from<T: serde::de::DeserializeOwned + Default>(v: Value) -> T {
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+pub fn memory_stores() -> Vec<crate::api::types::MemoryStore> {
+    vec![
+        from(
+            json!({"type": "memory_store", "id": "memstore_eng", "name": "engineering-notes",
+            "description": "Conventions, runbooks and gotchas the coding agents learned.",
+            "metadata": {}, "created_at": ts(40 * 86_400), "updated_at": ts(700), "archived_at": null}),
+        ),
+        from(
+            json!({"type": "memory_store", "id": "memstore_sup", "name": "support-playbook",
+            "description": "How we answer tickets: tone, refunds, escalation paths.",
+            "metadata": {}, "created_at": ts(30 * 86_400), "updated_at": ts(2 * 3600), "archived_at": null}),
+        ),
+        from(
+            json!({"type": "memory_store", "id": "memstore_old", "name": "old-\u{1b}[31mscratch",
+            "description": "", "metadata": {}, "created_at": ts(90 * 86_400),
+            "updated_at": ts(60 * 86_400), "archived_at": ts(50 * 86_400)}),
+        ),
+    ]
+}
+
+fn memory_json(i: usize, path: &str, content: &str, age: i64) -> Value {
+    json!({"type": "memory", "id": format!("mem_{i:03}"), "memory_store_id": "memstore_eng",
+        "path": path, "content": content,
+        "content_sha256": format!("{:08x}{}", (i as u32).wrapping_mul(2_654_435_761), "0".repeat(56)),
+        "content_size_bytes": content.len(), "memory_version_id": format!("memver_{i:03}"),
+        "created_at": ts(age + 86_400), "updated_at": ts(age)})
+}
+
+/// The engineering store's memories (listing order is not path order).
+pub fn memories() -> Vec<crate::api::types::Memory> {
+    let specs = [
+        ("/runbooks/deploy.md", "Deploy with `make ship`.", 900),
+        (
+            "/conventions/rust.md",
+            "Use thiserror in libraries.",
+            3 * 3600,
+        ),
+        (
+            "/gotchas/flaky-checkout.md",
+            "The checkout test races the mock clock.",
+            700,
+        ),
+        (
+            "/conventions/git.md",
+            "Rebase, never merge main into branches.",
+            5 * 86_400,
+        ),
+        (
+            "/people/reviewers.md",
+            "Ask Dana for billing reviews.",
+            2 * 86_400,
+        ),
+    ];
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, (p, c, age))| from(memory_json(i + 1, p, c, *age)))
+        .collect()
+}
+
+/// One memory in full, with hostile text, and its versions (newest first).
+pub fn memory_detail() -> (
+    crate::api::types::Memory,
+    Vec<crate::api::types::MemoryVersion>,
+) {
+    let content = "# Flaky checkout test\n\nThe checkout test races the mock clock: \u{1b}[2J\
+        freeze time before creating the cart, otherwise the discount expiry check fails about \
+        one run in twenty.\n\n\u{202e}- see PR 4411\n- owner: payments team\n\tindented with a tab";
+    let memory = from(memory_json(3, "/gotchas/flaky-checkout.md", content, 700));
+    let versions = vec![
+        from(
+            json!({"type": "memory_version", "id": "memver_3c", "memory_id": "mem_003",
+            "memory_store_id": "memstore_eng", "operation": "modified", "created_at": ts(700),
+            "path": "/gotchas/flaky-checkout.md",
+            "created_by": {"type": "session_actor", "session_id": "sesn_000001"}}),
+        ),
+        from(
+            json!({"type": "memory_version", "id": "memver_3b", "memory_id": "mem_003",
+            "memory_store_id": "memstore_eng", "operation": "modified", "created_at": ts(3 * 86_400),
+            "path": "/gotchas/flaky-checkout.md",
+            "created_by": {"type": "user_actor", "user_id": "user_dana"}}),
+        ),
+        from(
+            json!({"type": "memory_version", "id": "memver_3a", "memory_id": "mem_003",
+            "memory_store_id": "memstore_eng", "operation": "created", "created_at": ts(9 * 86_400),
+            "path": "/gotchas/flaky-checkout.md",
+            "created_by": {"type": "api_actor", "api_key_id": "apikey_01"}}),
+        ),
+    ];
+    (memory, versions)
+}
+
+pub fn dreams() -> Vec<crate::api::types::Dream> {
+    let dream = |id: &str,
+                 status: &str,
+                 input: &str,
+                 output: Option<&str>,
+                 created: i64,
+                 ended: Option<i64>,
+                 error: Value| {
+        from(json!({"type": "dream", "id": id, "status": status,
+            "inputs": [{"type": "memory_store", "memory_store_id": input},
+                       {"type": "sessions", "session_ids": ["sesn_000000", "sesn_000001", "sesn_000002"]}],
+            "model": {"id": "claude-opus-5-5"}, "instructions": null,
+            "output_behavior": {"type": "create_new"},
+            "outputs": output.map(|o| vec![json!({"type": "memory_store", "memory_store_id": o})]).unwrap_or_default(),
+            "session_id": format!("sesn_dream_{id}"),
+            "usage": {"input_tokens": 52000, "output_tokens": 4100},
+            "error": error, "created_at": ts(created),
+            "ended_at": ended.map(ts), "archived_at": null}))
+    };
+    vec![
+        dream(
+            "dream_run",
+            "running",
+            "memstore_sup",
+            Some("memstore_sup_d2"),
+            120,
+            None,
+            Value::Null,
+        ),
+        dream(
+            "dream_new",
+            "pending",
+            "memstore_eng",
+            None,
+            30,
+            None,
+            Value::Null,
+        ),
+        dream(
+            "dream_ok",
+            "completed",
+            "memstore_eng",
+            Some("memstore_eng_d1"),
+            3 * 3600,
+            Some(3 * 3600 - 540),
+            Value::Null,
+        ),
+        dream(
+            "dream_bad",
+            "failed",
+            "memstore_eng",
+            None,
+            26 * 3600,
+            Some(26 * 3600 - 60),
+            json!({"type": "model_overloaded_error", "message": "The model was overloaded; \u{1b}]0;pwn\u{7}try again later."}),
+        ),
+        dream(
+            "dream_stop",
+            "canceled",
+            "memstore_sup",
+            None,
+            2 * 86_400,
+            Some(2 * 86_400 - 30),
+            Value::Null,
+        ),
+    ]
+}
+
+pub fn deployments() -> Vec<(
+    crate::api::types::Deployment,
+    Vec<crate::api::types::DeploymentRun>,
+)> {
+    let digest = from(
+        json!({"type": "deployment", "id": "depl_digest", "name": "Stale PR digest",
+        "agent": {"type": "agent", "id": "agent_ops", "version": 1}, "environment_id": "env_cloud",
+        "schedule": {"type": "cron", "expression": "*/30 * * * *", "timezone": "UTC",
+                     "last_run_at": ts(50 * 60), "upcoming_runs_at": [ts(-10 * 60), ts(-40 * 60)]},
+        "status": "active", "paused_reason": null,
+        "created_at": ts(9 * 86_400), "updated_at": ts(50 * 60)}),
+    );
+    let triage = from(
+        json!({"type": "deployment", "id": "depl_triage", "name": "Hourly support triage",
+        "agent": {"type": "agent", "id": "agent_support", "version": 2}, "environment_id": "env_cloud",
+        "schedule": {"type": "cron", "expression": "0 * * * *", "timezone": "Europe/Berlin",
+                     "last_run_at": ts(15 * 60), "upcoming_runs_at": []},
+        "status": "paused", "paused_reason": {"type": "error", "error": {"type": "vault_archived_error"}},
+        "created_at": ts(8 * 86_400), "updated_at": ts(15 * 60)}),
+    );
+    let run =
+        |id: &str, dep: &str, age: i64, trigger: Value, session: Option<&str>, error: Value| {
+            from(
+                json!({"type": "deployment_run", "id": id, "deployment_id": dep,
+            "agent": {"type": "agent", "id": "agent_ops", "version": 1},
+            "created_at": ts(age), "trigger_context": trigger,
+            "session_id": session, "error": error}),
+            )
+        };
+    let sched = |age: i64| json!({"type": "schedule", "scheduled_at": ts(age)});
+    let digest_runs = vec![
+        run(
+            "drun_d3",
+            "depl_digest",
+            50 * 60,
+            json!({"type": "manual"}),
+            Some("sesn_000004"),
+            Value::Null,
+        ),
+        run(
+            "drun_d2",
+            "depl_digest",
+            80 * 60,
+            sched(80 * 60),
+            Some("sesn_000003"),
+            Value::Null,
+        ),
+        run(
+            "drun_d1",
+            "depl_digest",
+            110 * 60,
+            sched(110 * 60),
+            Some("sesn_000002"),
+            Value::Null,
+        ),
+    ];
+    let triage_runs = vec![
+        run(
+            "drun_t1",
+            "depl_triage",
+            135 * 60,
+            sched(135 * 60),
+            Some("sesn_000005"),
+            Value::Null,
+        ),
+        run(
+            "drun_t3",
+            "depl_triage",
+            15 * 60,
+            sched(15 * 60),
+            None,
+            json!({"type": "vault_archived_error", "message": "Vault vlt_01 is archived."}),
+        ),
+        run(
+            "drun_t2",
+            "depl_triage",
+            75 * 60,
+            sched(75 * 60),
+            Some("sesn_000006"),
+            Value::Null,
+        ),
+    ];
+    vec![(digest, digest_runs), (triage, triage_runs)]
+}
+
+/// The demo state with a resource view open and its data loaded (no network).
+pub fn resource_state(width: u16, height: u16, view: crate::app::state::View) -> State {
+    use crate::app::msg::ViewData;
+    use crate::app::state::View;
+    let mut state = demo_state(width, height);
+    let _ = update(
+        &mut state,
+        Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(':'),
+        )),
+    );
+    for c in view.name().chars() {
+        let _ = update(
+            &mut state,
+            Msg::Key(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Char(c),
+            )),
+        );
+    }
+    let _ = update(
+        &mut state,
+        Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        )),
+    );
+    let data = match view {
+        View::Memory => ViewData::MemoryStores(memory_stores()),
+        View::Dreams => ViewData::Dreams(dreams()),
+        _ => ViewData::Deployments(deployments()),
+    };
+    let _ = update(&mut state, Msg::ViewLoaded(data));
+    state
+}

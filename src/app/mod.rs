@@ -11,6 +11,7 @@ pub mod runner;
 pub mod state;
 pub mod terminal;
 pub mod update;
+pub mod views;
 
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::feed::FeedItem;
+use crate::api::types::{Deployment, DeploymentRun, Dream, Memory, MemoryStore, MemoryVersion};
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -34,6 +35,13 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// A read-only view's data arrived (every poll round sends the whole level).
+    ViewLoaded(ViewData),
+    /// A read-only view's fetch failed; `error` is one line with the request-id.
+    ViewFailed {
+        load: ViewLoad,
+        error: String,
+    },
     /// Continue an export in bounded steps (the buffers travel with the message).
     ExportStep {
         session_id: String,
@@ -50,8 +58,55 @@ pub enum Msg {
     },
 }
 
+/// What a read-only view fetches (and re-fetches on a slow poll while it is open).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewLoad {
+    MemoryStores,
+    Memories { store_id: String },
+    Memory { store_id: String, memory_id: String },
+    Dreams,
+    Deployments,
+}
+
+impl ViewLoad {
+    /// For error lines: "memory stores", "dreams" …
+    pub fn label(&self) -> &'static str {
+        match self {
+            ViewLoad::MemoryStores => "memory stores",
+            ViewLoad::Memories { .. } => "memories",
+            ViewLoad::Memory { .. } => "memory",
+            ViewLoad::Dreams => "dreams",
+            ViewLoad::Deployments => "deployments",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ViewData {
+    MemoryStores(Vec<MemoryStore>),
+    Memories {
+        store_id: String,
+        memories: Vec<Memory>,
+        /// The listing stopped at the fetch cap.
+        truncated: bool,
+    },
+    Memory {
+        store_id: String,
+        memory: Box<Memory>,
+        /// Newest first.
+        versions: Vec<MemoryVersion>,
+    },
+    Dreams(Vec<Dream>),
+    /// Each deployment with its recent runs.
+    Deployments(Vec<(Deployment, Vec<DeploymentRun>)>),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cmd {
+    /// Fetch a read-only view's data now and then on a slow poll (replaces the previous one).
+    LoadView(ViewLoad),
+    /// The read-only view closed: stop its poll.
+    StopView,
     /// Follow a session's events (stops the previous feed).
     Watch(String),
     /// Poll the session list now.

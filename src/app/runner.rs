@@ -12,8 +12,12 @@ use tokio::task::JoinHandle;
 
 use crate::api::client::Page;
 use crate::api::feed::{self, FeedConfig, FeedHandle};
+use crate::api::types::{
+    ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListMemoriesParams,
+    ListMemoryVersionsParams, ListParams, MemoryView,
+};
 use crate::api::{ApiError, Beta, Client, Query};
-use crate::app::msg::{Cmd, Msg};
+use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -30,12 +34,23 @@ const EVIDENCE_TYPES: [&str; 6] = [
 const MAX_PAGES: usize = 200;
 /// Evidence fetches per poll round (the rest wait for the next round).
 const EVIDENCE_PER_ROUND: usize = 60;
+/// How often an open resource view re-fetches (these change slowly).
+const VIEW_POLL: Duration = Duration::from_secs(15);
+/// Caps on what a resource view fetches (the views are for browsing, not export).
+const MAX_STORES: usize = 1_000;
+const MAX_MEMORIES: usize = 5_000;
+const MAX_DREAMS: usize = 500;
+const MAX_DEPLOYMENTS: usize = 200;
+const RUNS_PER_DEPLOYMENT: u32 = 20;
+const VERSIONS_SHOWN: u32 = 10;
 
 pub struct Runner {
     client: Option<Client>,
     tx: UnboundedSender<Msg>,
     feed: Option<(FeedHandle, JoinHandle<()>)>,
     poller: Option<JoinHandle<()>>,
+    /// The open resource view's poll.
+    view: Option<JoinHandle<()>>,
     poll_now: Arc<Notify>,
     /// Effects on the terminal itself, for the terminal loop.
     pub terminal: Vec<Cmd>,
@@ -49,6 +64,9 @@ impl Drop for Runner {
         if let Some((_, t)) = &self.feed {
             t.abort();
         }
+        if let Some(v) = &self.view {
+            v.abort();
+        }
     }
 }
 
@@ -60,6 +78,7 @@ impl Runner {
             tx,
             feed: None,
             poller: None,
+            view: None,
             poll_now: Arc::new(Notify::new()),
             terminal: Vec::new(),
         }
@@ -78,6 +97,19 @@ impl Runner {
         match cmd {
             Cmd::Watch(id) => self.watch(id),
             Cmd::RefreshNow => self.poll_now.notify_one(),
+            Cmd::LoadView(load) => {
+                if let Some(t) = self.view.take() {
+                    t.abort();
+                }
+                if let Some(client) = self.client.clone() {
+                    self.view = Some(tokio::spawn(view_loop(client, self.tx.clone(), load)));
+                }
+            }
+            Cmd::StopView => {
+                if let Some(t) = self.view.take() {
+                    t.abort();
+                }
+            }
             Cmd::Archive(ids) => self.bulk(ids, false),
             Cmd::Delete(ids) => self.bulk(ids, true),
             Cmd::Export { files, events } => {
@@ -210,6 +242,144 @@ async fn fetch_sessions(client: &Client) -> Result<(Vec<SessionSummary>, usize),
         }
     }
     Ok((out, pages))
+}
+
+/// Collect up to `max` items of a paginated list; `truncated` when more were left.
+async fn collect_capped<T>(
+    stream: impl futures::Stream<Item = Result<T, ApiError>>,
+    max: usize,
+) -> Result<(Vec<T>, bool), ApiError> {
+    let mut stream = std::pin::pin!(stream);
+    let mut out = Vec::new();
+    while let Some(item) = stream.next().await {
+        if out.len() == max {
+            return Ok((out, true));
+        }
+        out.push(item?);
+    }
+    Ok((out, false))
+}
+
+async fn fetch_view(client: &Client, load: &ViewLoad) -> Result<ViewData, ApiError> {
+    Ok(match load {
+        ViewLoad::MemoryStores => {
+            let params = ListParams {
+                limit: Some(100),
+                include_archived: Some(true),
+                ..Default::default()
+            };
+            let (stores, _) = collect_capped(client.memory_stores_all(params), MAX_STORES).await?;
+            ViewData::MemoryStores(stores)
+        }
+        ViewLoad::Memories { store_id } => {
+            let params = ListMemoriesParams {
+                view: Some(MemoryView::Basic),
+                limit: Some(100),
+                ..Default::default()
+            };
+            let stream = client.memories_all(store_id, params);
+            let (items, truncated) = collect_capped(stream, MAX_MEMORIES).await?;
+            let memories = items
+                .into_iter()
+                .filter_map(|i| match i {
+                    crate::api::types::MemoryListItem::Memory(m) => Some(m),
+                    _ => None,
+                })
+                .collect();
+            ViewData::Memories {
+                store_id: store_id.clone(),
+                memories,
+                truncated,
+            }
+        }
+        ViewLoad::Memory {
+            store_id,
+            memory_id,
+        } => {
+            let memory = client
+                .get_memory(store_id, memory_id, Some(MemoryView::Full))
+                .await?;
+            let params = ListMemoryVersionsParams {
+                memory_id: Some(memory_id.clone()),
+                view: Some(MemoryView::Basic),
+                limit: Some(VERSIONS_SHOWN),
+                ..Default::default()
+            };
+            let versions = client.list_memory_versions(store_id, &params).await?.data;
+            ViewData::Memory {
+                store_id: store_id.clone(),
+                memory: Box::new(memory),
+                versions,
+            }
+        }
+        ViewLoad::Dreams => {
+            let params = ListDreamsParams {
+                limit: Some(100),
+                ..Default::default()
+            };
+            let (dreams, _) = collect_capped(client.dreams_all(params), MAX_DREAMS).await?;
+            ViewData::Dreams(dreams)
+        }
+        ViewLoad::Deployments => {
+            let params = ListDeploymentsParams {
+                limit: Some(100),
+                ..Default::default()
+            };
+            let (deployments, _) =
+                collect_capped(client.deployments_all(params), MAX_DEPLOYMENTS).await?;
+            let runs: Vec<Result<_, ApiError>> = futures::stream::iter(deployments)
+                .map(|d| {
+                    let client = client.clone();
+                    async move {
+                        let params = ListDeploymentRunsParams {
+                            deployment_id: Some(d.id.clone()),
+                            limit: Some(RUNS_PER_DEPLOYMENT),
+                            ..Default::default()
+                        };
+                        let runs = client.list_deployment_runs(&params).await?.data;
+                        Ok((d, runs))
+                    }
+                })
+                .buffered(4)
+                .collect()
+                .await;
+            ViewData::Deployments(runs.into_iter().collect::<Result<_, _>>()?)
+        }
+    })
+}
+
+/// Fetch a resource view now, then again every [`VIEW_POLL`] (backing off on errors) until
+/// the task is aborted (the view closed or moved to another level).
+async fn view_loop(client: Client, tx: UnboundedSender<Msg>, load: ViewLoad) {
+    let mut failures: u32 = 0;
+    loop {
+        let delay = match fetch_view(&client, &load).await {
+            Ok(data) => {
+                failures = 0;
+                if tx.send(Msg::ViewLoaded(data)).is_err() {
+                    return;
+                }
+                jittered(VIEW_POLL)
+            }
+            Err(e) => {
+                failures += 1;
+                let retry_after = match &e {
+                    ApiError::Http(h) => h.retry_after,
+                    _ => None,
+                };
+                let msg = Msg::ViewFailed {
+                    load: load.clone(),
+                    error: e.to_string(),
+                };
+                if tx.send(msg).is_err() {
+                    return;
+                }
+                let backoff = Duration::from_secs(2u64 << failures.min(6)).min(VIEW_POLL * 8);
+                retry_after.unwrap_or_else(|| jittered(backoff))
+            }
+        };
+        tokio::time::sleep(delay).await;
+    }
 }
 
 async fn fetch_evidence(client: &Client, id: &str) -> Result<Evidence, ApiError> {

@@ -2,6 +2,9 @@
 
 use crate::api::feed::ConnState;
 use crate::app::keymap::{Context, Keymap};
+use crate::model::resources::{
+    DeploymentRow, DreamRow, ListNav, MemoryDetail, MemoryRow, StoreRow,
+};
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
@@ -27,6 +30,10 @@ pub enum View {
 }
 
 impl View {
+    /// The read-only resource views (they fetch while open).
+    pub fn is_resource(self) -> bool {
+        matches!(self, View::Memory | View::Dreams | View::Deployments)
+    }
     pub const ALL: [View; 6] = [
         View::Sessions,
         View::Needs,
@@ -211,6 +218,66 @@ pub struct InspectorCache {
     pub raw: String,
 }
 
+/// A read-only view's fetch status.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fetch {
+    /// A request is out and nothing has arrived for the current level yet.
+    pub loading: bool,
+    /// The last failure (cleared by the next success).
+    pub error: Option<String>,
+}
+
+/// Which level of the memory browser is shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MemoryLevel {
+    #[default]
+    Stores,
+    Memories,
+    Memory,
+}
+
+/// `:memory`: stores → a store's memories → one memory with its versions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MemoryBrowser {
+    pub level: MemoryLevel,
+    pub stores: Vec<StoreRow>,
+    pub stores_nav: ListNav,
+    /// The opened store.
+    pub store: Option<StoreRow>,
+    pub memories: Vec<MemoryRow>,
+    /// More memories exist than were fetched.
+    pub truncated: bool,
+    pub memories_nav: ListNav,
+    /// The opened memory (id known at once, detail when it arrives).
+    pub memory_id: Option<String>,
+    pub memory: Option<MemoryDetail>,
+    /// First content line shown.
+    pub scroll: usize,
+    pub fetch: Fetch,
+}
+
+/// `:dreams`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DreamList {
+    pub dreams: Vec<DreamRow>,
+    pub nav: ListNav,
+    /// Keys scroll the JSON on the right instead of the list.
+    pub detail: bool,
+    pub scroll: usize,
+    pub fetch: Fetch,
+}
+
+/// `:deployments`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeploymentList {
+    pub deployments: Vec<DeploymentRow>,
+    pub nav: ListNav,
+    /// Keys move in the selected deployment's runs instead of the list.
+    pub detail: bool,
+    pub runs_nav: ListNav,
+    pub fetch: Fetch,
+}
+
 #[derive(Debug)]
 pub struct State {
     /// Unix seconds; a fixed value in tests makes frames deterministic.
@@ -234,6 +301,9 @@ pub struct State {
     pub input: Option<InputLine>,
     pub toast: Option<Toast>,
     pub keymap: Keymap,
+    pub memory: MemoryBrowser,
+    pub dreams: DreamList,
+    pub deployments: DeploymentList,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -265,6 +335,9 @@ impl State {
             input: None,
             toast: None,
             keymap: Keymap::default(),
+            memory: MemoryBrowser::default(),
+            dreams: DreamList::default(),
+            deployments: DeploymentList::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -278,9 +351,12 @@ impl State {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Event { .. }) => Context::Inspector,
-            None => match self.focus {
-                Pane::Sessions => Context::Sessions,
-                Pane::Events => Context::Events,
+            None => match (self.view, self.focus) {
+                (View::Memory, _) => Context::Memory,
+                (View::Dreams, _) => Context::Dreams,
+                (View::Deployments, _) => Context::Deployments,
+                (_, Pane::Sessions) => Context::Sessions,
+                (_, Pane::Events) => Context::Events,
             },
         }
     }

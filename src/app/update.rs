@@ -11,6 +11,7 @@ use crate::app::state::{
     BulkAction, COMMANDS, InputKind, InputLine, ListConn, Overlay, Pane, Preview, State, Toast,
     View, Watched,
 };
+use crate::app::views;
 use crate::model::event_view;
 use crate::model::sessions::{DerivedState, SortKey};
 use crate::model::transcript::{EventClass, Upsert};
@@ -84,6 +85,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             toast(state, &text, error);
             if !error {
                 cmds.push(Cmd::RefreshNow);
+            }
+        }
+        Msg::ViewLoaded(data) => views::on_loaded(state, data),
+        Msg::ViewFailed { load, error } => {
+            if views::on_failed(state, &load, &error) {
+                toast(state, &format!("{}: {error}", load.label()), true);
             }
         }
         Msg::ExportStep {
@@ -319,14 +326,25 @@ fn input_changed(state: &mut State) {
     }
 }
 
-fn set_view(state: &mut State, view: View) {
+pub(crate) fn set_view(state: &mut State, view: View, cmds: &mut Vec<Cmd>) {
+    let was = state.view;
     state.view = view;
+    if view.is_resource() {
+        // The session list keeps its filter and cursor underneath.
+        views::load(state, cmds);
+        return;
+    }
+    if was.is_resource() {
+        cmds.push(Cmd::StopView);
+    }
     let only: Option<&[DerivedState]> = match view {
         View::Needs => Some(&[DerivedState::NeedsApproval, DerivedState::NeedsInput]),
         _ => None,
     };
     state.sessions.set_state_filter(only);
-    state.list_cursor = 0;
+    if !was.is_resource() {
+        state.list_cursor = 0;
+    }
     clamp_list(state);
     if matches!(view, View::Sessions | View::Needs) {
         state.focus = Pane::Sessions;
@@ -338,7 +356,7 @@ fn run_command(state: &mut State, cmd: &str, cmds: &mut Vec<Cmd>) {
         .filter(|c| *c == cmd || cmd.len() >= 2)
         .unwrap_or(cmd);
     if let Some(view) = View::ALL.into_iter().find(|v| v.name() == word) {
-        set_view(state, view);
+        set_view(state, view, cmds);
         return;
     }
     match word {
@@ -387,9 +405,15 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             };
             toast(state, msg, false);
         }
-        (_, Action::Refresh) => cmds.push(Cmd::RefreshNow),
+        (_, Action::Refresh) => {
+            if state.view.is_resource() {
+                views::load(state, cmds);
+            } else {
+                cmds.push(Cmd::RefreshNow);
+            }
+        }
         (_, Action::Suspend) => cmds.push(Cmd::Suspend),
-        (_, Action::ViewNeeds) => set_view(state, View::Needs),
+        (_, Action::ViewNeeds) => set_view(state, View::Needs, cmds),
         (C::Help, Action::Up) => {
             if let Some(Overlay::Help { scroll }) = &mut state.overlay {
                 *scroll = scroll.saturating_sub(1);
@@ -436,6 +460,7 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 copy_selected(state, cmds);
             }
         }
+        (C::Memory | C::Dreams | C::Deployments, a) => views::on_action(state, a, cmds),
         (C::Sessions, a) => on_sessions_action(state, a, cmds),
         (C::Events, a) => on_events_action(state, a, cmds),
         _ => {}
@@ -497,7 +522,7 @@ fn on_sessions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             state.sessions.clear_marks();
             state.sessions.set_filter("");
             if state.view == View::Needs {
-                set_view(state, View::Sessions);
+                set_view(state, View::Sessions, cmds);
             }
             clamp_list(state);
         }
@@ -827,6 +852,18 @@ fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent, cmds: &mut Vec<C
         return;
     };
     state.dirty = true;
+    if state.view.is_resource() {
+        // The resource views only scroll with the wheel.
+        let action = match m.kind {
+            MouseEventKind::ScrollUp => Action::Up,
+            MouseEventKind::ScrollDown => Action::Down,
+            _ => return,
+        };
+        for _ in 0..3 {
+            views::on_action(state, action, cmds);
+        }
+        return;
+    }
     match m.kind {
         MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
             let up = m.kind == MouseEventKind::ScrollUp;

@@ -1,5 +1,6 @@
 //! Client-side state, pure: no I/O, no async.
 
 pub mod event_view;
+pub mod resources;
 pub mod sessions;
 pub mod transcript;

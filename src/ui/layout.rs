@@ -75,6 +75,14 @@ pub fn areas(width: u16, height: u16, message: bool) -> Areas {
     }
 }
 
+/// The whole right side (event stream and inspector together), for a resource view's detail.
+pub fn detail(a: &Areas) -> Rect {
+    match a.inspector {
+        Some(i) => a.events.union(i),
+        None => a.events,
+    }
+}
+
 /// Rows of content inside a bordered pane.
 pub fn inner_rows(r: Rect) -> usize {
     usize::from(r.height.saturating_sub(2))

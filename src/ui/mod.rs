@@ -1,13 +1,17 @@
 //! Drawing only: `draw(&State, &Theme, &mut Frame)`. One file per pane or overlay. Never
 //! mutates state; draws only what is visible.
 
+pub mod deployments;
+pub mod dreams;
 pub mod events;
 pub mod footer;
 pub mod header;
 pub mod inspector;
 pub mod layout;
+pub mod memory;
 pub mod overlays;
 pub mod sessions;
+pub mod table;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -30,13 +34,21 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         state.input.is_some() || state.toast.is_some(),
     );
     header::draw(state, theme, frame, a.header);
+    let detail = layout::detail(&a);
     match state.view {
-        View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
-        other => placeholder(state, theme, frame, a.sessions, other),
-    }
-    events::draw(state, theme, frame, a.events);
-    if let Some(r) = a.inspector {
-        inspector::draw(state, theme, frame, r);
+        View::Memory => memory::draw(state, theme, frame, a.sessions, detail),
+        View::Dreams => dreams::draw(state, theme, frame, a.sessions, detail),
+        View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
+        other => {
+            match other {
+                View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
+                _ => placeholder(state, theme, frame, a.sessions, other),
+            }
+            events::draw(state, theme, frame, a.events);
+            if let Some(r) = a.inspector {
+                inspector::draw(state, theme, frame, r);
+            }
+        }
     }
     footer::draw_message(state, theme, frame, a.message);
     footer::draw(state, theme, frame, a.footer);

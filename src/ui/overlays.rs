@@ -39,6 +39,9 @@ pub fn help(state: &State, theme: &Theme, frame: &mut Frame, scroll: u16) {
         Context::Sessions,
         Context::Events,
         Context::Inspector,
+        Context::Memory,
+        Context::Dreams,
+        Context::Deployments,
     ] {
         lines.push(Line::styled(ctx.name().to_string(), theme.title));
         let rows = state.keymap.grouped(ctx, false);

@@ -1,0 +1,551 @@
+//! The read-only resource views (`:memory`, `:dreams`, `:deployments`): their part of
+//! `update`. Data arrives from the runner's view poll as [`ViewData`]; keys only move cursors
+//! and ask for the next level, never wait for the network.
+
+use crate::app::keymap::Action;
+use crate::app::msg::{Cmd, ViewData, ViewLoad};
+use crate::app::state::{MemoryLevel, State, View};
+use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
+use crate::ui::layout;
+
+/// What the open view fetches now (None outside the resource views).
+pub fn current_load(state: &State) -> Option<ViewLoad> {
+    match state.view {
+        View::Memory => {
+            let m = &state.memory;
+            let store_id = m.store.as_ref().map(|s| s.id.clone());
+            Some(match (m.level, store_id, &m.memory_id) {
+                (MemoryLevel::Memory, Some(store_id), Some(memory_id)) => ViewLoad::Memory {
+                    store_id,
+                    memory_id: memory_id.clone(),
+                },
+                (MemoryLevel::Memories | MemoryLevel::Memory, Some(store_id), _) => {
+                    ViewLoad::Memories { store_id }
+                }
+                _ => ViewLoad::MemoryStores,
+            })
+        }
+        View::Dreams => Some(ViewLoad::Dreams),
+        View::Deployments => Some(ViewLoad::Deployments),
+        _ => None,
+    }
+}
+
+/// (Re)start the fetch for what the view shows now.
+pub fn load(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let Some(l) = current_load(state) else {
+        return;
+    };
+    let has_data = match &l {
+        ViewLoad::MemoryStores => !state.memory.stores.is_empty(),
+        ViewLoad::Memories { .. } => !state.memory.memories.is_empty(),
+        ViewLoad::Memory { .. } => state.memory.memory.is_some(),
+        ViewLoad::Dreams => !state.dreams.dreams.is_empty(),
+        ViewLoad::Deployments => !state.deployments.deployments.is_empty(),
+    };
+    let fetch = match state.view {
+        View::Memory => &mut state.memory.fetch,
+        View::Dreams => &mut state.dreams.fetch,
+        _ => &mut state.deployments.fetch,
+    };
+    fetch.loading = !has_data;
+    cmds.push(Cmd::LoadView(l));
+}
+
+fn list_page(state: &State) -> usize {
+    let a = layout::areas(
+        state.size.0,
+        state.size.1,
+        state.input.is_some() || state.toast.is_some(),
+    );
+    layout::session_rows(a.sessions).max(1)
+}
+
+fn detail_page(state: &State) -> usize {
+    let a = layout::areas(
+        state.size.0,
+        state.size.1,
+        state.input.is_some() || state.toast.is_some(),
+    );
+    layout::inner_rows(layout::detail(&a)).max(1)
+}
+
+/// The step a movement key asks for, relative to `cur` (None for other actions).
+fn target(action: Action, cur: usize, page: usize) -> Option<isize> {
+    let (cur, page) = (cur as isize, page as isize);
+    Some(match action {
+        Action::Up => cur - 1,
+        Action::Down => cur + 1,
+        Action::PageUp => cur - page,
+        Action::PageDown => cur + page,
+        Action::Top => 0,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
+}
+
+fn scroll(pos: &mut usize, to: isize, len: usize) {
+    *pos = to.clamp(0, len.saturating_sub(1) as isize) as usize;
+}
+
+pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    match state.view {
+        View::Memory => memory_action(state, action, cmds),
+        View::Dreams => dreams_action(state, action, cmds),
+        View::Deployments => deployments_action(state, action, cmds),
+        _ => {}
+    }
+}
+
+fn memory_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let page = list_page(state);
+    let dpage = detail_page(state);
+    let m = &mut state.memory;
+    match (m.level, action) {
+        (MemoryLevel::Stores, Action::Open) => {
+            if let Some(store) = m.stores.get(m.stores_nav.cursor).cloned() {
+                m.store = Some(store);
+                m.level = MemoryLevel::Memories;
+                m.memories.clear();
+                m.truncated = false;
+                m.memories_nav = Default::default();
+                m.memory_id = None;
+                m.memory = None;
+                load(state, cmds);
+            }
+        }
+        (MemoryLevel::Memories, Action::Open) => {
+            if let Some(row) = m.memories.get(m.memories_nav.cursor) {
+                m.memory_id = Some(row.id.clone());
+                m.memory = None;
+                m.scroll = 0;
+                m.level = MemoryLevel::Memory;
+                load(state, cmds);
+            }
+        }
+        (MemoryLevel::Memory, Action::Back) => {
+            m.level = MemoryLevel::Memories;
+            m.memory_id = None;
+            m.memory = None;
+            load(state, cmds);
+        }
+        (MemoryLevel::Memories, Action::Back) => {
+            m.level = MemoryLevel::Stores;
+            m.store = None;
+            m.memories.clear();
+            load(state, cmds);
+        }
+        (MemoryLevel::Stores, Action::Back) => close_to_sessions(state, cmds),
+        (MemoryLevel::Stores, a) => {
+            if let Some(to) = target(a, m.stores_nav.cursor, page) {
+                m.stores_nav.go(to, m.stores.len(), page);
+            }
+        }
+        (MemoryLevel::Memories, a) => {
+            if let Some(to) = target(a, m.memories_nav.cursor, page) {
+                m.memories_nav.go(to, m.memories.len(), page);
+            }
+        }
+        (MemoryLevel::Memory, a) => {
+            let len = m.memory.as_ref().map_or(0, |d| d.lines.len());
+            if let Some(to) = target(a, m.scroll, dpage) {
+                scroll(&mut m.scroll, to, len);
+            }
+        }
+    }
+}
+
+fn dreams_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let page = list_page(state);
+    let dpage = detail_page(state);
+    let d = &mut state.dreams;
+    match action {
+        Action::Open => {
+            if !d.dreams.is_empty() {
+                d.detail = true;
+            }
+        }
+        Action::Back if d.detail => d.detail = false,
+        Action::Back => close_to_sessions(state, cmds),
+        a if d.detail => {
+            let len = d.dreams.get(d.nav.cursor).map_or(0, |r| r.json.len());
+            if let Some(to) = target(a, d.scroll, dpage) {
+                scroll(&mut d.scroll, to, len);
+            }
+        }
+        a => {
+            if let Some(to) = target(a, d.nav.cursor, page) {
+                d.nav.go(to, d.dreams.len(), page);
+                d.scroll = 0;
+            }
+        }
+    }
+}
+
+/// Rows of the runs table in the detail pane (below the deployment's summary lines).
+pub const DEPLOYMENT_SUMMARY_ROWS: usize = 5;
+
+fn deployments_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let page = list_page(state);
+    let rpage = detail_page(state)
+        .saturating_sub(DEPLOYMENT_SUMMARY_ROWS)
+        .max(1);
+    let d = &mut state.deployments;
+    match action {
+        Action::Open => {
+            if d.deployments
+                .get(d.nav.cursor)
+                .is_some_and(|r| !r.runs.is_empty())
+            {
+                d.detail = true;
+            }
+        }
+        Action::Back if d.detail => d.detail = false,
+        Action::Back => close_to_sessions(state, cmds),
+        a if d.detail => {
+            let len = d.deployments.get(d.nav.cursor).map_or(0, |r| r.runs.len());
+            if let Some(to) = target(a, d.runs_nav.cursor, rpage) {
+                d.runs_nav.go(to, len, rpage);
+            }
+        }
+        a => {
+            if let Some(to) = target(a, d.nav.cursor, page) {
+                d.nav.go(to, d.deployments.len(), page);
+                d.runs_nav = Default::default();
+            }
+        }
+    }
+}
+
+fn close_to_sessions(state: &mut State, cmds: &mut Vec<Cmd>) {
+    crate::app::update::set_view(state, View::Sessions, cmds);
+}
+
+pub fn on_loaded(state: &mut State, data: ViewData) {
+    let page = list_page(state);
+    match data {
+        ViewData::MemoryStores(stores) => {
+            let m = &mut state.memory;
+            let selected = m.stores.get(m.stores_nav.cursor).map(|s| s.id.clone());
+            m.stores = stores.iter().map(StoreRow::from_api).collect();
+            if let Some(pos) = selected.and_then(|id| m.stores.iter().position(|s| s.id == id)) {
+                m.stores_nav.cursor = pos;
+            }
+            m.stores_nav.clamp(m.stores.len(), page);
+            if m.level == MemoryLevel::Stores {
+                m.fetch = Default::default();
+            }
+        }
+        ViewData::Memories {
+            store_id,
+            memories,
+            truncated,
+        } => {
+            let m = &mut state.memory;
+            if m.store.as_ref().is_none_or(|s| s.id != store_id) {
+                return; // a late answer for a store no longer open
+            }
+            let selected = m.memories.get(m.memories_nav.cursor).map(|r| r.id.clone());
+            m.memories = MemoryRow::sorted(&memories);
+            m.truncated = truncated;
+            if let Some(pos) = selected.and_then(|id| m.memories.iter().position(|r| r.id == id)) {
+                m.memories_nav.cursor = pos;
+            }
+            m.memories_nav.clamp(m.memories.len(), page);
+            if m.level == MemoryLevel::Memories {
+                m.fetch = Default::default();
+            }
+        }
+        ViewData::Memory {
+            store_id,
+            memory,
+            versions,
+        } => {
+            let m = &mut state.memory;
+            let open = m.store.as_ref().is_some_and(|s| s.id == store_id)
+                && m.memory_id.as_deref() == Some(memory.id.as_str());
+            if !open {
+                return;
+            }
+            let detail = MemoryDetail::from_api(&memory, &versions);
+            m.scroll = m.scroll.min(detail.lines.len().saturating_sub(1));
+            m.memory = Some(detail);
+            m.fetch = Default::default();
+        }
+        ViewData::Dreams(dreams) => {
+            let d = &mut state.dreams;
+            let selected = d.dreams.get(d.nav.cursor).map(|r| r.id.clone());
+            d.dreams = dreams.iter().map(DreamRow::from_api).collect();
+            if let Some(pos) = selected.and_then(|id| d.dreams.iter().position(|r| r.id == id)) {
+                d.nav.cursor = pos;
+            }
+            d.nav.clamp(d.dreams.len(), page);
+            let len = d.dreams.get(d.nav.cursor).map_or(0, |r| r.json.len());
+            d.scroll = d.scroll.min(len.saturating_sub(1));
+            d.fetch = Default::default();
+        }
+        ViewData::Deployments(list) => {
+            let d = &mut state.deployments;
+            let selected = d.deployments.get(d.nav.cursor).map(|r| r.id.clone());
+            d.deployments = list
+                .iter()
+                .map(|(dep, runs)| DeploymentRow::from_api(dep, runs))
+                .collect();
+            if let Some(pos) = selected.and_then(|id| d.deployments.iter().position(|r| r.id == id))
+            {
+                d.nav.cursor = pos;
+            }
+            d.nav.clamp(d.deployments.len(), page);
+            let runs = d.deployments.get(d.nav.cursor).map_or(0, |r| r.runs.len());
+            d.runs_nav.clamp(runs, usize::MAX / 2);
+            if runs == 0 {
+                d.detail = false;
+            }
+            d.fetch = Default::default();
+        }
+    }
+    state.dirty = true;
+}
+
+/// Whether a failure report is about what the view shows now (and so worth a toast).
+pub fn on_failed(state: &mut State, load: &ViewLoad, error: &str) -> bool {
+    if current_load(state).as_ref() != Some(load) {
+        return false;
+    }
+    let fetch = match state.view {
+        View::Memory => &mut state.memory.fetch,
+        View::Dreams => &mut state.dreams.fetch,
+        _ => &mut state.deployments.fetch,
+    };
+    let first = fetch.error.is_none();
+    fetch.loading = false;
+    fetch.error = Some(crate::text::one_line(error));
+    state.dirty = true;
+    // One toast per failure episode; the pane keeps showing the last error.
+    first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixtures::{self, demo_state, resource_state};
+    use crate::app::msg::Msg;
+    use crate::app::update::update;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn key(state: &mut State, code: KeyCode) -> Vec<Cmd> {
+        update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+    fn command(state: &mut State, word: &str) -> Vec<Cmd> {
+        key(state, KeyCode::Char(':'));
+        for c in word.chars() {
+            key(state, KeyCode::Char(c));
+        }
+        key(state, KeyCode::Enter)
+    }
+    fn memories_loaded(s: &mut State) {
+        let _ = update(
+            s,
+            Msg::ViewLoaded(ViewData::Memories {
+                store_id: "memstore_eng".into(),
+                memories: fixtures::memories(),
+                truncated: false,
+            }),
+        );
+    }
+
+    #[test]
+    fn opening_a_view_fetches_it_and_leaving_stops_the_poll() {
+        let mut s = demo_state(120, 40);
+        assert_eq!(
+            command(&mut s, "memory"),
+            vec![Cmd::LoadView(ViewLoad::MemoryStores)]
+        );
+        assert!(s.memory.fetch.loading);
+        assert_eq!(s.context(), crate::app::keymap::Context::Memory);
+        assert_eq!(
+            command(&mut s, "dreams"),
+            vec![Cmd::LoadView(ViewLoad::Dreams)]
+        );
+        assert_eq!(
+            command(&mut s, "deployments"),
+            vec![Cmd::LoadView(ViewLoad::Deployments)]
+        );
+        // ^r re-fetches the open view instead of the session list.
+        let cmds = update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+        );
+        assert_eq!(cmds, vec![Cmd::LoadView(ViewLoad::Deployments)]);
+        assert_eq!(key(&mut s, KeyCode::Esc), vec![Cmd::StopView]);
+        assert_eq!(s.view, View::Sessions);
+        assert_eq!(s.context(), crate::app::keymap::Context::Sessions);
+    }
+
+    #[test]
+    fn memory_browser_goes_down_three_levels_and_back_up() {
+        let mut s = resource_state(120, 40, View::Memory);
+        assert_eq!(s.memory.stores.len(), 3);
+        assert!(!s.memory.fetch.loading);
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadView(ViewLoad::Memories {
+                store_id: "memstore_eng".into()
+            })]
+        );
+        assert_eq!(s.memory.level, MemoryLevel::Memories);
+        memories_loaded(&mut s);
+        assert_eq!(s.memory.memories[0].path, "/conventions/git.md");
+        key(&mut s, KeyCode::Char('G'));
+        assert_eq!(s.memory.memories_nav.cursor, 4);
+        key(&mut s, KeyCode::Char('k'));
+        key(&mut s, KeyCode::Char('k'));
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadView(ViewLoad::Memory {
+                store_id: "memstore_eng".into(),
+                memory_id: "mem_003".into()
+            })]
+        );
+        // A late answer for another memory is ignored.
+        let (mut other, versions) = fixtures::memory_detail();
+        other.id = "mem_999".into();
+        let _ = update(
+            &mut s,
+            Msg::ViewLoaded(ViewData::Memory {
+                store_id: "memstore_eng".into(),
+                memory: Box::new(other),
+                versions: versions.clone(),
+            }),
+        );
+        assert!(s.memory.memory.is_none());
+        let (m, versions) = fixtures::memory_detail();
+        let _ = update(
+            &mut s,
+            Msg::ViewLoaded(ViewData::Memory {
+                store_id: "memstore_eng".into(),
+                memory: Box::new(m),
+                versions,
+            }),
+        );
+        let d = s.memory.memory.as_ref().unwrap();
+        assert_eq!(d.versions.len(), 3);
+        assert_eq!(d.versions[0].actor, "session sesn_000001");
+        // j scrolls the content, bounded by its length.
+        key(&mut s, KeyCode::Char('j'));
+        assert_eq!(s.memory.scroll, 1);
+        key(&mut s, KeyCode::End);
+        assert_eq!(s.memory.scroll, d_len(&s) - 1);
+        // Esc: memory → memories → stores → sessions.
+        let cmds = key(&mut s, KeyCode::Esc);
+        assert_eq!(s.memory.level, MemoryLevel::Memories);
+        assert_eq!(
+            cmds,
+            vec![Cmd::LoadView(ViewLoad::Memories {
+                store_id: "memstore_eng".into()
+            })]
+        );
+        assert_eq!(
+            s.memory.memories_nav.cursor, 2,
+            "cursor stays on the memory"
+        );
+        assert_eq!(
+            key(&mut s, KeyCode::Esc),
+            vec![Cmd::LoadView(ViewLoad::MemoryStores)]
+        );
+        assert_eq!(s.memory.level, MemoryLevel::Stores);
+        assert_eq!(key(&mut s, KeyCode::Esc), vec![Cmd::StopView]);
+        assert_eq!(s.view, View::Sessions);
+    }
+
+    fn d_len(s: &State) -> usize {
+        s.memory.memory.as_ref().map_or(0, |d| d.lines.len())
+    }
+
+    #[test]
+    fn dreams_navigate_and_enter_scrolls_the_json() {
+        let mut s = resource_state(120, 40, View::Dreams);
+        assert_eq!(s.dreams.dreams.len(), 5);
+        key(&mut s, KeyCode::Down);
+        key(&mut s, KeyCode::Down);
+        key(&mut s, KeyCode::Down);
+        let r = &s.dreams.dreams[s.dreams.nav.cursor];
+        assert_eq!(r.id, "dream_bad");
+        assert_eq!(
+            r.error.as_deref(),
+            Some("model_overloaded_error: The model was overloaded; try again later.")
+        );
+        key(&mut s, KeyCode::Enter);
+        assert!(s.dreams.detail);
+        key(&mut s, KeyCode::Down);
+        assert_eq!((s.dreams.scroll, s.dreams.nav.cursor), (1, 3));
+        key(&mut s, KeyCode::Esc);
+        assert!(!s.dreams.detail);
+        assert_eq!(s.view, View::Dreams);
+        // A refresh keeps the same dream selected even when the order changed.
+        let mut list = fixtures::dreams();
+        list.reverse();
+        let _ = update(&mut s, Msg::ViewLoaded(ViewData::Dreams(list)));
+        assert_eq!(s.dreams.dreams[s.dreams.nav.cursor].id, "dream_bad");
+    }
+
+    #[test]
+    fn deployments_show_runs_of_the_selected_one() {
+        let mut s = resource_state(120, 40, View::Deployments);
+        let d = &s.deployments.deployments;
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].schedule.as_deref(), Some("*/30 * * * * UTC"));
+        assert_eq!(d[0].next_run, Some(fixtures::NOW + 600));
+        assert_eq!(
+            d[1].paused_reason.as_deref(),
+            Some("error: vault_archived_error")
+        );
+        // Runs newest first.
+        assert_eq!(d[1].runs[0].id, "drun_t3");
+        key(&mut s, KeyCode::Char('j'));
+        key(&mut s, KeyCode::Enter);
+        assert!(s.deployments.detail);
+        key(&mut s, KeyCode::Char('j'));
+        key(&mut s, KeyCode::Char('j'));
+        key(&mut s, KeyCode::Char('j'));
+        assert_eq!(s.deployments.runs_nav.cursor, 2);
+        key(&mut s, KeyCode::Esc);
+        key(&mut s, KeyCode::Char('k'));
+        assert_eq!(s.deployments.nav.cursor, 0);
+        assert_eq!(s.deployments.runs_nav.cursor, 0);
+    }
+
+    #[test]
+    fn failures_toast_once_per_episode_and_only_for_what_is_shown() {
+        let mut s = resource_state(120, 40, View::Dreams);
+        s.toast = None;
+        let fail = |s: &mut State, load: ViewLoad| {
+            let _ = update(
+                s,
+                Msg::ViewFailed {
+                    load,
+                    error: "503 overloaded_error: busy (request-id req_7)".into(),
+                },
+            );
+        };
+        fail(&mut s, ViewLoad::Deployments);
+        assert!(s.toast.is_none(), "not the open view");
+        fail(&mut s, ViewLoad::Dreams);
+        let t = s.toast.take().unwrap();
+        assert!(t.error);
+        assert_eq!(
+            t.text,
+            "dreams: 503 overloaded_error: busy (request-id req_7)"
+        );
+        fail(&mut s, ViewLoad::Dreams);
+        assert!(s.toast.is_none(), "one toast per episode");
+        assert_eq!(s.dreams.dreams.len(), 5, "the last data stays");
+        let _ = update(
+            &mut s,
+            Msg::ViewLoaded(ViewData::Dreams(fixtures::dreams())),
+        );
+        assert_eq!(s.dreams.fetch.error, None);
+    }
+}
