@@ -661,6 +661,12 @@ pub fn resource_state(width: u16, height: u16, view: crate::app::state::View) ->
             crossterm::event::KeyCode::Enter,
         )),
     );
+    if view == View::Dreams {
+        let _ = update(
+            &mut state,
+            Msg::ViewLoaded(ViewData::MemoryStores(memory_stores())),
+        );
+    }
     let data = match view {
         View::Memory => ViewData::MemoryStores(memory_stores()),
         View::Dreams => ViewData::Dreams(dreams()),

@@ -260,7 +260,11 @@ async fn collect_capped<T>(
     Ok((out, false))
 }
 
-async fn fetch_view(client: &Client, load: &ViewLoad) -> Result<ViewData, ApiError> {
+async fn fetch_view(
+    client: &Client,
+    tx: &UnboundedSender<Msg>,
+    load: &ViewLoad,
+) -> Result<ViewData, ApiError> {
     Ok(match load {
         ViewLoad::MemoryStores => {
             let params = ListParams {
@@ -313,6 +317,17 @@ async fn fetch_view(client: &Client, load: &ViewLoad) -> Result<ViewData, ApiErr
             }
         }
         ViewLoad::Dreams => {
+            // Store names for the dream rows (ids alone say little).
+            let stores = ListParams {
+                limit: Some(100),
+                include_archived: Some(true),
+                ..Default::default()
+            };
+            if let Ok((stores, _)) =
+                collect_capped(client.memory_stores_all(stores), MAX_STORES).await
+            {
+                let _ = tx.send(Msg::ViewLoaded(ViewData::MemoryStores(stores)));
+            }
             let params = ListDreamsParams {
                 limit: Some(100),
                 ..Default::default()
@@ -353,7 +368,7 @@ async fn fetch_view(client: &Client, load: &ViewLoad) -> Result<ViewData, ApiErr
 async fn view_loop(client: Client, tx: UnboundedSender<Msg>, load: ViewLoad) {
     let mut failures: u32 = 0;
     loop {
-        let delay = match fetch_view(&client, &load).await {
+        let delay = match fetch_view(&client, &tx, &load).await {
             Ok(data) => {
                 failures = 0;
                 if tx.send(Msg::ViewLoaded(data)).is_err() {

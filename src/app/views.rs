@@ -5,7 +5,9 @@
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, ViewData, ViewLoad};
 use crate::app::state::{MemoryLevel, State, View};
-use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
+use crate::model::resources::{
+    DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow, resolve_store_names,
+};
 use crate::ui::layout;
 
 /// What the open view fetches now (None outside the resource views).
@@ -235,6 +237,7 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
             if m.level == MemoryLevel::Stores {
                 m.fetch = Default::default();
             }
+            resolve_store_names(&mut state.dreams.dreams, &state.memory.stores);
         }
         ViewData::Memories {
             store_id,
@@ -276,6 +279,7 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
             let d = &mut state.dreams;
             let selected = d.dreams.get(d.nav.cursor).map(|r| r.id.clone());
             d.dreams = dreams.iter().map(DreamRow::from_api).collect();
+            resolve_store_names(&mut d.dreams, &state.memory.stores);
             if let Some(pos) = selected.and_then(|id| d.dreams.iter().position(|r| r.id == id)) {
                 d.nav.cursor = pos;
             }

@@ -173,6 +173,9 @@ pub struct DreamRow {
     pub input_store: String,
     pub sessions: usize,
     pub output_store: String,
+    /// Store names, once the stores are known (see [`resolve_store_names`]).
+    pub input_name: Option<String>,
+    pub output_name: Option<String>,
     pub model: String,
     pub created_at: Option<i64>,
     pub ended_at: Option<i64>,
@@ -191,6 +194,8 @@ impl DreamRow {
             input_store: text::one_line(d.input_store_id().unwrap_or("–")),
             sessions: d.input_session_ids().len(),
             output_store: text::one_line(d.output_store_id().unwrap_or("–")),
+            input_name: None,
+            output_name: None,
             model: text::one_line(&d.model.id),
             created_at: parse_time(&d.created_at),
             ended_at: parse_opt(d.ended_at.as_deref()),
@@ -203,6 +208,18 @@ impl DreamRow {
             }),
             json: text::json_pretty(&raw).lines().map(String::from).collect(),
         }
+    }
+}
+
+/// Give dream rows the names of their input and output stores (ids stay for the detail).
+pub fn resolve_store_names(dreams: &mut [DreamRow], stores: &[StoreRow]) {
+    let names: std::collections::HashMap<&str, &str> = stores
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    for d in dreams {
+        d.input_name = names.get(d.input_store.as_str()).map(|n| n.to_string());
+        d.output_name = names.get(d.output_store.as_str()).map(|n| n.to_string());
     }
 }
 

@@ -64,9 +64,19 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, list: Rect, detail:
             let (glyph, style) = status_style(theme, &r.status);
             let cells = vec![
                 (r.status.as_str().to_string(), style),
-                (r.input_store.clone(), theme.text),
+                (
+                    r.input_name
+                        .clone()
+                        .unwrap_or_else(|| r.input_store.clone()),
+                    theme.text,
+                ),
                 (r.sessions.to_string(), theme.dim),
-                (r.output_store.clone(), theme.dim),
+                (
+                    r.output_name
+                        .clone()
+                        .unwrap_or_else(|| r.output_store.clone()),
+                    theme.dim,
+                ),
                 (r.model.clone(), theme.dim),
                 (ago(state.now, r.created_at), theme.dim),
                 (
@@ -101,6 +111,14 @@ fn field<'a>(label: &str, value: String, style: Style, theme: &Theme) -> Line<'a
     ])
 }
 
+/// `name (id)` when the store's name is known.
+fn named(name: &Option<String>, id: &str) -> String {
+    match name {
+        Some(n) => format!("{n} ({id})"),
+        None => id.to_string(),
+    }
+}
+
 fn draw_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let d = &state.dreams;
     let Some(r) = d.dreams.get(d.nav.cursor) else {
@@ -129,11 +147,20 @@ fn draw_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         field("model", r.model.clone(), theme.text, theme),
         field(
             "input",
-            format!("{} · {} session(s)", r.input_store, r.sessions),
+            format!(
+                "{} · {} session(s)",
+                named(&r.input_name, &r.input_store),
+                r.sessions
+            ),
             theme.text,
             theme,
         ),
-        field("output", r.output_store.clone(), theme.text, theme),
+        field(
+            "output",
+            named(&r.output_name, &r.output_store),
+            theme.text,
+            theme,
+        ),
         field(
             "times",
             format!(

@@ -1,0 +1,181 @@
+//! The read-only resource views against the simulator over loopback HTTP: `:memory` down to
+//! one memory's content and versions, `:dreams`, `:deployments` with an errored run. Asserts
+//! on screen text; "eventually" conditions poll with generous timeouts.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use overseer::api::{Client, ClientConfig};
+use overseer::app::state::State;
+use overseer::app::{App, Msg};
+use overseer::sim::{SimOptions, start};
+use overseer::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+struct Harness {
+    app: App,
+    term: Terminal<TestBackend>,
+    theme: Theme,
+}
+
+impl Harness {
+    fn screen(&self) -> String {
+        let buf = self.term.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut skip = 0;
+            for x in 0..buf.area.width {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                let sym = buf[(x, y)].symbol();
+                out.push_str(sym);
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    async fn settle(&mut self) {
+        self.app.pump(Duration::from_millis(50)).await;
+        self.app.draw(&mut self.term, &self.theme).unwrap();
+    }
+
+    async fn wait_for(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            self.settle().await;
+            let s = self.screen();
+            if cond(&s) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        self.app
+            .handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.settle().await;
+    }
+
+    async fn command(&mut self, word: &str) {
+        self.key(KeyCode::Char(':')).await;
+        for c in word.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+        self.key(KeyCode::Enter).await;
+    }
+
+    /// Press `j` until `cond` holds (at most `max` times).
+    async fn down_until(&mut self, max: usize, cond: impl Fn(&str) -> bool) -> bool {
+        for _ in 0..=max {
+            if cond(&self.screen()) {
+                return true;
+            }
+            self.key(KeyCode::Char('j')).await;
+        }
+        cond(&self.screen())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_dreams_and_deployments_against_the_simulator() {
+    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
+    let mut state = State::new(overseer::app::terminal::now_secs());
+    state.profile = "demo".into();
+    state.base_url = sim.base_url();
+    state.demo = true;
+    let mut h = Harness {
+        app: App::new(state, Some(client)),
+        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
+        theme: Theme::dark(),
+    };
+    h.app.handle(Msg::Resize(160, 45));
+
+    // :memory lists both demo stores; open engineering-notes.
+    h.command("memory").await;
+    let s = h
+        .wait_for("memory stores", |s| {
+            s.contains("engineering-notes") && s.contains("support-playbook")
+        })
+        .await;
+    assert!(s.contains("Memory stores"), "{s}");
+    assert!(
+        h.down_until(8, |s| s.contains("name        engineering-notes   "))
+            .await,
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("the store's memories", |s| {
+            s.contains("Memory engineering-notes ·") && s.contains(".md") && !s.contains("loading")
+        })
+        .await;
+    assert!(s.contains("PATH"), "{s}");
+    // Open the first memory: content and versions.
+    h.key(KeyCode::Enter).await;
+    let s = h
+        .wait_for("a memory's content and versions", |s| {
+            s.contains("recent versions (") && s.contains("line 1/")
+        })
+        .await;
+    assert!(
+        s.contains("created") || s.contains("modified"),
+        "a version's operation: {s}"
+    );
+    // Esc walks back up to the session list.
+    h.key(KeyCode::Esc).await;
+    assert!(h.screen().contains("⏎ shows its content and versions"));
+    h.key(KeyCode::Esc).await;
+    assert!(h.screen().contains("Memory stores"));
+    h.key(KeyCode::Esc).await;
+    assert!(h.screen().contains("Sessions"), "{}", h.screen());
+
+    // :dreams shows the three demo dreams with their status; the failed one has an error.
+    h.command("dreams").await;
+    let s = h
+        .wait_for("dreams", |s| {
+            s.contains("✔ completed") && s.contains("▶ running") && s.contains("✖ failed")
+        })
+        .await;
+    assert!(s.contains("review queue: coming"), "{s}");
+    assert!(
+        h.down_until(5, |s| s.contains(" error    ✖")).await,
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Enter).await;
+    assert!(h.screen().contains("j/k scroll JSON"));
+
+    // :deployments: both demo deployments; the triage one has an errored run.
+    h.command("deployments").await;
+    let s = h
+        .wait_for("deployments", |s| {
+            s.contains("Stale PR digest") && s.contains("Hourly support triage")
+        })
+        .await;
+    assert!(s.contains("*/30 * * * * UTC"), "{s}");
+    assert!(
+        h.down_until(3, |s| s.contains("errored ")
+            && s.contains("vault_archived_error"))
+            .await,
+        "{}",
+        h.screen()
+    );
+    let s = h.screen();
+    assert!(s.contains("⏸ paused"), "{s}");
+    assert!(s.contains("✖ schedule"), "{s}");
+}
