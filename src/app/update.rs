@@ -43,6 +43,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.size = (w, h);
             clamp_list(state);
             clamp_stream(state);
+            views::clamp(state);
             state.dirty = true;
         }
         Msg::Tick(now) => on_tick(state, now),

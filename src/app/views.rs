@@ -223,6 +223,23 @@ fn close_to_sessions(state: &mut State, cmds: &mut Vec<Cmd>) {
     crate::app::update::set_view(state, View::Sessions, cmds);
 }
 
+/// Keep every cursor on its page after the terminal changed size.
+pub fn clamp(state: &mut State) {
+    let page = list_page(state);
+    let rpage = detail_page(state)
+        .saturating_sub(DEPLOYMENT_SUMMARY_ROWS)
+        .max(1);
+    let m = &mut state.memory;
+    m.stores_nav.clamp(m.stores.len(), page);
+    m.memories_nav.clamp(m.memories.len(), page);
+    let d = &mut state.dreams;
+    d.nav.clamp(d.dreams.len(), page);
+    let p = &mut state.deployments;
+    p.nav.clamp(p.deployments.len(), page);
+    let runs = p.deployments.get(p.nav.cursor).map_or(0, |r| r.runs.len());
+    p.runs_nav.clamp(runs, rpage);
+}
+
 pub fn on_loaded(state: &mut State, data: ViewData) {
     let page = list_page(state);
     match data {
@@ -515,6 +532,12 @@ mod tests {
         key(&mut s, KeyCode::Char('j'));
         key(&mut s, KeyCode::Char('j'));
         assert_eq!(s.deployments.runs_nav.cursor, 2);
+        // A smaller terminal keeps the selected run on its page.
+        let _ = update(&mut s, Msg::Resize(60, 16));
+        let nav = s.deployments.runs_nav;
+        assert_eq!(nav.cursor, 2);
+        // 60×16: the detail pane has room for one run row below the summary.
+        assert_eq!(nav.offset, 2);
         key(&mut s, KeyCode::Esc);
         key(&mut s, KeyCode::Char('k'));
         assert_eq!(s.deployments.nav.cursor, 0);
