@@ -179,3 +179,31 @@ async fn memory_dreams_and_deployments_against_the_simulator() {
     assert!(s.contains("⏸ paused"), "{s}");
     assert!(s.contains("✖ schedule"), "{s}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_view_says_why_with_the_request_id_and_keeps_running() {
+    let mut opts = SimOptions::default();
+    opts.faults.error_rate = 1.0;
+    let sim = start(opts, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
+    let mut state = State::new(overseer::app::terminal::now_secs());
+    state.demo = true;
+    let mut h = Harness {
+        app: App::new(state, Some(client)),
+        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
+        theme: Theme::dark(),
+    };
+    h.app.handle(Msg::Resize(160, 45));
+    h.command("dreams").await;
+    let s = h
+        .wait_for("an error toast", |s| s.contains("✖ dreams: "))
+        .await;
+    assert!(s.contains("request-id"), "{s}");
+    assert!(s.contains("✖ failed, retrying (^r: now) · 429"), "{s}");
+    // Keys still work while the fetch keeps failing.
+    h.key(KeyCode::Esc).await; // closes the toast
+    h.key(KeyCode::Esc).await;
+    assert!(h.screen().contains("Sessions"), "{}", h.screen());
+}

@@ -158,7 +158,7 @@ pub fn row_line<'a>(
 pub fn status_line<'a>(fetch: &Fetch, empty: &str, theme: &Theme) -> Option<Line<'a>> {
     if let Some(e) = &fetch.error {
         return Some(Line::styled(
-            format!("  ✖ {e} (retrying; ^r retries now)"),
+            format!("  ✖ failed, retrying (^r: now) · {e}"),
             theme.event_error,
         ));
     }
