@@ -211,12 +211,68 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     lines
 }
 
-/// Pretty-print JSON (sanitized). Text that is not JSON is returned sanitized as it is.
+/// Pretty-print JSON (sanitized), keeping the keys in wire order. Text that is not JSON is
+/// returned sanitized as it is.
 pub fn json_pretty(raw: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => sanitize(&serde_json::to_string_pretty(&v).unwrap_or_else(|_| raw.to_string())),
-        Err(_) => sanitize(raw),
+    if serde_json::from_str::<serde::de::IgnoredAny>(raw).is_err() {
+        return sanitize(raw);
     }
+    let mut out = String::with_capacity(raw.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', depth * 2));
+    };
+    let mut chars = raw.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Skip whitespace to see whether the container is empty.
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    sanitize(&out)
 }
 
 /// Human byte-free count: 1234 → "1.2k", 1234567 → "1.2M".
@@ -305,6 +361,11 @@ mod tests {
             "{\n  \"t\": \"xy\"\n}"
         );
         assert_eq!(json_pretty("not json \x1b[2J"), "not json ");
+        // Wire order is kept; empty containers stay compact; strings are left alone.
+        assert_eq!(
+            json_pretty(r#"{"type":"x", "a":{}, "b":[ ], "s":"a,{b}:\"c"}"#),
+            "{\n  \"type\": \"x\",\n  \"a\": {},\n  \"b\": [],\n  \"s\": \"a,{b}:\\\"c\"\n}"
+        );
     }
 
     #[test]
@@ -340,6 +401,14 @@ mod tests {
             let out = sanitize(&parts.concat());
             prop_assert!(!out.chars().any(forbidden));
             prop_assert!(!one_line(&parts.concat()).contains('\n'));
+        }
+
+        #[test]
+        fn json_pretty_keeps_the_value(k in "[a-z]{1,8}", s in "[ -~]{0,20}", n in any::<i64>()) {
+            let v = serde_json::json!({ k.clone(): [s.clone(), n, {"x": {}}, []], "t": s });
+            let pretty = json_pretty(&v.to_string());
+            let back: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+            prop_assert_eq!(back, v);
         }
 
         #[test]

@@ -32,6 +32,8 @@ struct Faults {
     history_cut: f64,
     /// The stream says hello, then never sends another byte (a dead connection).
     silent: bool,
+    /// The stream answers 400 to `event_deltas[]`.
+    reject_deltas: bool,
 }
 
 struct Log {
@@ -132,11 +134,22 @@ fn processed_at(raw: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn stream(State(log): State<Shared>, Path(_id): Path<String>) -> Response {
+async fn stream(
+    State(log): State<Shared>,
+    Path(_id): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
     let (mut rx, faults, seed) = {
         let Ok(mut log) = log.lock() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
+        if log.faults.reject_deltas && query.is_some_and(|q| q.contains("event_deltas")) {
+            return (
+                StatusCode::BAD_REQUEST,
+                r#"{"type":"error","error":{"type":"invalid_request_error","message":"event_deltas not supported here"}}"#,
+            )
+                .into_response();
+        }
         let seed: u64 = log.rng.random();
         (log.live.subscribe(), log.faults, seed)
     };
@@ -352,6 +365,7 @@ async fn feed_survives_drops_malformed_frames_and_error_frames() {
         history_500: 0.2,
         history_cut: 0.0,
         silent: false,
+        reject_deltas: false,
     };
     let (base, log) = start(400, faults, 7).await;
     let (printed, others) = run_feed(&base, feed_cfg()).await;
@@ -378,6 +392,7 @@ async fn feed_survives_history_pages_cut_in_flight() {
         history_500: 0.1,
         history_cut: 0.3,
         silent: false,
+        reject_deltas: false,
     };
     let (base, log) = start(300, faults, 11).await;
     let (printed, others) = run_feed(&base, feed_cfg()).await;
@@ -403,6 +418,20 @@ async fn feed_reconnects_a_silent_stream_after_the_heartbeat_allowance() {
         FeedItem::State(overseer::api::feed::ConnState::Retrying { reason, .. })
             if reason == "no data for 300ms"
     )));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_follows_without_previews_when_deltas_are_rejected() {
+    let faults = Faults {
+        reject_deltas: true,
+        ..Faults::default()
+    };
+    let (base, log) = start(100, faults, 2).await;
+    let mut cfg = feed_cfg();
+    cfg.deltas = true;
+    let (printed, others) = run_feed(&base, cfg).await;
+    assert_eq!(printed, history_ids(&log));
+    assert_eq!(others.last(), Some(&FeedItem::Ended));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

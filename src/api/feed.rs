@@ -681,6 +681,13 @@ impl Feed {
             {
                 Ok(r) => r,
                 Err(e) => {
+                    if e.status() == Some(400) && self.cfg.deltas {
+                        // Some servers reject `event_deltas[]` (e.g. on thread streams): previews
+                        // are best-effort, the events are not. Follow without them.
+                        tracing::warn!(error = %e, "stream rejected event_deltas; following without previews");
+                        self.cfg.deltas = false;
+                        continue;
+                    }
                     if let Some(stop) = self.fatal_item(&e) {
                         self.finish(stop).await;
                         return;
@@ -839,9 +846,13 @@ impl Feed {
                 });
             }
             "session.status_terminated" => true,
+            // On a thread's own stream the event may not name the thread it is about.
             "session.thread_status_terminated" => {
                 self.cfg.thread_id.is_some()
-                    && head.session_thread_id.as_deref() == self.cfg.thread_id.as_deref()
+                    && head
+                        .session_thread_id
+                        .as_deref()
+                        .is_none_or(|t| Some(t) == self.cfg.thread_id.as_deref())
             }
             _ => false,
         };

@@ -191,7 +191,7 @@ impl StreamView {
         match self.filter.classes.as_slice() {
             [] => "all",
             [EventClass::Message] => "messages",
-            [EventClass::Tool] => "tools",
+            [EventClass::Tool] | [EventClass::Tool, EventClass::Error] => "tools",
             [EventClass::Error] => "errors",
             [EventClass::Status] => "status",
             [EventClass::Span] => "spans",

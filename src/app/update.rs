@@ -975,34 +975,43 @@ pub fn prepare_frame(state: &mut State) {
     if index == state.inspector.index {
         return;
     }
-    let raw = index.and_then(|i| {
-        state.watched.as_ref().and_then(|w| {
-            w.transcript
-                .get(i)
-                .map(|e| (e.type_name.to_string(), e.raw.to_string()))
-        })
+    let found = index.and_then(|i| {
+        let w = state.watched.as_ref()?;
+        let e = w.transcript.get(i)?;
+        // A tool use and its result belong together: show the other half below.
+        let pair = w
+            .transcript
+            .tool_pair(i)
+            .and_then(|p| w.transcript.get(p))
+            .map(|p| (p.type_name.to_string(), p.raw.to_string()));
+        Some((e.type_name.to_string(), e.raw.to_string(), pair))
     });
-    state.inspector = match raw {
-        Some((ty, raw)) => {
-            // Very large payloads: show the head; the whole event is one ctrl-s away.
-            let head = if raw.len() > 512 * 1024 {
-                let mut cut = 512 * 1024;
-                while !raw.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                &raw[..cut]
-            } else {
-                &raw
-            };
+    state.inspector = match found {
+        Some((ty, raw, pair)) => {
+            let mut lines: Vec<String> = pretty_head(&raw).lines().map(String::from).collect();
+            if let Some((pair_ty, pair_raw)) = pair {
+                lines.push(String::new());
+                lines.push(format!("── ↔ {} ──", text::one_line(&pair_ty)));
+                lines.extend(pretty_head(&pair_raw).lines().map(String::from));
+            }
             crate::app::state::InspectorCache {
                 index,
                 title: text::one_line(&ty),
-                lines: text::json_pretty(head).lines().map(String::from).collect(),
+                lines,
                 raw,
             }
         }
         None => Default::default(),
     };
+}
+
+/// Pretty JSON of at most the first 512 KiB (the whole event is one ctrl-s away).
+fn pretty_head(raw: &str) -> String {
+    let mut cut = raw.len().min(512 * 1024);
+    while !raw.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text::json_pretty(&raw[..cut])
 }
 
 /// For the sort indicator and tests.
@@ -1303,6 +1312,38 @@ mod tests {
         s.dirty = false;
         let _ = update(&mut s, Msg::Tick(fixtures::NOW + 1));
         assert!(!s.dirty, "nothing on screen changes within the minute");
+    }
+
+    #[test]
+    fn inspector_shows_the_tool_result_with_its_use() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        // ev_09 (edit) failed: its result is ev_10.
+        while selected_event_index(&s)
+            .and_then(|i| {
+                s.watched
+                    .as_ref()?
+                    .transcript
+                    .get(i)
+                    .map(|e| e.id != "ev_09")
+            })
+            .unwrap_or(false)
+        {
+            key(&mut s, KeyCode::Up);
+        }
+        prepare_frame(&mut s);
+        assert_eq!(s.inspector.title, "agent.tool_use");
+        let pos = s
+            .inspector
+            .lines
+            .iter()
+            .position(|l| l == "── ↔ agent.tool_result ──");
+        let pos = pos.expect("paired result shown");
+        assert!(
+            s.inspector.lines[pos..]
+                .iter()
+                .any(|l| l.contains("edit failed: old text not found"))
+        );
     }
 
     #[test]

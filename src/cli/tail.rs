@@ -12,6 +12,13 @@ use super::Globals;
 use crate::api::feed::{self, ConnState, FeedConfig, FeedItem};
 use crate::api::{Beta, Client, Query};
 
+/// A line on stderr; a closed stderr is not worth a panic.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
     /// The session to follow (`sesn_...`).
@@ -91,16 +98,16 @@ pub async fn follow(client: Client, args: Args) -> anyhow::Result<()> {
             FeedItem::Preview { text, .. } => {
                 if args.deltas {
                     let last = text.lines().last().unwrap_or("");
-                    eprintln!("… {}", clean(last, 160));
+                    note!("… {}", clean(last, 160));
                 }
             }
             FeedItem::PreviewDiscarded { .. } => {}
             FeedItem::State(state) => match state {
                 ConnState::Connecting => {}
-                ConnState::Live => eprintln!("overseer: live"),
+                ConnState::Live => note!("overseer: live"),
                 ConnState::Retrying {
                     attempt, reason, ..
-                } => eprintln!(
+                } => note!(
                     "overseer: reconnecting (attempt {attempt}): {}",
                     clean(&reason, 300)
                 ),
@@ -110,7 +117,7 @@ pub async fn follow(client: Client, args: Args) -> anyhow::Result<()> {
                 }
             },
             FeedItem::Gap { reason } => {
-                eprintln!("overseer: gap: {}", clean(&reason, 300));
+                note!("overseer: gap: {}", clean(&reason, 300));
             }
             FeedItem::Gone { reason } => {
                 let _ = out.flush();

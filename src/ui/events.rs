@@ -181,7 +181,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .rows(&sv.filter, offset..(offset + page).min(len));
 
     let time_w = if sv.timestamps { 9 } else { 0 };
-    let kind_w = 14usize.min(width / 4);
+    let kind_w = if width >= 100 { 18 } else { 14usize.min(width / 4) };
     let text_w = width.saturating_sub(time_w + 2 + kind_w + 1).max(1);
     let query = sv.search.as_deref();
     let mut lines: Vec<Line> = Vec::with_capacity(height);
