@@ -870,3 +870,29 @@ async fn sim_wrong_method_gets_the_error_body() {
         (Some("error"), Some("invalid_request_error"))
     );
 }
+
+#[tokio::test]
+async fn sim_dropping_the_handle_stops_the_server() {
+    let h = sim(slow()).await;
+    let (c, base) = (Client::new(), h.base_url());
+    // An open stream must not keep the server alive.
+    let sid = ids(&ok(&c, &format!("{base}/v1/sessions")).await).remove(0);
+    let stream = c
+        .get(format!("{base}/v1/sessions/{sid}/events/stream"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stream.status(), StatusCode::OK);
+    drop(h);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if c.get(format!("{base}/v1/sessions")).send().await.is_err() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still serving after the handle was dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
