@@ -894,6 +894,7 @@ async fn session_stream(
         StreamSpec {
             rx: s.tx.subscribe(),
             deltas,
+            session_id: s.id.clone(),
         }
     };
     Ok(sse::respond(&st, spec))
@@ -999,9 +1000,11 @@ async fn thread_stream(
             .iter()
             .find(|t| t.id == tid)
             .ok_or_else(|| ApiError::not_found("thread", &tid))?;
+        let session_id = s.id.clone();
         StreamSpec {
             rx: t.tx.subscribe(),
             deltas,
+            session_id,
         }
     };
     Ok(sse::respond(&st, spec))
