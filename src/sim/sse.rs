@@ -126,7 +126,7 @@ pub fn respond(state: &AppState, spec: StreamSpec) -> Response {
                         });
                         match extra.map(pick_malformed) {
                             Some(Malformed::UnknownType) => record_unknown_type_event(&world, &session_id),
-                            Some(Malformed::Garbage(bytes)) if tx.send(Ok(bytes)).await.is_err() => break,
+                            Some(Malformed::Garbage(bytes)) if tx.send(Ok(bytes.clone())).await.is_err() => break,
                             Some(Malformed::Garbage(_)) | None => {}
                         }
                     }
