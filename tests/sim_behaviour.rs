@@ -942,3 +942,55 @@ async fn sim_answer_sent_before_the_session_blocks_is_not_lost() {
         "both calls ran: {results:?}"
     );
 }
+
+#[tokio::test]
+async fn sim_update_existing_dream_writes_into_its_input_store() {
+    let h = sim(60.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (_, store) = post(
+        &c,
+        format!("{base}/v1/memory_stores"),
+        json!({"name": "in-place"}),
+    )
+    .await;
+    let st = store["id"].as_str().unwrap_or("").to_string();
+    for k in 0..8 {
+        post(
+            &c,
+            format!("{base}/v1/memory_stores/{st}/memories"),
+            json!({"path": format!("/notes/{k}.md"), "content": format!("note {k}")}),
+        )
+        .await;
+    }
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=1")).await;
+    let body = json!({
+        "inputs": [{"type": "memory_store", "memory_store_id": st}, {"type": "sessions", "session_ids": [sessions["data"][0]["id"]]}],
+        "model": "claude-opus-5-5",
+        "output_behavior": {"type": "update_existing", "memory_store_id": st},
+    });
+    let (status, d) = post(&c, format!("{base}/v1/dreams"), body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let (status, err) = post(&c, format!("{base}/v1/dreams"), body).await;
+    assert_eq!(
+        (status, err["error"]["type"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict_error"))
+    );
+    let id = d["id"].as_str().unwrap_or("").to_string();
+    let done = eventually("dream completes", || {
+        let (c, url) = (c.clone(), format!("{base}/v1/dreams/{id}"));
+        async move { Some(get(&c, url).await).filter(|d| d["status"] == "completed") }
+    })
+    .await;
+    assert_eq!(done["outputs"][0]["memory_store_id"], st.as_str());
+    let session = done["session_id"].as_str().unwrap_or("").to_string();
+    let writes = get(
+        &c,
+        format!("{base}/v1/memory_stores/{st}/memory_versions?session_id={session}&limit=100"),
+    )
+    .await;
+    assert_eq!(
+        writes["data"].as_array().map(Vec::len),
+        Some(7),
+        "the dream's writes landed in the input store"
+    );
+}

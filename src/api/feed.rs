@@ -606,7 +606,13 @@ struct Feed {
     history_loaded: bool,
     /// Why the last attempt failed (shown in `Retrying`).
     last_reason: Option<String>,
+    /// When the last backfill started: malformed frames re-read history at most once per
+    /// [`RESYNC_GAP`], so a stream of garbage cannot turn into a storm of history requests.
+    last_backfill: Option<tokio::time::Instant>,
 }
+
+/// The shortest time between two history re-reads caused by malformed frames.
+const RESYNC_GAP: Duration = Duration::from_secs(1);
 
 impl Feed {
     fn new(client: Client, cfg: FeedConfig, tx: mpsc::Sender<FeedItem>) -> Self {
@@ -618,6 +624,7 @@ impl Feed {
             previews: Previews::default(),
             history_loaded: false,
             last_reason: None,
+            last_backfill: None,
         }
     }
 
@@ -790,6 +797,7 @@ impl Feed {
 
     /// Page through history from the last `processed_at` seen (all of it the first time).
     async fn backfill(&mut self) -> Result<Flow, ApiError> {
+        self.last_backfill = Some(tokio::time::Instant::now());
         let path = self.history_path();
         let mut base = Query::new().push("limit", self.cfg.page_limit.to_string());
         if self.cfg.thread_id.is_none() {
@@ -887,6 +895,13 @@ impl Feed {
                                 session = %self.cfg.session_id,
                                 "malformed stream frame; re-reading history"
                             );
+                            // Re-read history before handling anything after this frame (it
+                            // may have been an event: completeness and order depend on it),
+                            // but not sooner than RESYNC_GAP after the last re-read; the frames
+                            // behind it wait in the socket meanwhile.
+                            if let Some(last) = self.last_backfill {
+                                tokio::time::sleep_until(last + RESYNC_GAP).await;
+                            }
                             return StreamEnd::Resync;
                         };
                         let type_name = head.type_name.as_deref().unwrap_or("");

@@ -8,6 +8,9 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use crate::model::event_view::{Tone, summarize};
+use crate::text;
+
 use super::Globals;
 use crate::api::feed::{self, ConnState, FeedConfig, FeedItem};
 use crate::api::{Beta, Client, Query};
@@ -205,120 +208,42 @@ fn write_event(out: &mut impl Write, raw: &str, event: &Value, jsonl: bool) -> s
             writeln!(out, "{raw}")
         }
     } else {
-        writeln!(out, "{}", human_line(event))
+        writeln!(out, "{}", human_line(raw, event))
     }
 }
 
-/// `HH:MM:SS type  summary`, sanitized, one line.
-pub fn human_line(event: &Value) -> String {
+/// `HH:MM:SS type  summary`, sanitized, one line. The summary is the dashboard's own row text
+/// (`model::event_view`), so `tail` and the stream pane describe an event the same way.
+pub fn human_line(raw: &str, event: &Value) -> String {
     let type_name = event.get("type").and_then(Value::as_str).unwrap_or("?");
-    let time = event
-        .get("processed_at")
-        .and_then(Value::as_str)
-        .and_then(|t| t.get(11..19))
-        .unwrap_or("--:--:--");
-    let summary = summary(type_name, event);
-    let thread = event
-        .get("session_thread_id")
-        .and_then(Value::as_str)
-        .map(|t| format!(" [{}]", clean(t, 40)))
+    let summary = summarize(raw);
+    let time = if summary.time.is_empty() {
+        "--:--:--".to_string()
+    } else {
+        summary.time
+    };
+    let thread = summary
+        .thread
+        .map(|t| format!(" [{}]", clean(&t, 40)))
         .unwrap_or_default();
-    let line = format!("{time} {:<30}{thread} {}", clean(type_name, 60), summary);
+    // No colour here, so an error says so in words.
+    let error = if summary.tone == Tone::Error {
+        "[error] "
+    } else {
+        ""
+    };
+    let line = format!(
+        "{time} {:<30}{thread} {error}{}",
+        clean(type_name, 60),
+        text::truncate(&summary.text, 160)
+    );
     line.trim_end().to_owned()
 }
 
-fn text_of(content: Option<&Value>) -> String {
-    let Some(Value::Array(blocks)) = content else {
-        return String::new();
-    };
-    blocks
-        .iter()
-        .filter_map(|b| match b.get("type").and_then(Value::as_str) {
-            Some("text") => b.get("text").and_then(Value::as_str).map(str::to_owned),
-            Some(other) => Some(format!("[{other}]")),
-            None => None,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn summary(type_name: &str, e: &Value) -> String {
-    let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-    let text = match type_name {
-        "user.message"
-        | "agent.message"
-        | "system.message"
-        | "agent.thread_message_sent"
-        | "agent.thread_message_received" => text_of(e.get("content")),
-        "agent.tool_use" | "agent.custom_tool_use" | "agent.mcp_tool_use" => {
-            let input = e.get("input").map(Value::to_string).unwrap_or_default();
-            let perm = e
-                .get("evaluated_permission")
-                .and_then(Value::as_str)
-                .map(|p| format!(" ({p})"))
-                .unwrap_or_default();
-            format!("{}{perm} {input}", s("name"))
-        }
-        "agent.tool_result"
-        | "agent.mcp_tool_result"
-        | "user.custom_tool_result"
-        | "user.tool_result" => {
-            let status = if e.get("is_error").and_then(Value::as_bool) == Some(true) {
-                "error"
-            } else {
-                "ok"
-            };
-            format!("{status}: {}", text_of(e.get("content")))
-        }
-        "user.tool_confirmation" => format!("{} {}", s("result"), s("tool_use_id")),
-        "session.status_idle" | "session.thread_status_idle" => e
-            .get("stop_reason")
-            .and_then(|r| r.get("type"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned(),
-        "session.error" | "workflow_run.error" => {
-            let err = e.get("error");
-            let field = |k: &str| {
-                err.and_then(|x| x.get(k))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            format!("{}: {}", field("type"), field("message"))
-        }
-        "span.model_request_end" => {
-            let usage = e.get("model_usage");
-            let n = |k: &str| {
-                usage
-                    .and_then(|u| u.get(k))
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0)
-            };
-            format!("in {} out {}", n("input_tokens"), n("output_tokens"))
-        }
-        _ => String::new(),
-    };
-    clean(&text, 160)
-}
-
-/// One line of at most `max` characters with no control or bidi characters (agent text is
-/// untrusted and must not drive the terminal).
+/// One sanitized line of at most `max` cells (agent text is untrusted and must not drive the
+/// terminal).
 fn clean(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max + 1));
-    for (n, c) in s.chars().enumerate() {
-        if n == max {
-            out.push('…');
-            break;
-        }
-        let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-        if c.is_control() || bidi {
-            out.push(' ');
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    text::truncate(&text::one_line(s), max)
 }
 
 #[cfg(test)]
@@ -335,22 +260,22 @@ mod tests {
             r#"{"type":"agent.message","id":"x","processed_at":"2026-01-01T12:34:56.789Z","content":[{"type":"text","text":"hi\u001b[31m there\nnext"}]}"#,
         );
         assert_eq!(
-            human_line(&e),
-            "12:34:56 agent.message                  hi [31m there next"
+            human_line(&e.to_string(), &e),
+            "12:34:56 agent.message                  hi there next"
         );
         let e = v(
             r#"{"type":"session.status_idle","id":"x","processed_at":"2026-01-01T00:00:01Z","stop_reason":{"type":"end_turn"}}"#,
         );
         assert_eq!(
-            human_line(&e),
-            "00:00:01 session.status_idle            end_turn"
+            human_line(&e.to_string(), &e),
+            "00:00:01 session.status_idle            end turn"
         );
         let e = v(
             r#"{"type":"agent.tool_result","id":"x","processed_at":"2026-01-01T00:00:01Z","tool_use_id":"t","is_error":true,"content":[{"type":"text","text":"boom"}]}"#,
         );
         assert_eq!(
-            human_line(&e),
-            "00:00:01 agent.tool_result              error: boom"
+            human_line(&e.to_string(), &e),
+            "00:00:01 agent.tool_result              [error] boom"
         );
     }
 

@@ -294,25 +294,12 @@ const RESEARCH_FINDINGS: &[&str] = &[
     "The regulation's obligations phase in over 24 months; transparency duties apply first, documentation duties a year later.",
     "Capacity announcements exceed funded projects by roughly 3x; only plants with offtake agreements are counted in the final table.",
 ];
-const CODE_FILES: &[&str] = &[
-    "src/billing/invoice.rs",
-    "services/api/handlers/webhooks.py",
-    "web/src/components/CheckoutForm.tsx",
-    "crates/scheduler/src/lease.rs",
-    "internal/auth/session_store.go",
-];
 const CODE_TASKS: &[&str] = &[
     "Fix the rounding bug in invoice totals for multi-currency carts",
     "Make the webhook handler idempotent on retried deliveries",
     "The checkout form double-submits on slow networks; fix it",
     "Lease renewal races with expiry under load; add a fencing token",
     "Session store leaks expired entries; add a sweeper with metrics",
-];
-const TEST_OUTPUTS: &[&str] = &[
-    "running 142 tests\n..........................................................................\ntest result: ok. 142 passed; 0 failed; 0 ignored; finished in 8.41s",
-    "============================= 87 passed, 2 skipped in 12.30s ==============================",
-    "PASS  src/components/CheckoutForm.test.tsx (4.2 s)\nTest Suites: 31 passed, 31 total\nTests:       204 passed, 204 total",
-    "ok  \tinternal/auth\t2.117s\tcoverage: 81.4% of statements",
 ];
 const SUPPORT_ISSUES: &[&str] = &[
     "Customer says order #A-20931 arrived damaged and wants a replacement before Friday",
@@ -487,67 +474,147 @@ fn research_work(sc: &mut Script, prompt: &str) {
     sc.model_end(&m, t);
 }
 
+/// One coherent piece of engineering work: the file, what the agent sees, what it changes.
+struct CodeTask {
+    keywords: &'static [&'static str],
+    file: &'static str,
+    listing: &'static str,
+    pattern: &'static str,
+    matches: &'static str,
+    old: &'static str,
+    new: &'static str,
+    explain: &'static str,
+    test: &'static str,
+    output: &'static str,
+    branch: &'static str,
+    summary: &'static str,
+}
+
+const CODE_WORK: &[CodeTask] = &[
+    CodeTask {
+        keywords: &["invoice", "rounding", "cent", "jpy", "currency"],
+        file: "src/billing/invoice.rs",
+        listing: "   1\tuse crate::money::{Currency, Money};\n   2\t\n   3\tpub fn total(lines: &[Line]) -> Money {\n   4\t    lines.iter().map(|l| l.amount.round_to(l.currency.minor_units())).sum()\n   5\t}",
+        pattern: "round_to\\(",
+        matches: "src/billing/invoice.rs:4:    lines.iter().map(|l| l.amount.round_to(l.currency.minor_units())).sum()\nsrc/billing/tax.rs:19:    let tax = base.round_to(2);\nsrc/money.rs:88:pub fn round_to(&self, digits: u32) -> Money {",
+        old: "lines.iter().map(|l| l.amount.round_to(l.currency.minor_units())).sum()",
+        new: "lines.iter().map(|l| l.amount).sum::<Money>().round_to(currency.minor_units())",
+        explain: "The fix rounds once, at the total, instead of per line.",
+        test: "cargo test -p billing 2>&1 | tail -n 20",
+        output: "running 142 tests\n..........................................................................\ntest result: ok. 142 passed; 0 failed; 0 ignored; finished in 8.41s",
+        branch: "fix/invoice-rounding",
+        summary: "Totals now round once per invoice, which removes the off-by-one-cent drift on multi-currency carts.",
+    },
+    CodeTask {
+        keywords: &["webhook", "idempot", "retried", "deliver"],
+        file: "services/api/handlers/webhooks.py",
+        listing: "  12\t@router.post(\"/webhooks/stripe\")\n  13\tasync def stripe_webhook(request: Request):\n  14\t    event = verify(await request.body(), request.headers)\n  15\t    await apply_event(event)\n  16\t    return {\"ok\": True}",
+        pattern: "apply_event",
+        matches: "services/api/handlers/webhooks.py:15:    await apply_event(event)\nservices/api/billing/events.py:40:async def apply_event(event):",
+        old: "    await apply_event(event)",
+        new: "    if await seen_webhook(event.id):\n        return {\"ok\": True, \"duplicate\": True}\n    await apply_event(event)",
+        explain: "Deliveries are now deduplicated on the event id before they are applied.",
+        test: "pytest services/api -q",
+        output: "============================= 87 passed, 2 skipped in 12.30s ==============================",
+        branch: "fix/webhook-idempotency",
+        summary: "Retried deliveries are acknowledged without being applied twice; a test replays the same event three times.",
+    },
+    CodeTask {
+        keywords: &["checkout", "double", "submit", "form"],
+        file: "web/src/components/CheckoutForm.tsx",
+        listing: "  48\t  const onSubmit = async (values: CheckoutValues) => {\n  49\t    await api.placeOrder(values);\n  50\t    navigate(\"/thanks\");\n  51\t  };",
+        pattern: "placeOrder",
+        matches: "web/src/components/CheckoutForm.tsx:49:    await api.placeOrder(values);\nweb/src/api/orders.ts:12:export async function placeOrder(values: CheckoutValues) {",
+        old: "    await api.placeOrder(values);",
+        new: "    if (submitting) return;\n    setSubmitting(true);\n    await api.placeOrder(values, { idempotencyKey: formId });",
+        explain: "The form ignores a second submit while the first is in flight and sends an idempotency key.",
+        test: "pnpm --filter web test -- CheckoutForm",
+        output: "PASS  src/components/CheckoutForm.test.tsx (4.2 s)\nTest Suites: 31 passed, 31 total\nTests:       204 passed, 204 total",
+        branch: "fix/checkout-double-submit",
+        summary: "Slow networks no longer create duplicate orders; the new test clicks submit twice under a delayed response.",
+    },
+    CodeTask {
+        keywords: &["lease", "fencing", "race", "scheduler"],
+        file: "crates/scheduler/src/lease.rs",
+        listing: "  61\tpub async fn renew(&self, lease: &Lease) -> Result<()> {\n  62\t    self.store.put(&lease.key, lease.expires_at()).await\n  63\t}",
+        pattern: "store.put",
+        matches: "crates/scheduler/src/lease.rs:62:    self.store.put(&lease.key, lease.expires_at()).await\ncrates/scheduler/src/store.rs:30:    pub async fn put(&self, key: &str, until: Instant) -> Result<()> {",
+        old: "    self.store.put(&lease.key, lease.expires_at()).await",
+        new: "    self.store.put_if_token(&lease.key, lease.token, lease.expires_at()).await",
+        explain: "Renewals now carry a fencing token, so a writer whose lease expired cannot extend it.",
+        test: "cargo test -p scheduler lease",
+        output: "running 23 tests\n.......................\ntest result: ok. 23 passed; 0 failed; 0 ignored; finished in 3.02s",
+        branch: "fix/lease-fencing",
+        summary: "Expired holders can no longer renew; the race test now passes 1,000 iterations in a row.",
+    },
+];
+
 fn coder_work(sc: &mut Script, prompt: &str) {
-    let file = pick(sc.rng, CODE_FILES);
+    let lower = prompt.to_lowercase();
+    let task = CODE_WORK
+        .iter()
+        .find(|t| t.keywords.iter().any(|k| lower.contains(k)))
+        .unwrap_or_else(|| &CODE_WORK[sc.rng.random_range(0..CODE_WORK.len())]);
+    let path = format!("/workspace/app/{}", task.file);
     let m = sc.model_start();
     sc.thinking();
     sc.say(&format!("Let me look at the code first. Task: {prompt}"));
-    let read = sc.tool(
-        "read",
-        json!({"file_path": format!("/workspace/app/{file}")}),
-        Perm::Allow,
-    );
+    let read = sc.tool("read", json!({"file_path": path}), Perm::Allow);
     let t = sc.tokens();
     sc.model_end(&m, t);
-    sc.result(&read, "   1\tuse crate::money::{Currency, Money};\n   2\t\n   3\tpub fn total(lines: &[Line]) -> Money {\n   4\t    lines.iter().map(|l| l.amount.round_to(l.currency.minor_units())).sum()\n   5\t}", false);
+    sc.result(&read, task.listing, false);
     let m = sc.model_start();
     let grep = sc.tool(
         "grep",
-        json!({"pattern": "round_to\\(", "path": "/workspace/app/src"}),
+        json!({"pattern": task.pattern, "path": "/workspace/app"}),
         Perm::Allow,
     );
     let t = sc.tokens();
     sc.model_end(&m, t);
-    sc.result(&grep, "src/billing/invoice.rs:4:    lines.iter().map(|l| l.amount.round_to(...\nsrc/billing/tax.rs:19:    let tax = base.round_to(2);\nsrc/money.rs:88:pub fn round_to(&self, digits: u32) -> Money {", false);
+    sc.result(&grep, task.matches, false);
     let m = sc.model_start();
     sc.thinking();
     let edit = sc.tool(
         "edit",
-        json!({"file_path": format!("/workspace/app/{file}"), "old_string": "l.amount.round_to(l.currency.minor_units())", "new_string": "l.amount"}),
+        json!({"file_path": path, "old_string": task.old, "new_string": task.new}),
         Perm::Allow,
     );
     let t = sc.tokens();
     sc.model_end(&m, t);
-    sc.result(
-        &edit,
-        &format!("The file /workspace/app/{file} has been updated."),
-        false,
-    );
+    sc.result(&edit, &format!("The file {path} has been updated."), false);
     let m = sc.model_start();
-    sc.say("The fix rounds once, at the total, instead of per line. I need to run the test suite and push the branch; both need your approval.");
+    sc.say(&format!(
+        "{} I need to run the tests and push the branch; both need your approval.",
+        task.explain
+    ));
     let test = sc.tool(
         "bash",
-        json!({"command": "cargo test -p billing 2>&1 | tail -n 20", "timeout": 600}),
+        json!({"command": task.test, "timeout": 600}),
         Perm::Ask,
     );
     let push = sc.tool(
         "bash",
-        json!({"command": "git push origin HEAD:fix/invoice-rounding"}),
+        json!({"command": format!("git push origin HEAD:{}", task.branch)}),
         Perm::Ask,
     );
     let t = sc.tokens();
     sc.model_end(&m, t);
     sc.usage();
     sc.block();
-    let out = pick(sc.rng, TEST_OUTPUTS);
-    sc.result(&test, out, false);
+    sc.result(&test, task.output, false);
     sc.result(
         &push,
-        "To github.com:acme/app.git\n * [new branch]      HEAD -> fix/invoice-rounding",
+        &format!(
+            "To github.com:acme/app.git\n * [new branch]      HEAD -> {}",
+            task.branch
+        ),
         false,
     );
     let m = sc.model_start();
-    sc.say("Tests pass and the branch is pushed as fix/invoice-rounding. Totals now round once per invoice, which removes the off-by-one-cent drift on multi-currency carts.");
+    sc.say(&format!(
+        "Tests pass and the branch is pushed as {}. {}",
+        task.branch, task.summary
+    ));
     let t = sc.tokens();
     sc.model_end(&m, t);
 }

@@ -433,7 +433,17 @@ impl World {
                     self.store_name(&input),
                     &self.dreams[i].id[4..12]
                 );
-                let out = self.clone_store(&input, &name, at);
+                // update_existing writes straight into its input store.
+                let in_place = self.dreams[i]
+                    .output_behavior
+                    .get("type")
+                    .and_then(Value::as_str)
+                    == Some("update_existing");
+                let out = if in_place {
+                    input
+                } else {
+                    self.clone_store(&input, &name, at)
+                };
                 self.dreams[i].outputs.push(out);
             }
             let d = &self.dreams[i];

@@ -894,6 +894,7 @@ async fn session_stream(
         StreamSpec {
             rx: s.tx.subscribe(),
             deltas,
+            session_id: s.id.clone(),
         }
     };
     Ok(sse::respond(&st, spec))
@@ -999,9 +1000,11 @@ async fn thread_stream(
             .iter()
             .find(|t| t.id == tid)
             .ok_or_else(|| ApiError::not_found("thread", &tid))?;
+        let session_id = s.id.clone();
         StreamSpec {
             rx: t.tx.subscribe(),
             deltas,
+            session_id,
         }
     };
     Ok(sse::respond(&st, spec))
@@ -1462,14 +1465,42 @@ async fn create_dream(State(st): State<AppState>, body: Bytes) -> Reply {
         .cloned()
         .filter(|v| !v.is_null())
         .unwrap_or(json!({"type": "create_new"}));
-    if output_behavior.get("type").and_then(Value::as_str) != Some("create_new") {
-        return Err(ApiError::bad_request(
-            "output_behavior: only create_new is supported by this simulator",
-        ));
-    }
+    let in_place = match output_behavior.get("type").and_then(Value::as_str) {
+        Some("create_new") => false,
+        Some("update_existing") => {
+            if output_behavior
+                .get("memory_store_id")
+                .and_then(Value::as_str)
+                != Some(store.as_str())
+            {
+                return Err(ApiError::bad_request(
+                    "output_behavior.memory_store_id: update_existing must name the input memory store",
+                ));
+            }
+            true
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "output_behavior.type: expected create_new or update_existing",
+            ));
+        }
+    };
     let mut w = st.lock()?;
     w.tick();
     store_index(&w, &store)?;
+    if in_place
+        && w.dreams.iter().any(|d| {
+            d.input_store_id == store
+                && (d.status == "pending" || d.status == "running")
+                && d.output_behavior.get("type").and_then(Value::as_str) == Some("update_existing")
+        })
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict_error",
+            "another update_existing dream on this memory store has not stopped yet",
+        ));
+    }
     let dreamer = w
         .agents
         .iter()
@@ -1482,6 +1513,7 @@ async fn create_dream(State(st): State<AppState>, body: Bytes) -> Reply {
     let d = &mut w.dreams[i];
     d.model = model;
     d.instructions = instructions;
+    d.output_behavior = output_behavior;
     ok(d.to_json())
 }
 

@@ -18,6 +18,9 @@ use super::world::Frame;
 pub struct StreamSpec {
     pub rx: broadcast::Receiver<Arc<Frame>>,
     pub deltas: Vec<String>,
+    /// The session whose stream this is: the `malformed` fault's unknown-type events are
+    /// recorded in its history (a newer server's event type is still a real event).
+    pub session_id: String,
 }
 
 fn frame_bytes(f: &Frame) -> Bytes {
@@ -36,17 +39,46 @@ fn frame_bytes(f: &Frame) -> Bytes {
     Bytes::from(s)
 }
 
-/// An extra frame that a robust client must survive: an unknown event type, a truncated JSON
-/// body, or a frame with no `event:` line.
-fn malformed_frame(kind: u32, n: u64) -> Bytes {
-    let s = match kind % 3 {
-        0 => format!(
-            "event: session.future_feature\ndata: {{\"type\":\"session.future_feature\",\"id\":\"sevt_01Unknown{n:014}\",\"processed_at\":\"2026-01-01T00:00:00Z\",\"novel\":{{\"x\":1}}}}\n\n"
-        ),
-        1 => "event: agent.message\ndata: {\"type\":\"agent.message\",\"id\":\"sevt_01Trunc\",\"content\":[{\"ty\n\n".to_string(),
-        _ => "data: {\"type\":\"orphan_frame_without_event_line\"}\n\n".to_string(),
+/// What the `malformed` fault adds before a frame: something a robust client must survive.
+enum Malformed {
+    /// A real event of a type this client cannot know (recorded in history, sent to every
+    /// stream of the session, like a newer server's event would be).
+    UnknownType,
+    /// Garbage on this connection only: truncated JSON, or a frame with no `event:` line.
+    Garbage(Bytes),
+}
+
+fn pick_malformed(kind: u32) -> Malformed {
+    match kind % 3 {
+        0 => Malformed::UnknownType,
+        1 => Malformed::Garbage(Bytes::from_static(
+            b"event: agent.message\ndata: {\"type\":\"agent.message\",\"id\":\"sevt_01Trunc\",\"content\":[{\"ty\n\n",
+        )),
+        _ => Malformed::Garbage(Bytes::from_static(
+            b"data: {\"type\":\"orphan_frame_without_event_line\"}\n\n",
+        )),
+    }
+}
+
+/// The type of the event the `malformed` fault records.
+const UNKNOWN_TYPE: &str = "session.future_feature";
+
+/// Record a `session.future_feature` event in the session's history; the session's own
+/// broadcast then delivers it to every open stream, this one included.
+fn record_unknown_type_event(world: &std::sync::Mutex<super::world::World>, session_id: &str) {
+    let Ok(mut w) = world.lock() else {
+        return;
     };
-    Bytes::from(s)
+    let now = w.now();
+    let super::world::World { sessions, idg, .. } = &mut *w;
+    if let Some(s) = sessions.iter_mut().find(|s| s.id == session_id) {
+        s.emit(
+            idg,
+            now,
+            None,
+            serde_json::json!({"type": UNKNOWN_TYPE, "novel": {"x": 1}}),
+        );
+    }
 }
 
 pub fn respond(state: &AppState, spec: StreamSpec) -> Response {
@@ -54,7 +86,9 @@ pub fn respond(state: &AppState, spec: StreamSpec) -> Response {
     let StreamSpec {
         rx: mut events,
         deltas,
+        session_id,
     } = spec;
+    let world = state.world.clone();
     let heartbeat = state.heartbeat;
     let drop_after = state.faults.drop_stream_after;
     let malformed = state.faults.malformed;
@@ -84,14 +118,17 @@ pub fn respond(state: &AppState, spec: StreamSpec) -> Response {
                         && !deltas.iter().any(|d| d == kind) {
                             continue;
                         }
-                    if malformed > 0.0 {
+                    // Never before an injected unknown-type event itself: with several
+                    // connections open, that would breed new events without end.
+                    if malformed > 0.0 && frame.event_type != UNKNOWN_TYPE {
                         let extra = fault_rng.lock().ok().and_then(|mut r| {
                             if r.random_bool(malformed.clamp(0.0, 1.0)) { Some(r.random::<u32>()) } else { None }
                         });
-                        if let Some(kind) = extra
-                            && tx.send(Ok(malformed_frame(kind, sent))).await.is_err() {
-                                break;
-                            }
+                        match extra.map(pick_malformed) {
+                            Some(Malformed::UnknownType) => record_unknown_type_event(&world, &session_id),
+                            Some(Malformed::Garbage(bytes)) if tx.send(Ok(bytes.clone())).await.is_err() => break,
+                            Some(Malformed::Garbage(_)) | None => {}
+                        }
                     }
                     if tx.send(Ok(frame_bytes(&frame))).await.is_err() {
                         break;
