@@ -66,10 +66,12 @@ struct ConfigFile {
 pub enum ConfigError {
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-    #[error("{path}: {source}")]
+    /// The file could not be read (the I/O error is this error's message, not a separate
+    /// source, so a chain printer does not repeat it).
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -89,7 +91,7 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
                 return Ok(Config::default());
             }
-            Err(source) => return Err(ConfigError::Io { path, source }),
+            Err(error) => return Err(ConfigError::Io { path, error }),
         };
         Config::parse(&text, &path)
     }

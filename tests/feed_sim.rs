@@ -140,7 +140,10 @@ async fn deleting_the_session_ends_the_feed_as_gone() {
     loop {
         match next(&mut rx, deadline).await {
             FeedItem::Gone { reason } => {
-                assert_eq!(reason, "session gone");
+                assert!(
+                    reason.starts_with("not found (404 not_found_error: "),
+                    "{reason}"
+                );
                 break;
             }
             FeedItem::Event(_) => panic!("no events from a missing session"),

@@ -157,3 +157,39 @@ fn broken_config_names_file_line_and_field() {
         "{out}"
     );
 }
+
+#[test]
+fn no_key_says_the_key_is_missing_not_invalid() {
+    let sim = start_sim();
+    let state = tempfile::tempdir().unwrap();
+    let (ok, out) = run(&["sessions", "--base-url", &sim.1], state.path(), "");
+    assert!(!ok);
+    assert!(
+        out.contains("401 authentication_error: missing API key"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_config_file_is_named_once() {
+    let state = tempfile::tempdir().unwrap();
+    let (ok, out) = run(
+        &["sessions", "--config", "/nonexistent/overseer.toml"],
+        state.path(),
+        "",
+    );
+    assert!(!ok);
+    assert_eq!(
+        out.trim(),
+        "overseer: /nonexistent/overseer.toml: No such file or directory (os error 2)"
+    );
+}
+
+#[test]
+fn an_empty_session_id_and_a_runaway_speed_are_refused() {
+    let state = tempfile::tempdir().unwrap();
+    let (ok, out) = run(&["tail", ""], state.path(), "");
+    assert!(!ok && out.contains("SESSION_ID is empty"), "{out}");
+    let (ok, out) = run(&["sim", "--speed", "1e9"], state.path(), "");
+    assert!(!ok && out.contains("at most 1000"), "{out}");
+}

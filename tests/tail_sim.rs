@@ -385,7 +385,8 @@ async fn tail_stops_by_itself_on_a_terminated_session_and_fails_on_a_missing_one
     assert!(!ok);
     assert!(lines.is_empty());
     assert!(
-        stderr.contains("sesn_doesnotexist: session gone"),
+        stderr.contains("sesn_doesnotexist: not found (404 not_found_error: ")
+            && stderr.contains("request-id req_"),
         "stderr: {stderr}"
     );
 }

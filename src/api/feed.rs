@@ -774,7 +774,7 @@ impl Feed {
     fn fatal_item(&self, e: &ApiError) -> Option<FeedItem> {
         if e.status() == Some(404) {
             return Some(FeedItem::Gone {
-                reason: "session gone".to_owned(),
+                reason: format!("not found ({e})"),
             });
         }
         if is_fatal(e) {

@@ -43,6 +43,9 @@ pub struct Args {
 }
 
 pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
+    if args.session_id.trim().is_empty() {
+        anyhow::bail!("SESSION_ID is empty (expected a session id like sesn_...)");
+    }
     let conn = super::connect(globals).await?;
     follow(conn.client, args).await
 }

@@ -94,10 +94,14 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
             if state.faults.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(state.faults.latency_ms)).await;
             }
-            if let Some(expected) = &state.api_key
-                && presented_key(req.headers()).as_deref() != Some(expected.as_str())
-            {
-                return ApiError::unauthorized().into_response();
+            if let Some(expected) = &state.api_key {
+                match presented_key(req.headers()) {
+                    None => return ApiError::unauthorized(false).into_response(),
+                    Some(k) if k != *expected => {
+                        return ApiError::unauthorized(true).into_response();
+                    }
+                    Some(_) => {}
+                }
             }
             if let Some(v) = req
                 .headers()

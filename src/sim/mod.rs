@@ -174,10 +174,17 @@ fn build_world(opts: &SimOptions) -> world::World {
     w
 }
 
+/// The fastest simulated clock: at 1000× a half-hourly deployment fires every 1.8 s of real time.
+pub const MAX_SPEED: f64 = 1000.0;
+
 /// Bind `listen` (port 0 picks a free one) and serve in the background on the current tokio runtime.
 pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHandle> {
-    if !(opts.speed.is_finite() && opts.speed > 0.0) {
-        anyhow::bail!("speed must be a positive number, got {}", opts.speed);
+    if !(opts.speed.is_finite() && opts.speed > 0.0 && opts.speed <= MAX_SPEED) {
+        anyhow::bail!(
+            "speed must be a number above 0 and at most {MAX_SPEED}, got {} \
+             (faster would fire hours of schedules and turns per tick and wedge the simulator)",
+            opts.speed
+        );
     }
     let world = Arc::new(Mutex::new(build_world(&opts)));
     let listener = tokio::net::TcpListener::bind(listen).await?;

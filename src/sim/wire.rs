@@ -50,12 +50,14 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "invalid_request_error", message)
     }
-    pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "authentication_error",
-            "invalid x-api-key",
-        )
+    /// 401: `presented` says whether a key came with the request (wrong) or none did (missing).
+    pub fn unauthorized(presented: bool) -> Self {
+        let message = if presented {
+            "invalid x-api-key"
+        } else {
+            "missing API key: send an x-api-key header (or Authorization: Bearer)"
+        };
+        Self::new(StatusCode::UNAUTHORIZED, "authentication_error", message)
     }
 }
 
