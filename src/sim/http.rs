@@ -740,49 +740,8 @@ async fn delete_session(State(st): State<AppState>, Path(id): Path<String>) -> R
 // ---------------------------------------------------------------------------------------------
 // Events
 
-const EVENT_TYPES: &[&str] = &[
-    "user.message",
-    "user.interrupt",
-    "user.tool_confirmation",
-    "user.custom_tool_result",
-    "user.tool_result",
-    "user.define_outcome",
-    "system.message",
-    "agent.message",
-    "agent.thinking",
-    "agent.tool_use",
-    "agent.tool_result",
-    "agent.mcp_tool_use",
-    "agent.mcp_tool_result",
-    "agent.custom_tool_use",
-    "agent.thread_message_sent",
-    "agent.thread_message_received",
-    "agent.thread_context_compacted",
-    "session.status_running",
-    "session.status_idle",
-    "session.status_rescheduled",
-    "session.status_terminated",
-    "session.error",
-    "session.updated",
-    "session.usage",
-    "session.thread_created",
-    "session.thread_status_running",
-    "session.thread_status_idle",
-    "session.thread_status_rescheduled",
-    "session.thread_status_terminated",
-    "span.model_request_start",
-    "span.model_request_end",
-    "span.outcome_evaluation_start",
-    "span.outcome_evaluation_ongoing",
-    "span.outcome_evaluation_end",
-    "workflow_run.created",
-    "workflow_run.status_running",
-    "workflow_run.status_idle",
-    "workflow_run.phase_started",
-    "workflow_run.phase_ended",
-    "workflow_run.error",
-    "workflow_run.status_ended",
-];
+/// The valid `types[]` filter values: the wire's `SessionEventType` list, shared with the client.
+const EVENT_TYPES: &[&str] = &crate::api::events::SESSION_EVENT_TYPES;
 
 /// One page of a history, rendered without re-serializing stored events.
 fn events_page(history: &[StoredEvent], q: &Query) -> Reply {
