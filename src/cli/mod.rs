@@ -143,6 +143,11 @@ pub async fn connect(globals: &Globals) -> anyhow::Result<Connection> {
         read_key(&plan.profile, &plan.key_source)?
     };
     let demo = globals.demo || (key.is_none() && plan.base_url.is_none());
+    if globals.demo
+        && let Some(url) = &plan.base_url
+    {
+        eprintln!("overseer: --demo runs the built-in simulator; ignoring the base URL {url}");
+    }
     if demo {
         let sim = crate::sim::start(
             crate::sim::SimOptions::default(),
