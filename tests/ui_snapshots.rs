@@ -387,3 +387,72 @@ fn resource_views_small() {
         }
     }
 }
+
+/// Rows of the event pane on which the selection colour is drawn.
+fn selected_rows(state: State, theme: &Theme) -> Vec<u16> {
+    let (w, h) = state.size;
+    let pane =
+        overseer::ui::layout::areas(w, h, state.input.is_some() || state.toast.is_some()).events;
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.draw(&mut term, theme).unwrap();
+    let buf = term.backend().buffer();
+    let sel_bg = theme.selection.bg;
+    (pane.y + 1..pane.y + pane.height - 1)
+        .filter(|&y| {
+            (pane.x + 1..pane.x + pane.width - 1).any(|x| buf[(x, y)].style().bg == sel_bg)
+        })
+        .collect()
+}
+
+#[test]
+fn wrap_mode_keeps_the_selected_event_in_view() {
+    let theme = Theme::dark();
+    // Wrap on (and timestamps off: other widths), jump to the end, then step up `up` rows.
+    let build = |w: u16, h: u16, times_off: bool, up: usize| {
+        let mut s = demo_state(w, h);
+        // Long messages: each wraps to several lines.
+        for n in 0..20 {
+            let text = format!("message {n}: {}", "lorem ipsum dolor sit amet ".repeat(12));
+            let raw = serde_json::json!({
+                "type": "agent.message",
+                "id": format!("sevt_long_{n}"),
+                "processed_at": "2026-01-01T00:00:00Z",
+                "content": [{"type": "text", "text": text}],
+            });
+            let _ = overseer::app::update(
+                &mut s,
+                Msg::Feed {
+                    session_id: "sesn_000001".into(),
+                    item: overseer::api::feed::FeedItem::Event(raw.to_string()),
+                },
+            );
+        }
+        s.focus = overseer::app::state::Pane::Events;
+        key(&mut s, KeyCode::Char('w'));
+        if times_off {
+            key(&mut s, KeyCode::Char('t'));
+        }
+        key(&mut s, KeyCode::End);
+        for _ in 0..up {
+            key(&mut s, KeyCode::Char('k'));
+        }
+        s
+    };
+    for (w, h) in [(80, 24), (120, 40)] {
+        for times_off in [false, true] {
+            let len = build(w, h, times_off, 0).stream_len();
+            assert!(len > 12);
+            for up in 1..12 {
+                let s = build(w, h, times_off, up);
+                assert_eq!(s.stream.cursor, len - 1 - up);
+                let rows = selected_rows(s, &theme);
+                assert!(
+                    !rows.is_empty(),
+                    "{w}x{h} times off={times_off}: row {} ({up}× k) is off screen",
+                    len - 1 - up
+                );
+            }
+        }
+    }
+}

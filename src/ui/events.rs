@@ -176,9 +176,16 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         sv.offset.min(len.saturating_sub(1))
     };
-    let visible = w
-        .transcript
-        .rows(&sv.filter, offset..(offset + page).min(len));
+    // Wrapped rows take several lines, so the window of rows reaches past the cursor by up to
+    // a page: the start is then moved until the selection's lines fit (see below).
+    let cursor = sv.cursor.min(len.saturating_sub(1));
+    let (fetch_from, fetch_to) = if sv.wrap && !sv.follow {
+        let from = offset.min(cursor);
+        (from, (cursor + page).min(len).max(from))
+    } else {
+        (offset, (offset + page).min(len))
+    };
+    let visible = w.transcript.rows(&sv.filter, fetch_from..fetch_to);
 
     let time_w = if sv.timestamps { 9 } else { 0 };
     let kind_w = if width >= 100 {
@@ -188,9 +195,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let text_w = width.saturating_sub(time_w + 2 + kind_w + 1).max(1);
     let query = sv.search.as_deref();
-    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    // Lines of each fetched row (one row can wrap to several lines).
+    let mut row_lines: Vec<Vec<Line>> = Vec::with_capacity(visible.len());
     for (i, e) in visible.iter().enumerate() {
-        let row = offset + i;
+        let row = fetch_from + i;
         let s = summarize(e.raw);
         let style = tone_style(theme, s.tone);
         // Cross-posted subagent events carry their thread; thread rows say so already.
@@ -208,6 +216,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             vec![body]
         };
+        let mut out = Vec::with_capacity(chunks.len());
         for (k, chunk) in chunks.into_iter().enumerate() {
             let mut spans = Vec::new();
             if k == 0 {
@@ -238,17 +247,26 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                         .push(Span::styled(" ".repeat(width - used), theme.selection));
                 }
             }
-            lines.push(line);
+            out.push(line);
+        }
+        row_lines.push(out);
+    }
+    let mut first = 0;
+    if sv.wrap && !sv.follow && !row_lines.is_empty() {
+        // Scroll down just far enough that every line of the selected row is on screen (a
+        // selection taller than the pane shows its beginning).
+        let sel = cursor.saturating_sub(fetch_from).min(row_lines.len() - 1);
+        let mut used: usize = row_lines[first..=sel].iter().map(Vec::len).sum();
+        while used > rows_h && first < sel {
+            used -= row_lines[first].len();
+            first += 1;
         }
     }
-    if sv.wrap && lines.len() > rows_h {
-        // Wrapped rows overflow: keep the cursor's end (the bottom when following).
-        if sv.follow {
-            let cut = lines.len() - rows_h;
-            lines.drain(..cut);
-        } else {
-            lines.truncate(rows_h);
-        }
+    let mut lines: Vec<Line> = row_lines.into_iter().skip(first).flatten().collect();
+    if sv.wrap && sv.follow && lines.len() > rows_h {
+        // Following shows the end.
+        let cut = lines.len() - rows_h;
+        lines.drain(..cut);
     }
     if len == 0 {
         let msg = if w.history_loaded {
