@@ -82,6 +82,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::Feed { session_id, item } => on_feed(state, &session_id, item),
+        Msg::ThreadFeed {
+            session_id,
+            thread_id,
+            item,
+        } => on_thread_feed(state, &session_id, &thread_id, item),
         Msg::Done { text, error } => {
             toast(state, &text, error);
             if !error {
@@ -574,9 +579,9 @@ fn relocate(state: &mut State, index: Option<usize>) {
     if let Some(w) = &state.watched {
         let lo = state.stream.cursor.saturating_sub(5_000);
         let hi = (state.stream.cursor + 5_000).min(len);
-        if let Some(pos) = w
-            .transcript
-            .rows(&state.stream.filter, lo..hi)
+        let (shown, filter) = w.shown(&state.stream.filter);
+        if let Some(pos) = shown
+            .rows(&filter, lo..hi)
             .iter()
             .position(|r| r.index >= target)
         {
@@ -592,18 +597,18 @@ fn relocate(state: &mut State, index: Option<usize>) {
 pub fn selected_event_index(state: &State) -> Option<usize> {
     let w = state.watched.as_ref()?;
     let c = state.stream.cursor;
-    w.transcript
-        .rows(&state.stream.filter, c..c + 1)
-        .first()
-        .map(|r| r.index)
+    let (shown, filter) = w.shown(&state.stream.filter);
+    shown.rows(&filter, c..c + 1).first().map(|r| r.index)
 }
 
 fn copy_selected(state: &mut State, cmds: &mut Vec<Cmd>) {
     let raw = selected_event_index(state).and_then(|i| {
-        state
-            .watched
-            .as_ref()
-            .and_then(|w| w.transcript.get(i).map(|e| e.raw.to_string()))
+        state.watched.as_ref().and_then(|w| {
+            w.shown(&state.stream.filter)
+                .0
+                .get(i)
+                .map(|e| e.raw.to_string())
+        })
     });
     match raw {
         Some(raw) if raw.len() <= COPY_MAX_BYTES => {
@@ -702,8 +707,34 @@ fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 }
             };
             let selected = selected_event_index(state);
-            state.stream.filter.thread = next;
-            relocate(state, selected);
+            let was_own_feed = state
+                .watched
+                .as_ref()
+                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+            state.stream.filter.thread = next.clone();
+            // A sub-agent thread's own events come from its own feed; the primary feed runs on.
+            if let Some(w) = &mut state.watched {
+                let wanted = next.filter(|t| !t.is_empty());
+                if w.thread_feed.as_ref().map(|t| &t.thread_id) != wanted.as_ref() {
+                    w.thread_feed = wanted.clone().map(crate::app::state::ThreadFeed::new);
+                    cmds.push(Cmd::WatchThread {
+                        session_id: w.session_id.clone(),
+                        thread_id: wanted,
+                    });
+                }
+            }
+            let now_own_feed = state
+                .watched
+                .as_ref()
+                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+            if was_own_feed || now_own_feed {
+                // Another transcript: indexes mean other events.
+                state.inspector = Default::default();
+                state.stream.follow = true;
+                clamp_stream(state);
+            } else {
+                relocate(state, selected);
+            }
         }
         Action::Back => state.focus = Pane::Sessions,
         _ => {}
@@ -737,7 +768,8 @@ fn search_step(
     let Some(w) = &state.watched else {
         return;
     };
-    let len = w.transcript.count(&state.stream.filter);
+    let (shown, filter) = w.shown(&state.stream.filter);
+    let len = shown.count(&filter);
     if scanned >= len || len == 0 {
         toast(state, &format!("no match for {query:?}"), true);
         return;
@@ -748,7 +780,7 @@ fn search_step(
     } else {
         (from + 1).saturating_sub(step)..(from + 1).min(len)
     };
-    let rows = w.transcript.rows(&state.stream.filter, range.clone());
+    let rows = shown.rows(&filter, range.clone());
     let hit = if forward {
         rows.iter().position(|r| contains_ci(r.raw, &query))
     } else {
@@ -1006,6 +1038,37 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
     }
 }
 
+/// Items of the selected sub-agent thread's own feed (dropped once another thread is chosen).
+fn on_thread_feed(state: &mut State, session_id: &str, thread_id: &str, item: FeedItem) {
+    let Some(t) = state
+        .watched
+        .as_mut()
+        .filter(|w| w.session_id == session_id)
+        .and_then(|w| w.thread_feed.as_mut())
+        .filter(|t| t.thread_id == thread_id)
+    else {
+        return;
+    };
+    state.dirty = true;
+    match item {
+        FeedItem::Event(raw) | FeedItem::Updated(raw) => {
+            t.transcript.upsert(&raw);
+        }
+        FeedItem::HistoryLoaded => t.history_loaded = true,
+        FeedItem::State(cs) => t.conn = cs,
+        FeedItem::Gap { reason } => toast(
+            state,
+            &format!("thread events may be missing: {reason}"),
+            true,
+        ),
+        FeedItem::Preview { .. }
+        | FeedItem::PreviewDiscarded { .. }
+        | FeedItem::Gone { .. }
+        | FeedItem::Ended => {}
+    }
+    clamp_stream(state);
+}
+
 /// Work done once per frame, before drawing (never per event): refresh the inspector's
 /// pretty JSON when the selected event changed.
 pub fn prepare_frame(state: &mut State) {
@@ -1015,12 +1078,12 @@ pub fn prepare_frame(state: &mut State) {
     }
     let found = index.and_then(|i| {
         let w = state.watched.as_ref()?;
-        let e = w.transcript.get(i)?;
+        let (shown, _) = w.shown(&state.stream.filter);
+        let e = shown.get(i)?;
         // A tool use and its result belong together: show the other half below.
-        let pair = w
-            .transcript
+        let pair = shown
             .tool_pair(i)
-            .and_then(|p| w.transcript.get(p))
+            .and_then(|p| shown.get(p))
             .map(|p| (p.type_name.to_string(), p.raw.to_string()));
         Some((e.type_name.to_string(), e.raw.to_string(), pair))
     });
@@ -1392,5 +1455,67 @@ mod tests {
         key(&mut s, KeyCode::Char('S'));
         assert!(s.sessions.descending);
         assert_eq!(sort_label(&s), "title↑");
+    }
+
+    #[test]
+    fn a_selected_thread_shows_its_own_feed_and_switching_back_stops_it() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let sid = s.watched.as_ref().unwrap().session_id.clone();
+        // All → primary: no thread feed.
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert!(!cmds.iter().any(|c| matches!(c, Cmd::WatchThread { .. })));
+        // Primary → the sub-agent: its own feed opens (the primary feed is not touched).
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::WatchThread {
+                session_id: sid.clone(),
+                thread_id: Some("sthr_tests".into())
+            }]
+        );
+        assert_eq!(s.stream_len(), 0, "nothing from the thread feed yet");
+        let thread_item = |s: &mut State, thread: &str, raw: serde_json::Value| {
+            update(
+                s,
+                Msg::ThreadFeed {
+                    session_id: sid.clone(),
+                    thread_id: thread.into(),
+                    item: FeedItem::Event(raw.to_string()),
+                },
+            )
+        };
+        thread_item(
+            &mut s,
+            "sthr_tests",
+            json!({"type": "agent.tool_use", "id": "sevt_t1", "name": "bash", "input": {"command": "cargo test"}}),
+        );
+        thread_item(
+            &mut s,
+            "sthr_tests",
+            json!({"type": "agent.message", "id": "sevt_t2", "content": [{"type": "text", "text": "42 passed"}]}),
+        );
+        // Items of another thread are not this view's.
+        thread_item(
+            &mut s,
+            "sthr_other",
+            json!({"type": "agent.message", "id": "sevt_t3", "content": []}),
+        );
+        assert_eq!(s.stream_len(), 2);
+        assert_eq!(s.stream.cursor, 1);
+        prepare_frame(&mut s);
+        assert_eq!(s.inspector.title, "agent.message");
+        // Past the last thread → all events: the thread feed stops, the main transcript is back.
+        let main_len = s.watched.as_ref().unwrap().transcript.len();
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::WatchThread {
+                session_id: sid.clone(),
+                thread_id: None
+            }]
+        );
+        assert!(s.watched.as_ref().unwrap().thread_feed.is_none());
+        assert_eq!(s.stream_len(), main_len);
     }
 }

@@ -53,7 +53,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let sv = &state.stream;
-    let len = w.transcript.count(&sv.filter);
+    let (shown, shown_filter) = w.shown(&sv.filter);
+    let len = shown.count(&shown_filter);
     let name = state
         .sessions
         .get(&w.session_id)
@@ -185,7 +186,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         (offset, (offset + page).min(len))
     };
-    let visible = w.transcript.rows(&sv.filter, fetch_from..fetch_to);
+    let visible = shown.rows(&shown_filter, fetch_from..fetch_to);
 
     let time_w = if sv.timestamps { 9 } else { 0 };
     let kind_w = if width >= 100 {
@@ -269,7 +270,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.drain(..cut);
     }
     if len == 0 {
-        let msg = if w.history_loaded {
+        let loaded = match &w.thread_feed {
+            Some(t) if !std::ptr::eq(shown, &w.transcript) => t.history_loaded,
+            _ => w.history_loaded,
+        };
+        let msg = if loaded {
             "no events match"
         } else {
             "waiting for events…"

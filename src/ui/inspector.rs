@@ -71,8 +71,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         title.push(Span::styled(format!("{} ", insp.title), theme.text));
     }
     if let (Some(i), Some(w)) = (insp.index, &state.watched)
-        && let Some(p) = w.transcript.tool_pair(i)
-        && let Some(e) = w.transcript.get(p)
+        && let (shown, _) = w.shown(&state.stream.filter)
+        && let Some(p) = shown.tool_pair(i)
+        && let Some(e) = shown.get(p)
     {
         title.push(Span::styled(
             format!("· ↔ {} ", text::one_line(e.type_name)),
