@@ -949,7 +949,14 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
     state.dirty = true;
     match item {
         FeedItem::Event(raw) | FeedItem::Updated(raw) => {
-            let inserted = match w.transcript.upsert(&raw) {
+            let upsert = w.transcript.upsert(&raw);
+            if !w.previews.is_empty() {
+                // Even a final event seen before (a replay after a reconnect) ends its preview.
+                if let Some(id) = event_view::event_id(&raw) {
+                    w.previews.retain(|p| p.event_id != id);
+                }
+            }
+            let inserted = match upsert {
                 Upsert::Inserted(i) | Upsert::Updated(i) => i,
                 Upsert::Duplicate | Upsert::Invalid => return,
             };
@@ -957,10 +964,6 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 return;
             };
             let ty = e.type_name;
-            if !w.previews.is_empty() {
-                let id = e.id;
-                w.previews.retain(|p| p.event_id != id);
-            }
             // Only status-ish events can change the session row; skip parsing the rest. History
             // replays old turns, so rows follow the feed only once it is live (the poller's
             // evidence already describes the present).
@@ -1013,6 +1016,10 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 ConnState::Retrying { reason, .. } | ConnState::Down { reason } => reason.clone(),
                 _ => String::new(),
             };
+            if w.conn != cs {
+                // A dropped or re-opened stream never finishes what it was typing.
+                w.previews.clear();
+            }
             w.conn = cs;
             if reconnected {
                 insert_marker(state, "reconnected", &reason);
@@ -1020,18 +1027,21 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
             }
         }
         FeedItem::Gap { reason } => {
+            w.previews.clear();
             insert_marker(state, "gap", &reason);
             toast(state, &format!("events may be missing: {reason}"), true);
             clamp_stream(state);
         }
         FeedItem::Gone { reason } => {
             w.ended = true;
+            w.previews.clear();
             insert_marker(state, "ended", &reason);
             toast(state, &format!("session gone: {reason}"), true);
             clamp_stream(state);
         }
         FeedItem::Ended => {
             w.ended = true;
+            w.previews.clear();
             insert_marker(state, "ended", "session terminated");
             clamp_stream(state);
         }
@@ -1248,6 +1258,44 @@ mod tests {
                 event_id: "m2".into(),
             },
         );
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        let typing = |s: &mut State, id: &str| {
+            feed(
+                s,
+                FeedItem::Preview {
+                    event_id: id.into(),
+                    kind: "agent.thinking".into(),
+                    text: "hmm".into(),
+                },
+            )
+        };
+        // A final event already in the transcript (replayed after a reconnect) still ends it.
+        typing(&mut s, "m1");
+        feed(&mut s, FeedItem::Event(r#"{"type":"agent.message","id":"m1","processed_at":"2026-11-26T12:00:00Z","content":[]}"#.into()));
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        // A dropped stream never finishes what it was typing.
+        typing(&mut s, "m3");
+        feed(&mut s, FeedItem::State(ConnState::Live));
+        feed(
+            &mut s,
+            FeedItem::State(ConnState::Retrying {
+                attempt: 1,
+                next_at: std::time::SystemTime::UNIX_EPOCH,
+                reason: "reset".into(),
+            }),
+        );
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        typing(&mut s, "m4");
+        feed(&mut s, FeedItem::State(ConnState::Live));
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        typing(&mut s, "m5");
+        feed(&mut s, FeedItem::Gap { reason: "x".into() });
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        // Another session starts with none.
+        typing(&mut s, "m6");
+        let other = s.sessions.view_get(1).unwrap().summary.id.clone();
+        let mut cmds = Vec::new();
+        watch(&mut s, other, &mut cmds);
         assert!(s.watched.as_ref().unwrap().previews.is_empty());
     }
 

@@ -37,6 +37,15 @@ pub struct EventSummary {
     pub thread: Option<String>,
 }
 
+/// The `id` of an event's raw JSON, without parsing the rest of it.
+pub fn event_id(raw: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(raw).ok()?.id
+}
+
 /// Concatenated text blocks of a `content` array (other blocks as `[image]` etc.).
 pub fn content_text(content: Option<&Value>) -> String {
     let Some(blocks) = content.and_then(Value::as_array) else {
