@@ -216,6 +216,8 @@ pub struct StreamView {
     pub wrap: bool,
     pub timestamps: bool,
     pub search: Option<String>,
+    /// `(match under the cursor, matches)` of the last search move, for the pane title.
+    pub search_hits: Option<(usize, usize)>,
 }
 
 impl Default for StreamView {
@@ -229,6 +231,7 @@ impl Default for StreamView {
             wrap: false,
             timestamps: true,
             search: None,
+            search_hits: None,
         }
     }
 }

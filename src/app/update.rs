@@ -216,6 +216,9 @@ fn watch(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
     state.stream.cursor = 0;
     state.stream.offset = 0;
     state.stream.filter.thread = None;
+    // A search belongs to the session it was typed in.
+    state.stream.search = None;
+    state.stream.search_hits = None;
     state.inspector = Default::default();
     cmds.push(Cmd::Watch(id));
 }
@@ -262,7 +265,10 @@ fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                     state.sessions.set_filter("");
                     clamp_list(state);
                 }
-                InputKind::EventSearch => state.stream.search = None,
+                InputKind::EventSearch => {
+                    state.stream.search = None;
+                    state.stream.search_hits = None;
+                }
                 InputKind::Command => {}
             }
         }
@@ -275,6 +281,7 @@ fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 InputKind::Command => run_command(state, text.trim(), cmds),
                 InputKind::SessionFilter => {}
                 InputKind::EventSearch => {
+                    state.stream.search_hits = None;
                     if text.is_empty() {
                         state.stream.search = None;
                     } else {
@@ -320,6 +327,15 @@ pub fn complete(prefix: &str) -> Option<&'static str> {
 }
 
 fn input_changed(state: &mut State) {
+    if let Some(InputLine {
+        kind: InputKind::EventSearch,
+        text,
+    }) = &state.input
+    {
+        // Highlight matches while typing; Enter moves to one.
+        state.stream.search = (!text.is_empty()).then(|| text.clone());
+        state.stream.search_hits = None;
+    }
     if let Some(InputLine {
         kind: InputKind::SessionFilter,
         text,
@@ -770,41 +786,73 @@ fn search_step(
     };
     let (shown, filter) = w.shown(&state.stream.filter);
     let len = shown.count(&filter);
-    if scanned >= len || len == 0 {
+    let (mut from, mut scanned) = (from.min(len.saturating_sub(1)), scanned);
+    // One step examines at most SEARCH_STEP_ROWS rows, wrapping around the end within the step
+    // (a small transcript answers "no match" at once).
+    let mut budget = SEARCH_STEP_ROWS;
+    while scanned < len && budget > 0 {
+        let take = budget.min(len - scanned);
+        let range = if forward {
+            from..(from + take).min(len)
+        } else {
+            (from + 1).saturating_sub(take)..from + 1
+        };
+        let rows = shown.rows(&filter, range.clone());
+        let hit = if forward {
+            rows.iter().position(|r| contains_ci(r.raw, &query))
+        } else {
+            rows.iter().rposition(|r| contains_ci(r.raw, &query))
+        };
+        if let Some(p) = hit {
+            move_stream(state, (range.start + p) as isize);
+            state.stream.search_hits = match_counter(state, &query);
+            state.dirty = true;
+            return;
+        }
+        let n = range.len().max(1);
+        scanned += n;
+        budget = budget.saturating_sub(n);
+        from = if forward {
+            if range.end >= len { 0 } else { range.end }
+        } else if range.start == 0 {
+            len - 1
+        } else {
+            range.start - 1
+        };
+    }
+    if scanned >= len {
+        state.stream.search_hits = Some((0, 0));
         toast(state, &format!("no match for {query:?}"), true);
         return;
     }
-    let step = SEARCH_STEP_ROWS.min(len);
-    let range = if forward {
-        from.min(len)..(from + step).min(len)
-    } else {
-        (from + 1).saturating_sub(step)..(from + 1).min(len)
-    };
-    let rows = shown.rows(&filter, range.clone());
-    let hit = if forward {
-        rows.iter().position(|r| contains_ci(r.raw, &query))
-    } else {
-        rows.iter().rposition(|r| contains_ci(r.raw, &query))
-    };
-    if let Some(p) = hit {
-        move_stream(state, (range.start + p) as isize);
-        state.dirty = true;
-        return;
-    }
-    let scanned = scanned + range.len().max(1);
-    let next = if forward {
-        if range.end >= len { 0 } else { range.end }
-    } else if range.start == 0 {
-        len - 1
-    } else {
-        range.start - 1
-    };
     cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::SearchStep {
         query,
-        from: next,
+        from,
         forward,
         scanned,
     }))));
+}
+
+/// `(which match the cursor is on, how many)` for the pane title; `None` when the view is too
+/// long to count in one step.
+fn match_counter(state: &State, query: &str) -> Option<(usize, usize)> {
+    let w = state.watched.as_ref()?;
+    let (shown, filter) = w.shown(&state.stream.filter);
+    let len = shown.count(&filter);
+    if len > SEARCH_STEP_ROWS {
+        return None;
+    }
+    let cursor = state.stream.cursor;
+    let (mut at, mut total) = (0, 0);
+    for (i, r) in shown.rows(&filter, 0..len).iter().enumerate() {
+        if contains_ci(r.raw, query) {
+            total += 1;
+            if i <= cursor {
+                at = total;
+            }
+        }
+    }
+    Some((at, total))
 }
 
 fn export(state: &mut State, cmds: &mut Vec<Cmd>) {
@@ -1364,6 +1412,48 @@ mod tests {
             assert!(guard < 10);
         }
         assert_eq!(selected_event_index(&s), Some(idx));
+    }
+
+    #[test]
+    fn search_says_no_match_at_once_counts_matches_and_stays_with_its_session() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let type_search = |s: &mut State, q: &str| {
+            key(s, KeyCode::Char('/'));
+            for c in q.chars() {
+                key(s, KeyCode::Char(c));
+            }
+        };
+        type_search(&mut s, "zzz-nowhere");
+        // Matches are highlighted while typing.
+        assert_eq!(s.stream.search.as_deref(), Some("zzz-nowhere"));
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert_eq!(
+            s.toast.as_ref().unwrap().text,
+            "no match for \"zzz-nowhere\""
+        );
+        assert_eq!(s.stream.search_hits, Some((0, 0)));
+        // A counter: which match of how many.
+        key(&mut s, KeyCode::Home);
+        type_search(&mut s, "agent.tool_result");
+        let (shown, filter) = s.watched.as_ref().unwrap().shown(&s.stream.filter);
+        let total = shown
+            .rows(&filter, 0..shown.count(&filter))
+            .iter()
+            .filter(|r| r.raw.contains("agent.tool_result"))
+            .count();
+        assert!(total >= 2);
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.stream.search_hits, Some((1, total)));
+        key(&mut s, KeyCode::Char('n'));
+        assert_eq!(s.stream.search_hits, Some((2, total)));
+        // Another session starts without the query.
+        let other = s.sessions.view_get(1).unwrap().summary.id.clone();
+        let mut cmds = Vec::new();
+        watch(&mut s, other, &mut cmds);
+        assert_eq!(s.stream.search, None);
+        assert_eq!(s.stream.search_hits, None);
     }
 
     #[test]

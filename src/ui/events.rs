@@ -92,7 +92,13 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     if let Some(q) = &sv.search {
         title.push(Span::styled(
-            format!("· /{} ", text::truncate(&text::one_line(q), 16)),
+            match sv.search_hits {
+                Some((at, total)) => format!(
+                    "· /{} {at}/{total} ",
+                    text::truncate(&text::one_line(q), 16)
+                ),
+                None => format!("· /{} ", text::truncate(&text::one_line(q), 16)),
+            },
             theme.search_match,
         ));
     }
