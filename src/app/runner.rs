@@ -127,6 +127,8 @@ impl Runner {
                 tokio::task::spawn_blocking(move || {
                     let mut written = Vec::new();
                     for (path, body) in &files {
+                        // The toast names where the file really is.
+                        let path = &full_path(path);
                         if let Err(e) = std::fs::write(path, body) {
                             let _ = tx.send(Msg::Done {
                                 text: format!("export failed: {}: {e}", path.display()),
@@ -534,8 +536,26 @@ async fn poll_loop(
     }
 }
 
+/// `path` made absolute against the working directory (unchanged if that is unknown).
+fn full_path(path: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn export_paths_are_shown_in_full() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            super::full_path(std::path::Path::new("overseer-x.md")),
+            cwd.join("overseer-x.md")
+        );
+        assert_eq!(
+            super::full_path(std::path::Path::new("/tmp/a.jsonl")),
+            std::path::PathBuf::from("/tmp/a.jsonl")
+        );
+    }
     use super::*;
 
     #[test]
