@@ -456,3 +456,44 @@ fn wrap_mode_keeps_the_selected_event_in_view() {
         }
     }
 }
+
+#[test]
+fn event_pane_title_uses_the_room_and_keeps_a_space_before_the_corner() {
+    let long = "sesn_a_long_identifier_standing_in_for_a_title";
+    let open_long = |w: u16, h: u16| {
+        let mut s = demo_state(w, h);
+        s.watched = Some(overseer::app::state::Watched::new(long));
+        s.stream.search = Some("needle".into());
+        s.stream.filter.thread = Some(String::new());
+        s
+    };
+    let top_of_events = |s: State| {
+        let (w, h) = s.size;
+        let pane = overseer::ui::layout::areas(w, h, false).events;
+        let snap = frame(s, &Theme::dark());
+        let row: Vec<char> = snap
+            .lines()
+            .nth(usize::from(pane.y))
+            .unwrap()
+            .chars()
+            .collect();
+        // Columns of the pane's top border (the row is trimmed, all cells here are 1 wide).
+        let x0 = usize::from(pane.x);
+        let x1 = usize::from(pane.x + pane.width);
+        row[x0..x1.min(row.len())].iter().collect::<String>()
+    };
+    let wide = top_of_events(open_long(220, 50));
+    assert!(wide.contains(long), "{wide}");
+    assert!(wide.contains("/needle"), "{wide}");
+    for w in [80u16, 120] {
+        let top = top_of_events(open_long(w, 30));
+        let cells: Vec<char> = top.chars().collect();
+        assert_eq!(
+            cells.len(),
+            usize::from(overseer::ui::layout::areas(w, 30, false).events.width),
+            "{top}"
+        );
+        let before_corner = cells[cells.len() - 2];
+        assert!([' ', '─', '━'].contains(&before_corner), "{w} cols: {top}");
+    }
+}

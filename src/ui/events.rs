@@ -41,6 +41,38 @@ fn conn_span<'a>(theme: &Theme, c: &ConnState) -> Span<'a> {
     }
 }
 
+/// The title with the session name (slot 1) given the room the other parts leave, cut so
+/// that one space stays before the pane's corner.
+fn fit_title<'a>(mut spans: Vec<Span<'a>>, name: String, theme: &Theme, pane_w: usize) -> Line<'a> {
+    // Two corners, and the space before the right one.
+    let room = pane_w.saturating_sub(3);
+    let others: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+    let name_w = room.saturating_sub(others + 1);
+    if name_w > 0 && spans.len() > 1 {
+        spans[1] = Span::styled(format!("{} ", text::truncate(&name, name_w)), theme.text);
+    }
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len() + 1);
+    for span in spans {
+        let w = text::width(&span.content);
+        if used + w <= room {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let left = room - used;
+        if left > 1 {
+            out.push(Span::styled(
+                text::truncate(span.content.trim_end(), left),
+                span.style,
+            ));
+        }
+        out.push(Span::raw(" "));
+        break;
+    }
+    Line::from(out)
+}
+
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Pane::Events && state.overlay.is_none();
     let Some(w) = &state.watched else {
@@ -62,7 +94,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .unwrap_or_else(|| text::one_line(&w.session_id));
     let mut title = vec![
         Span::styled(" Events ", theme.title),
-        Span::styled(format!("{} ", text::truncate(&name, 28)), theme.text),
+        // The name gets what the other parts leave (set below).
+        Span::raw(""),
         conn_span(theme, &w.conn),
         Span::styled(format!("· {} ", text::compact_count(len as u64)), theme.dim),
     ];
@@ -102,6 +135,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.search_match,
         ));
     }
+    let title = fit_title(title, name, theme, usize::from(area.width));
     let status: Line = if sv.follow {
         Line::from(Span::styled(" ⇣ following ", theme.dim))
     } else {
@@ -118,7 +152,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if !sv.timestamps {
         flags.push("no times");
     }
-    let block = pane(theme, Line::from(title), focused)
+    let block = pane(theme, title, focused)
         .title_bottom(status.right_aligned())
         .title_bottom(Line::styled(
             if flags.is_empty() {
