@@ -497,3 +497,36 @@ fn event_pane_title_uses_the_room_and_keeps_a_space_before_the_corner() {
         assert!([' ', '─', '━'].contains(&before_corner), "{w} cols: {top}");
     }
 }
+
+#[test]
+fn expanded_tool_output_reads_as_text_and_wraps() {
+    let mut s = demo_state(100, 30);
+    let output = format!(
+        "   1\tuse crate::money::Cents;\n   2\t// {} END-OF-LONG-LINE",
+        "a very long comment that goes on ".repeat(4)
+    );
+    let raw = serde_json::json!({
+        "type": "agent.tool_result",
+        "id": "sevt_out",
+        "processed_at": "2026-11-26T11:59:00Z",
+        "tool_use_id": "tu_x",
+        "content": [{"type": "text", "text": output}],
+    });
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Feed {
+            session_id: "sesn_000001".into(),
+            item: overseer::api::feed::FeedItem::Event(raw.to_string()),
+        },
+    );
+    s.focus = overseer::app::state::Pane::Events;
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    overseer::app::update::prepare_frame(&mut s);
+    let snap = frame(s, &Theme::dark());
+    // Tabs expanded, newlines honoured, the long line wrapped to its end, then the JSON.
+    assert!(snap.contains("   1    use crate::money::Cents;"), "{snap}");
+    assert!(snap.contains("END-OF-LONG-LINE"), "{snap}");
+    assert!(snap.contains("── JSON ──"), "{snap}");
+    insta::assert_snapshot!("event_expanded_tool_output_100x30", snap);
+}

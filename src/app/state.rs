@@ -257,6 +257,8 @@ pub struct InspectorCache {
     pub index: Option<usize>,
     pub title: String,
     pub lines: Vec<String>,
+    /// How many of `lines` (from the top) are readable text, not JSON.
+    pub body_lines: usize,
     /// The raw JSON (for copy).
     pub raw: String,
 }

@@ -1187,7 +1187,17 @@ pub fn prepare_frame(state: &mut State) {
     });
     state.inspector = match found {
         Some((ty, raw, pair)) => {
-            let mut lines: Vec<String> = pretty_head(&raw).lines().map(String::from).collect();
+            // What a person reads first (block text, tool input), then the JSON itself.
+            let mut lines: Vec<String> = event_view::readable_body(&raw)
+                .map(|b| b.lines().map(String::from).collect())
+                .unwrap_or_default();
+            let body_lines = lines.len();
+            if body_lines > 0 {
+                lines.push(String::new());
+                lines.push("── JSON ──".to_string());
+            }
+            let body_lines = if body_lines > 0 { body_lines + 2 } else { 0 };
+            lines.extend(pretty_head(&raw).lines().map(String::from));
             if let Some((pair_ty, pair_raw)) = pair {
                 lines.push(String::new());
                 lines.push(format!("── ↔ {} ──", text::one_line(&pair_ty)));
@@ -1197,6 +1207,7 @@ pub fn prepare_frame(state: &mut State) {
                 index,
                 title: text::one_line(&ty),
                 lines,
+                body_lines,
                 raw,
             }
         }
