@@ -387,3 +387,146 @@ fn resource_views_small() {
         }
     }
 }
+
+/// Rows of the event pane on which the selection colour is drawn.
+fn selected_rows(state: State, theme: &Theme) -> Vec<u16> {
+    let (w, h) = state.size;
+    let pane =
+        overseer::ui::layout::areas(w, h, state.input.is_some() || state.toast.is_some()).events;
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.draw(&mut term, theme).unwrap();
+    let buf = term.backend().buffer();
+    let sel_bg = theme.selection.bg;
+    (pane.y + 1..pane.y + pane.height - 1)
+        .filter(|&y| {
+            (pane.x + 1..pane.x + pane.width - 1).any(|x| buf[(x, y)].style().bg == sel_bg)
+        })
+        .collect()
+}
+
+#[test]
+fn wrap_mode_keeps_the_selected_event_in_view() {
+    let theme = Theme::dark();
+    // Wrap on (and timestamps off: other widths), jump to the end, then step up `up` rows.
+    let build = |w: u16, h: u16, times_off: bool, up: usize| {
+        let mut s = demo_state(w, h);
+        // Long messages: each wraps to several lines.
+        for n in 0..20 {
+            let text = format!("message {n}: {}", "lorem ipsum dolor sit amet ".repeat(12));
+            let raw = serde_json::json!({
+                "type": "agent.message",
+                "id": format!("sevt_long_{n}"),
+                "processed_at": "2026-01-01T00:00:00Z",
+                "content": [{"type": "text", "text": text}],
+            });
+            let _ = overseer::app::update(
+                &mut s,
+                Msg::Feed {
+                    session_id: "sesn_000001".into(),
+                    item: overseer::api::feed::FeedItem::Event(raw.to_string()),
+                },
+            );
+        }
+        s.focus = overseer::app::state::Pane::Events;
+        key(&mut s, KeyCode::Char('w'));
+        if times_off {
+            key(&mut s, KeyCode::Char('t'));
+        }
+        key(&mut s, KeyCode::End);
+        for _ in 0..up {
+            key(&mut s, KeyCode::Char('k'));
+        }
+        s
+    };
+    for (w, h) in [(80, 24), (120, 40)] {
+        for times_off in [false, true] {
+            let len = build(w, h, times_off, 0).stream_len();
+            assert!(len > 12);
+            for up in 1..12 {
+                let s = build(w, h, times_off, up);
+                assert_eq!(s.stream.cursor, len - 1 - up);
+                let rows = selected_rows(s, &theme);
+                assert!(
+                    !rows.is_empty(),
+                    "{w}x{h} times off={times_off}: row {} ({up}× k) is off screen",
+                    len - 1 - up
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn event_pane_title_uses_the_room_and_keeps_a_space_before_the_corner() {
+    let long = "sesn_a_long_identifier_standing_in_for_a_title";
+    let open_long = |w: u16, h: u16| {
+        let mut s = demo_state(w, h);
+        s.watched = Some(overseer::app::state::Watched::new(long));
+        s.stream.search = Some("needle".into());
+        s.stream.filter.thread = Some(String::new());
+        s
+    };
+    let top_of_events = |s: State| {
+        let (w, h) = s.size;
+        let pane = overseer::ui::layout::areas(w, h, false).events;
+        let snap = frame(s, &Theme::dark());
+        let row: Vec<char> = snap
+            .lines()
+            .nth(usize::from(pane.y))
+            .unwrap()
+            .chars()
+            .collect();
+        // Columns of the pane's top border (the row is trimmed, all cells here are 1 wide).
+        let x0 = usize::from(pane.x);
+        let x1 = usize::from(pane.x + pane.width);
+        row[x0..x1.min(row.len())].iter().collect::<String>()
+    };
+    let wide = top_of_events(open_long(220, 50));
+    assert!(wide.contains(long), "{wide}");
+    assert!(wide.contains("/needle"), "{wide}");
+    for w in [80u16, 120] {
+        let top = top_of_events(open_long(w, 30));
+        let cells: Vec<char> = top.chars().collect();
+        assert_eq!(
+            cells.len(),
+            usize::from(overseer::ui::layout::areas(w, 30, false).events.width),
+            "{top}"
+        );
+        let before_corner = cells[cells.len() - 2];
+        assert!([' ', '─', '━'].contains(&before_corner), "{w} cols: {top}");
+    }
+}
+
+#[test]
+fn expanded_tool_output_reads_as_text_and_wraps() {
+    let mut s = demo_state(100, 30);
+    let output = format!(
+        "   1\tuse crate::money::Cents;\n   2\t// {} END-OF-LONG-LINE",
+        "a very long comment that goes on ".repeat(4)
+    );
+    let raw = serde_json::json!({
+        "type": "agent.tool_result",
+        "id": "sevt_out",
+        "processed_at": "2026-11-26T11:59:00Z",
+        "tool_use_id": "tu_x",
+        "content": [{"type": "text", "text": output}],
+    });
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Feed {
+            session_id: "sesn_000001".into(),
+            item: overseer::api::feed::FeedItem::Event(raw.to_string()),
+        },
+    );
+    s.focus = overseer::app::state::Pane::Events;
+    key(&mut s, KeyCode::End);
+    key(&mut s, KeyCode::Enter);
+    overseer::app::update::prepare_frame(&mut s);
+    let snap = frame(s, &Theme::dark());
+    // Tabs expanded, newlines honoured, the long line wrapped to its end, then the JSON.
+    assert!(snap.contains("   1    use crate::money::Cents;"), "{snap}");
+    assert!(snap.contains("END-OF-LONG-LINE"), "{snap}");
+    assert!(snap.contains("── JSON ──"), "{snap}");
+    insta::assert_snapshot!("event_expanded_tool_output_100x30", snap);
+}

@@ -303,10 +303,10 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Events, "y", Copy, "copy JSON", true),
         (Events, "ctrl-s", Export, "export", false),
         (Events, "esc,h,left", Back, "sessions", false),
-        (Inspector, "k,up", Up, "scroll up", false),
-        (Inspector, "j,down", Down, "scroll down", false),
+        (Inspector, "k,up", Up, "scroll up", true),
+        (Inspector, "j,down", Down, "scroll down", true),
         (Inspector, "pgup,ctrl-b", PageUp, "page up", false),
-        (Inspector, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Inspector, "pgdn,ctrl-f", PageDown, "page down", true),
         (Inspector, "g,home", Top, "top", false),
         (Inspector, "G,end", Bottom, "bottom", false),
         (Inspector, "y", Copy, "copy JSON", true),
@@ -434,7 +434,9 @@ impl Keymap {
     /// Footer hints for `context`: (keys, label), one entry per action, context first.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
         let mut out = self.grouped(context, true);
-        if !context.modal() {
+        // The expanded event is an overlay: global keys there would only mislead (`q` closes
+        // it, Tab does nothing visible), so it lists its own.
+        if !context.modal() && context != Context::Inspector {
             out.extend(self.grouped(Context::Global, true));
         }
         out
@@ -536,5 +538,22 @@ mod tests {
         let rows = map.grouped(Context::Sessions, false);
         assert_eq!(rows[0], ("k/↑".to_string(), "up"));
         assert!(rows.contains(&("enter".replace("enter", "⏎") + "/l/→", "open stream")));
+    }
+
+    #[test]
+    fn the_expanded_event_footer_lists_only_its_own_keys() {
+        let hints = Keymap::default().hints(Context::Inspector);
+        let labels: Vec<&str> = hints.iter().map(|(_, l)| *l).collect();
+        assert_eq!(
+            labels,
+            vec![
+                "scroll up",
+                "scroll down",
+                "page down",
+                "copy JSON",
+                "close"
+            ]
+        );
+        assert_eq!(hints.last().map(|(k, _)| k.as_str()), Some("esc"));
     }
 }

@@ -30,6 +30,12 @@ pub enum Msg {
         session_id: String,
         item: FeedItem,
     },
+    /// An item from the feed of one thread of the watched session (`T` on a sub-agent).
+    ThreadFeed {
+        session_id: String,
+        thread_id: String,
+        item: FeedItem,
+    },
     /// A background action finished; one line for the toast.
     Done {
         text: String,
@@ -109,6 +115,11 @@ pub enum Cmd {
     StopView,
     /// Follow a session's events (stops the previous feed).
     Watch(String),
+    /// Follow one thread of the watched session next to its main feed (`None`: stop it).
+    WatchThread {
+        session_id: String,
+        thread_id: Option<String>,
+    },
     /// Poll the session list now.
     RefreshNow,
     Archive(Vec<String>),

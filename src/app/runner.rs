@@ -48,6 +48,8 @@ pub struct Runner {
     client: Option<Client>,
     tx: UnboundedSender<Msg>,
     feed: Option<(FeedHandle, JoinHandle<()>)>,
+    /// The selected sub-agent thread's own feed, next to `feed`.
+    thread_feed: Option<(FeedHandle, JoinHandle<()>)>,
     poller: Option<JoinHandle<()>>,
     /// The open resource view's poll.
     view: Option<JoinHandle<()>>,
@@ -64,6 +66,9 @@ impl Drop for Runner {
         if let Some((_, t)) = &self.feed {
             t.abort();
         }
+        if let Some((_, t)) = &self.thread_feed {
+            t.abort();
+        }
         if let Some(v) = &self.view {
             v.abort();
         }
@@ -77,6 +82,7 @@ impl Runner {
             client,
             tx,
             feed: None,
+            thread_feed: None,
             poller: None,
             view: None,
             poll_now: Arc::new(Notify::new()),
@@ -96,6 +102,10 @@ impl Runner {
     pub fn run(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Watch(id) => self.watch(id),
+            Cmd::WatchThread {
+                session_id,
+                thread_id,
+            } => self.watch_thread(session_id, thread_id),
             Cmd::RefreshNow => self.poll_now.notify_one(),
             Cmd::LoadView(load) => {
                 if let Some(t) = self.view.take() {
@@ -117,6 +127,8 @@ impl Runner {
                 tokio::task::spawn_blocking(move || {
                     let mut written = Vec::new();
                     for (path, body) in &files {
+                        // The toast names where the file really is.
+                        let path = &full_path(path);
                         if let Err(e) = std::fs::write(path, body) {
                             let _ = tx.send(Msg::Done {
                                 text: format!("export failed: {}: {e}", path.display()),
@@ -146,6 +158,9 @@ impl Runner {
         if let Some((_handle, task)) = self.feed.take() {
             task.abort();
         }
+        if let Some((_handle, task)) = self.thread_feed.take() {
+            task.abort();
+        }
         let Some(client) = self.client.clone() else {
             return;
         };
@@ -165,6 +180,32 @@ impl Runner {
             }
         });
         self.feed = Some((handle, task));
+    }
+
+    fn watch_thread(&mut self, session_id: String, thread_id: Option<String>) {
+        if let Some((_handle, task)) = self.thread_feed.take() {
+            task.abort();
+        }
+        let (Some(client), Some(thread_id)) = (self.client.clone(), thread_id) else {
+            return;
+        };
+        let mut cfg = FeedConfig::new(session_id.clone());
+        cfg.thread_id = Some(thread_id.clone());
+        let (handle, mut rx) = feed::spawn(client, cfg);
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            while let Some(item) = rx.recv().await {
+                let msg = Msg::ThreadFeed {
+                    session_id: session_id.clone(),
+                    thread_id: thread_id.clone(),
+                    item,
+                };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        self.thread_feed = Some((handle, task));
     }
 
     fn bulk(&mut self, ids: Vec<String>, delete: bool) {
@@ -495,8 +536,26 @@ async fn poll_loop(
     }
 }
 
+/// `path` made absolute against the working directory (unchanged if that is unknown).
+fn full_path(path: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn export_paths_are_shown_in_full() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            super::full_path(std::path::Path::new("overseer-x.md")),
+            cwd.join("overseer-x.md")
+        );
+        assert_eq!(
+            super::full_path(std::path::Path::new("/tmp/a.jsonl")),
+            std::path::PathBuf::from("/tmp/a.jsonl")
+        );
+    }
     use super::*;
 
     #[test]

@@ -144,6 +144,29 @@ pub struct Watched {
     /// Local marker counter (ids of inserted marker rows).
     pub markers: u64,
     pub ended: bool,
+    /// The selected sub-agent thread's own transcript (its tool uses and results are only on
+    /// the thread's stream), fed by a second feed while that thread is selected.
+    pub thread_feed: Option<ThreadFeed>,
+}
+
+/// A sub-agent thread's transcript, from its own feed.
+#[derive(Debug)]
+pub struct ThreadFeed {
+    pub thread_id: String,
+    pub transcript: Transcript,
+    pub conn: ConnState,
+    pub history_loaded: bool,
+}
+
+impl ThreadFeed {
+    pub fn new(thread_id: impl Into<String>) -> Self {
+        ThreadFeed {
+            thread_id: thread_id.into(),
+            transcript: Transcript::new(),
+            conn: ConnState::Connecting,
+            history_loaded: false,
+        }
+    }
 }
 
 impl Watched {
@@ -158,6 +181,23 @@ impl Watched {
             threads: Vec::new(),
             markers: 0,
             ended: false,
+            thread_feed: None,
+        }
+    }
+
+    /// The transcript the event pane shows under `filter`, and the filter to apply to it: a
+    /// selected sub-agent thread with its own feed shows that feed's transcript whole (its
+    /// events do not carry `session_thread_id`).
+    pub fn shown(&self, filter: &Filter) -> (&Transcript, Filter) {
+        match (&self.thread_feed, &filter.thread) {
+            (Some(t), Some(id)) if *id == t.thread_id => (
+                &t.transcript,
+                Filter {
+                    classes: filter.classes.clone(),
+                    thread: None,
+                },
+            ),
+            _ => (&self.transcript, filter.clone()),
         }
     }
 }
@@ -176,6 +216,8 @@ pub struct StreamView {
     pub wrap: bool,
     pub timestamps: bool,
     pub search: Option<String>,
+    /// `(match under the cursor, matches)` of the last search move, for the pane title.
+    pub search_hits: Option<(usize, usize)>,
 }
 
 impl Default for StreamView {
@@ -189,6 +231,7 @@ impl Default for StreamView {
             wrap: false,
             timestamps: true,
             search: None,
+            search_hits: None,
         }
     }
 }
@@ -214,6 +257,8 @@ pub struct InspectorCache {
     pub index: Option<usize>,
     pub title: String,
     pub lines: Vec<String>,
+    /// How many of `lines` (from the top) are readable text, not JSON.
+    pub body_lines: usize,
     /// The raw JSON (for copy).
     pub raw: String,
 }
@@ -363,9 +408,10 @@ impl State {
 
     /// Rows the filtered event view has (0 when nothing is watched).
     pub fn stream_len(&self) -> usize {
-        self.watched
-            .as_ref()
-            .map_or(0, |w| w.transcript.count(&self.stream.filter))
+        self.watched.as_ref().map_or(0, |w| {
+            let (t, f) = w.shown(&self.stream.filter);
+            t.count(&f)
+        })
     }
 
     /// Id of the session under the list cursor.

@@ -82,6 +82,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::Feed { session_id, item } => on_feed(state, &session_id, item),
+        Msg::ThreadFeed {
+            session_id,
+            thread_id,
+            item,
+        } => on_thread_feed(state, &session_id, &thread_id, item),
         Msg::Done { text, error } => {
             toast(state, &text, error);
             if !error {
@@ -211,6 +216,9 @@ fn watch(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
     state.stream.cursor = 0;
     state.stream.offset = 0;
     state.stream.filter.thread = None;
+    // A search belongs to the session it was typed in.
+    state.stream.search = None;
+    state.stream.search_hits = None;
     state.inspector = Default::default();
     cmds.push(Cmd::Watch(id));
 }
@@ -257,7 +265,10 @@ fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                     state.sessions.set_filter("");
                     clamp_list(state);
                 }
-                InputKind::EventSearch => state.stream.search = None,
+                InputKind::EventSearch => {
+                    state.stream.search = None;
+                    state.stream.search_hits = None;
+                }
                 InputKind::Command => {}
             }
         }
@@ -270,6 +281,7 @@ fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
                 InputKind::Command => run_command(state, text.trim(), cmds),
                 InputKind::SessionFilter => {}
                 InputKind::EventSearch => {
+                    state.stream.search_hits = None;
                     if text.is_empty() {
                         state.stream.search = None;
                     } else {
@@ -315,6 +327,15 @@ pub fn complete(prefix: &str) -> Option<&'static str> {
 }
 
 fn input_changed(state: &mut State) {
+    if let Some(InputLine {
+        kind: InputKind::EventSearch,
+        text,
+    }) = &state.input
+    {
+        // Highlight matches while typing; Enter moves to one.
+        state.stream.search = (!text.is_empty()).then(|| text.clone());
+        state.stream.search_hits = None;
+    }
     if let Some(InputLine {
         kind: InputKind::SessionFilter,
         text,
@@ -574,9 +595,9 @@ fn relocate(state: &mut State, index: Option<usize>) {
     if let Some(w) = &state.watched {
         let lo = state.stream.cursor.saturating_sub(5_000);
         let hi = (state.stream.cursor + 5_000).min(len);
-        if let Some(pos) = w
-            .transcript
-            .rows(&state.stream.filter, lo..hi)
+        let (shown, filter) = w.shown(&state.stream.filter);
+        if let Some(pos) = shown
+            .rows(&filter, lo..hi)
             .iter()
             .position(|r| r.index >= target)
         {
@@ -592,18 +613,18 @@ fn relocate(state: &mut State, index: Option<usize>) {
 pub fn selected_event_index(state: &State) -> Option<usize> {
     let w = state.watched.as_ref()?;
     let c = state.stream.cursor;
-    w.transcript
-        .rows(&state.stream.filter, c..c + 1)
-        .first()
-        .map(|r| r.index)
+    let (shown, filter) = w.shown(&state.stream.filter);
+    shown.rows(&filter, c..c + 1).first().map(|r| r.index)
 }
 
 fn copy_selected(state: &mut State, cmds: &mut Vec<Cmd>) {
     let raw = selected_event_index(state).and_then(|i| {
-        state
-            .watched
-            .as_ref()
-            .and_then(|w| w.transcript.get(i).map(|e| e.raw.to_string()))
+        state.watched.as_ref().and_then(|w| {
+            w.shown(&state.stream.filter)
+                .0
+                .get(i)
+                .map(|e| e.raw.to_string())
+        })
     });
     match raw {
         Some(raw) if raw.len() <= COPY_MAX_BYTES => {
@@ -702,8 +723,34 @@ fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 }
             };
             let selected = selected_event_index(state);
-            state.stream.filter.thread = next;
-            relocate(state, selected);
+            let was_own_feed = state
+                .watched
+                .as_ref()
+                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+            state.stream.filter.thread = next.clone();
+            // A sub-agent thread's own events come from its own feed; the primary feed runs on.
+            if let Some(w) = &mut state.watched {
+                let wanted = next.filter(|t| !t.is_empty());
+                if w.thread_feed.as_ref().map(|t| &t.thread_id) != wanted.as_ref() {
+                    w.thread_feed = wanted.clone().map(crate::app::state::ThreadFeed::new);
+                    cmds.push(Cmd::WatchThread {
+                        session_id: w.session_id.clone(),
+                        thread_id: wanted,
+                    });
+                }
+            }
+            let now_own_feed = state
+                .watched
+                .as_ref()
+                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+            if was_own_feed || now_own_feed {
+                // Another transcript: indexes mean other events.
+                state.inspector = Default::default();
+                state.stream.follow = true;
+                clamp_stream(state);
+            } else {
+                relocate(state, selected);
+            }
         }
         Action::Back => state.focus = Pane::Sessions,
         _ => {}
@@ -737,42 +784,75 @@ fn search_step(
     let Some(w) = &state.watched else {
         return;
     };
-    let len = w.transcript.count(&state.stream.filter);
-    if scanned >= len || len == 0 {
+    let (shown, filter) = w.shown(&state.stream.filter);
+    let len = shown.count(&filter);
+    let (mut from, mut scanned) = (from.min(len.saturating_sub(1)), scanned);
+    // One step examines at most SEARCH_STEP_ROWS rows, wrapping around the end within the step
+    // (a small transcript answers "no match" at once).
+    let mut budget = SEARCH_STEP_ROWS;
+    while scanned < len && budget > 0 {
+        let take = budget.min(len - scanned);
+        let range = if forward {
+            from..(from + take).min(len)
+        } else {
+            (from + 1).saturating_sub(take)..from + 1
+        };
+        let rows = shown.rows(&filter, range.clone());
+        let hit = if forward {
+            rows.iter().position(|r| contains_ci(r.raw, &query))
+        } else {
+            rows.iter().rposition(|r| contains_ci(r.raw, &query))
+        };
+        if let Some(p) = hit {
+            move_stream(state, (range.start + p) as isize);
+            state.stream.search_hits = match_counter(state, &query);
+            state.dirty = true;
+            return;
+        }
+        let n = range.len().max(1);
+        scanned += n;
+        budget = budget.saturating_sub(n);
+        from = if forward {
+            if range.end >= len { 0 } else { range.end }
+        } else if range.start == 0 {
+            len - 1
+        } else {
+            range.start - 1
+        };
+    }
+    if scanned >= len {
+        state.stream.search_hits = Some((0, 0));
         toast(state, &format!("no match for {query:?}"), true);
         return;
     }
-    let step = SEARCH_STEP_ROWS.min(len);
-    let range = if forward {
-        from.min(len)..(from + step).min(len)
-    } else {
-        (from + 1).saturating_sub(step)..(from + 1).min(len)
-    };
-    let rows = w.transcript.rows(&state.stream.filter, range.clone());
-    let hit = if forward {
-        rows.iter().position(|r| contains_ci(r.raw, &query))
-    } else {
-        rows.iter().rposition(|r| contains_ci(r.raw, &query))
-    };
-    if let Some(p) = hit {
-        move_stream(state, (range.start + p) as isize);
-        state.dirty = true;
-        return;
-    }
-    let scanned = scanned + range.len().max(1);
-    let next = if forward {
-        if range.end >= len { 0 } else { range.end }
-    } else if range.start == 0 {
-        len - 1
-    } else {
-        range.start - 1
-    };
     cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::SearchStep {
         query,
-        from: next,
+        from,
         forward,
         scanned,
     }))));
+}
+
+/// `(which match the cursor is on, how many)` for the pane title; `None` when the view is too
+/// long to count in one step.
+fn match_counter(state: &State, query: &str) -> Option<(usize, usize)> {
+    let w = state.watched.as_ref()?;
+    let (shown, filter) = w.shown(&state.stream.filter);
+    let len = shown.count(&filter);
+    if len > SEARCH_STEP_ROWS {
+        return None;
+    }
+    let cursor = state.stream.cursor;
+    let (mut at, mut total) = (0, 0);
+    for (i, r) in shown.rows(&filter, 0..len).iter().enumerate() {
+        if contains_ci(r.raw, query) {
+            total += 1;
+            if i <= cursor {
+                at = total;
+            }
+        }
+    }
+    Some((at, total))
 }
 
 fn export(state: &mut State, cmds: &mut Vec<Cmd>) {
@@ -808,11 +888,30 @@ fn export_step(
     let n = w.transcript.len();
     let to = (from + EXPORT_STEP_ROWS).min(n);
     let all = Default::default();
+    // Rows give only the time of day: a header line opens each new date.
+    let mut day = from
+        .checked_sub(1)
+        .and_then(|p| w.transcript.get(p))
+        .and_then(|e| event_view::date(e.raw));
     for e in w.transcript.rows(&all, from..to) {
-        jsonl.push_str(e.raw);
-        jsonl.push('\n');
+        // overseer's own marker rows (reconnects, gaps) are not API events.
+        if !e.type_name.starts_with(event_view::MARKER_PREFIX) {
+            jsonl.push_str(e.raw);
+            jsonl.push('\n');
+        }
+        if let Some(d) = event_view::date(e.raw)
+            && day.as_ref() != Some(&d)
+        {
+            md.push_str(&format!("\n## {d}\n\n"));
+            day = Some(d);
+        }
         let s = event_view::summarize(e.raw);
         md.push_str(&format!("- `{}` **{}** {}\n", s.time, s.kind, s.text));
+        if e.type_name.ends_with("tool_result")
+            && let Some(body) = event_view::readable_body(e.raw).filter(|b| b.contains('\n'))
+        {
+            md.push_str(&fenced(&body));
+        }
     }
     if to < n {
         cmds.push(Cmd::Defer(Box::new(MsgBox(Msg::ExportStep {
@@ -828,13 +927,34 @@ fn export_step(
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .collect();
+    let events = jsonl.bytes().filter(|b| *b == b'\n').count();
     cmds.push(Cmd::Export {
         files: vec![
             (format!("overseer-{safe}.md").into(), md),
             (format!("overseer-{safe}.jsonl").into(), jsonl),
         ],
-        events: n,
+        events,
     });
+}
+
+/// A Markdown code block (indented under its list item) holding `body` verbatim: the fence is
+/// longer than any backtick run inside.
+fn fenced(body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat((longest + 1).max(3));
+    let mut out = format!("\n  {fence}\n");
+    for line in body.lines() {
+        out.push_str("  ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!("  {fence}\n\n"));
+    out
 }
 
 fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent, cmds: &mut Vec<Cmd>) {
@@ -917,7 +1037,14 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
     state.dirty = true;
     match item {
         FeedItem::Event(raw) | FeedItem::Updated(raw) => {
-            let inserted = match w.transcript.upsert(&raw) {
+            let upsert = w.transcript.upsert(&raw);
+            if !w.previews.is_empty() {
+                // Even a final event seen before (a replay after a reconnect) ends its preview.
+                if let Some(id) = event_view::event_id(&raw) {
+                    w.previews.retain(|p| p.event_id != id);
+                }
+            }
+            let inserted = match upsert {
                 Upsert::Inserted(i) | Upsert::Updated(i) => i,
                 Upsert::Duplicate | Upsert::Invalid => return,
             };
@@ -925,10 +1052,6 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 return;
             };
             let ty = e.type_name;
-            if !w.previews.is_empty() {
-                let id = e.id;
-                w.previews.retain(|p| p.event_id != id);
-            }
             // Only status-ish events can change the session row; skip parsing the rest. History
             // replays old turns, so rows follow the feed only once it is live (the poller's
             // evidence already describes the present).
@@ -981,6 +1104,10 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
                 ConnState::Retrying { reason, .. } | ConnState::Down { reason } => reason.clone(),
                 _ => String::new(),
             };
+            if w.conn != cs {
+                // A dropped or re-opened stream never finishes what it was typing.
+                w.previews.clear();
+            }
             w.conn = cs;
             if reconnected {
                 insert_marker(state, "reconnected", &reason);
@@ -988,22 +1115,56 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
             }
         }
         FeedItem::Gap { reason } => {
+            w.previews.clear();
             insert_marker(state, "gap", &reason);
             toast(state, &format!("events may be missing: {reason}"), true);
             clamp_stream(state);
         }
         FeedItem::Gone { reason } => {
             w.ended = true;
+            w.previews.clear();
             insert_marker(state, "ended", &reason);
             toast(state, &format!("session gone: {reason}"), true);
             clamp_stream(state);
         }
         FeedItem::Ended => {
             w.ended = true;
+            w.previews.clear();
             insert_marker(state, "ended", "session terminated");
             clamp_stream(state);
         }
     }
+}
+
+/// Items of the selected sub-agent thread's own feed (dropped once another thread is chosen).
+fn on_thread_feed(state: &mut State, session_id: &str, thread_id: &str, item: FeedItem) {
+    let Some(t) = state
+        .watched
+        .as_mut()
+        .filter(|w| w.session_id == session_id)
+        .and_then(|w| w.thread_feed.as_mut())
+        .filter(|t| t.thread_id == thread_id)
+    else {
+        return;
+    };
+    state.dirty = true;
+    match item {
+        FeedItem::Event(raw) | FeedItem::Updated(raw) => {
+            t.transcript.upsert(&raw);
+        }
+        FeedItem::HistoryLoaded => t.history_loaded = true,
+        FeedItem::State(cs) => t.conn = cs,
+        FeedItem::Gap { reason } => toast(
+            state,
+            &format!("thread events may be missing: {reason}"),
+            true,
+        ),
+        FeedItem::Preview { .. }
+        | FeedItem::PreviewDiscarded { .. }
+        | FeedItem::Gone { .. }
+        | FeedItem::Ended => {}
+    }
+    clamp_stream(state);
 }
 
 /// Work done once per frame, before drawing (never per event): refresh the inspector's
@@ -1015,18 +1176,28 @@ pub fn prepare_frame(state: &mut State) {
     }
     let found = index.and_then(|i| {
         let w = state.watched.as_ref()?;
-        let e = w.transcript.get(i)?;
+        let (shown, _) = w.shown(&state.stream.filter);
+        let e = shown.get(i)?;
         // A tool use and its result belong together: show the other half below.
-        let pair = w
-            .transcript
+        let pair = shown
             .tool_pair(i)
-            .and_then(|p| w.transcript.get(p))
+            .and_then(|p| shown.get(p))
             .map(|p| (p.type_name.to_string(), p.raw.to_string()));
         Some((e.type_name.to_string(), e.raw.to_string(), pair))
     });
     state.inspector = match found {
         Some((ty, raw, pair)) => {
-            let mut lines: Vec<String> = pretty_head(&raw).lines().map(String::from).collect();
+            // What a person reads first (block text, tool input), then the JSON itself.
+            let mut lines: Vec<String> = event_view::readable_body(&raw)
+                .map(|b| b.lines().map(String::from).collect())
+                .unwrap_or_default();
+            let body_lines = lines.len();
+            if body_lines > 0 {
+                lines.push(String::new());
+                lines.push("── JSON ──".to_string());
+            }
+            let body_lines = if body_lines > 0 { body_lines + 2 } else { 0 };
+            lines.extend(pretty_head(&raw).lines().map(String::from));
             if let Some((pair_ty, pair_raw)) = pair {
                 lines.push(String::new());
                 lines.push(format!("── ↔ {} ──", text::one_line(&pair_ty)));
@@ -1036,6 +1207,7 @@ pub fn prepare_frame(state: &mut State) {
                 index,
                 title: text::one_line(&ty),
                 lines,
+                body_lines,
                 raw,
             }
         }
@@ -1186,6 +1358,44 @@ mod tests {
             },
         );
         assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        let typing = |s: &mut State, id: &str| {
+            feed(
+                s,
+                FeedItem::Preview {
+                    event_id: id.into(),
+                    kind: "agent.thinking".into(),
+                    text: "hmm".into(),
+                },
+            )
+        };
+        // A final event already in the transcript (replayed after a reconnect) still ends it.
+        typing(&mut s, "m1");
+        feed(&mut s, FeedItem::Event(r#"{"type":"agent.message","id":"m1","processed_at":"2026-11-26T12:00:00Z","content":[]}"#.into()));
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        // A dropped stream never finishes what it was typing.
+        typing(&mut s, "m3");
+        feed(&mut s, FeedItem::State(ConnState::Live));
+        feed(
+            &mut s,
+            FeedItem::State(ConnState::Retrying {
+                attempt: 1,
+                next_at: std::time::SystemTime::UNIX_EPOCH,
+                reason: "reset".into(),
+            }),
+        );
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        typing(&mut s, "m4");
+        feed(&mut s, FeedItem::State(ConnState::Live));
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        typing(&mut s, "m5");
+        feed(&mut s, FeedItem::Gap { reason: "x".into() });
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
+        // Another session starts with none.
+        typing(&mut s, "m6");
+        let other = s.sessions.view_get(1).unwrap().summary.id.clone();
+        let mut cmds = Vec::new();
+        watch(&mut s, other, &mut cmds);
+        assert!(s.watched.as_ref().unwrap().previews.is_empty());
     }
 
     #[test]
@@ -1256,6 +1466,48 @@ mod tests {
     }
 
     #[test]
+    fn search_says_no_match_at_once_counts_matches_and_stays_with_its_session() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let type_search = |s: &mut State, q: &str| {
+            key(s, KeyCode::Char('/'));
+            for c in q.chars() {
+                key(s, KeyCode::Char(c));
+            }
+        };
+        type_search(&mut s, "zzz-nowhere");
+        // Matches are highlighted while typing.
+        assert_eq!(s.stream.search.as_deref(), Some("zzz-nowhere"));
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert!(cmds.is_empty(), "{cmds:?}");
+        assert_eq!(
+            s.toast.as_ref().unwrap().text,
+            "no match for \"zzz-nowhere\""
+        );
+        assert_eq!(s.stream.search_hits, Some((0, 0)));
+        // A counter: which match of how many.
+        key(&mut s, KeyCode::Home);
+        type_search(&mut s, "agent.tool_result");
+        let (shown, filter) = s.watched.as_ref().unwrap().shown(&s.stream.filter);
+        let total = shown
+            .rows(&filter, 0..shown.count(&filter))
+            .iter()
+            .filter(|r| r.raw.contains("agent.tool_result"))
+            .count();
+        assert!(total >= 2);
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.stream.search_hits, Some((1, total)));
+        key(&mut s, KeyCode::Char('n'));
+        assert_eq!(s.stream.search_hits, Some((2, total)));
+        // Another session starts without the query.
+        let other = s.sessions.view_get(1).unwrap().summary.id.clone();
+        let mut cmds = Vec::new();
+        watch(&mut s, other, &mut cmds);
+        assert_eq!(s.stream.search, None);
+        assert_eq!(s.stream.search_hits, None);
+    }
+
+    #[test]
     fn copy_export_and_mouse_are_commands() {
         let mut s = demo_state(120, 40);
         s.focus = Pane::Events;
@@ -1294,6 +1546,42 @@ mod tests {
         };
         assert_eq!(*events, 45_022);
         assert_eq!(files[1].1.lines().count(), 45_022);
+    }
+
+    #[test]
+    fn exports_keep_only_api_events_in_jsonl_and_date_and_fence_the_markdown() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let before = s.watched.as_ref().unwrap().transcript.len();
+        feed(
+            &mut s,
+            FeedItem::Gap {
+                reason: "503".into(),
+            },
+        );
+        feed(&mut s, FeedItem::Event(json!({
+            "type": "agent.tool_result", "id": "sevt_out", "processed_at": "2026-11-27T00:00:01Z",
+            "tool_use_id": "x",
+            "content": [{"type": "text", "text": "   1\tuse crate::money;\n   2\t```\n"}],
+        }).to_string()));
+        let cmds = ctrl(&mut s, 's');
+        let [Cmd::Export { files, events }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*events, before + 1, "the gap marker is not an API event");
+        let jsonl = &files[1].1;
+        assert_eq!(jsonl.lines().count(), before + 1);
+        assert!(!jsonl.contains("overseer."), "{jsonl}");
+        let md = &files[0].1;
+        assert!(md.contains("\n## 2026-11-26\n"), "{md}");
+        assert!(md.contains("gap"), "the markdown keeps the marker: {md}");
+        assert!(
+            md.ends_with(
+                "\n## 2026-11-27\n\n- `00:00:01` **result** \
+                 1 use crate::money; 2 ```\n\n  ````\n     1    use crate::money;\n     2    ```\n  ````\n\n"
+            ),
+            "{md}"
+        );
     }
 
     #[test]
@@ -1392,5 +1680,67 @@ mod tests {
         key(&mut s, KeyCode::Char('S'));
         assert!(s.sessions.descending);
         assert_eq!(sort_label(&s), "title↑");
+    }
+
+    #[test]
+    fn a_selected_thread_shows_its_own_feed_and_switching_back_stops_it() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let sid = s.watched.as_ref().unwrap().session_id.clone();
+        // All → primary: no thread feed.
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert!(!cmds.iter().any(|c| matches!(c, Cmd::WatchThread { .. })));
+        // Primary → the sub-agent: its own feed opens (the primary feed is not touched).
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::WatchThread {
+                session_id: sid.clone(),
+                thread_id: Some("sthr_tests".into())
+            }]
+        );
+        assert_eq!(s.stream_len(), 0, "nothing from the thread feed yet");
+        let thread_item = |s: &mut State, thread: &str, raw: serde_json::Value| {
+            update(
+                s,
+                Msg::ThreadFeed {
+                    session_id: sid.clone(),
+                    thread_id: thread.into(),
+                    item: FeedItem::Event(raw.to_string()),
+                },
+            )
+        };
+        thread_item(
+            &mut s,
+            "sthr_tests",
+            json!({"type": "agent.tool_use", "id": "sevt_t1", "name": "bash", "input": {"command": "cargo test"}}),
+        );
+        thread_item(
+            &mut s,
+            "sthr_tests",
+            json!({"type": "agent.message", "id": "sevt_t2", "content": [{"type": "text", "text": "42 passed"}]}),
+        );
+        // Items of another thread are not this view's.
+        thread_item(
+            &mut s,
+            "sthr_other",
+            json!({"type": "agent.message", "id": "sevt_t3", "content": []}),
+        );
+        assert_eq!(s.stream_len(), 2);
+        assert_eq!(s.stream.cursor, 1);
+        prepare_frame(&mut s);
+        assert_eq!(s.inspector.title, "agent.message");
+        // Past the last thread → all events: the thread feed stops, the main transcript is back.
+        let main_len = s.watched.as_ref().unwrap().transcript.len();
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert_eq!(
+            cmds,
+            vec![Cmd::WatchThread {
+                session_id: sid.clone(),
+                thread_id: None
+            }]
+        );
+        assert!(s.watched.as_ref().unwrap().thread_feed.is_none());
+        assert_eq!(s.stream_len(), main_len);
     }
 }

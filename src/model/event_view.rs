@@ -37,6 +37,15 @@ pub struct EventSummary {
     pub thread: Option<String>,
 }
 
+/// The `id` of an event's raw JSON, without parsing the rest of it.
+pub fn event_id(raw: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(raw).ok()?.id
+}
+
 /// Concatenated text blocks of a `content` array (other blocks as `[image]` etc.).
 pub fn content_text(content: Option<&Value>) -> String {
     let Some(blocks) = content.and_then(Value::as_array) else {
@@ -58,6 +67,46 @@ pub fn content_text(content: Option<&Value>) -> String {
         }
     }
     out
+}
+
+/// What a person reads of an event, sanitized (tabs expanded, newlines kept): the text of its
+/// content blocks, one block per paragraph, or a tool use's input pretty-printed. `None` when
+/// the event has neither.
+pub fn readable_body(raw: &str) -> Option<String> {
+    let ev: Value = serde_json::from_str(raw).ok()?;
+    if let Some(blocks) = ev.get("content").and_then(Value::as_array)
+        && !blocks.is_empty()
+    {
+        let parts: Vec<String> = blocks
+            .iter()
+            .map(|b| match b.get("type").and_then(Value::as_str) {
+                Some("text") => b
+                    .get("text")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                Some(other) => format!("[{other}]"),
+                None => String::new(),
+            })
+            .collect();
+        return Some(text::sanitize(&parts.join("\n\n")));
+    }
+    let input = ev.get("input")?;
+    serde_json::to_string_pretty(input)
+        .ok()
+        .map(|s| text::sanitize(&s))
+}
+
+/// The `YYYY-MM-DD` of an event's `processed_at` (UTC).
+pub fn date(raw: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct At {
+        processed_at: Option<String>,
+    }
+    let at = serde_json::from_str::<At>(raw).ok()?.processed_at?;
+    at.parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -454,5 +503,25 @@ mod tests {
     fn hostile_agent_text_is_neutralised() {
         let raw = serde_json::json!({"type":"agent.message","id":"e","content":[{"type":"text","text":"ok\u{202e}evil\u{1b}[2J\t世界"}]}).to_string();
         assert_eq!(summarize(&raw).text, "okevil 世界");
+    }
+
+    #[test]
+    fn readable_body_shows_block_text_and_tool_input() {
+        let result = r#"{"type":"agent.tool_result","content":[{"type":"text","text":"   1\tuse crate::money;\n   2\tfn main() {}"},{"type":"image"}]}"#;
+        assert_eq!(
+            readable_body(result).as_deref(),
+            Some("   1    use crate::money;\n   2    fn main() {}\n\n[image]")
+        );
+        let tool = r#"{"type":"agent.tool_use","name":"bash","input":{"command":"ls\u001b[2J"}}"#;
+        assert_eq!(
+            readable_body(tool).as_deref(),
+            // A control character stays escaped: nothing reaches the terminal.
+            Some("{\n  \"command\": \"ls\\u001b[2J\"\n}")
+        );
+        assert_eq!(readable_body(r#"{"type":"session.status_idle"}"#), None);
+        assert_eq!(
+            date(r#"{"processed_at":"2026-11-26T23:59:59Z"}"#).as_deref(),
+            Some("2026-11-26")
+        );
     }
 }

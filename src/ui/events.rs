@@ -41,6 +41,38 @@ fn conn_span<'a>(theme: &Theme, c: &ConnState) -> Span<'a> {
     }
 }
 
+/// The title with the session name (slot 1) given the room the other parts leave, cut so
+/// that one space stays before the pane's corner.
+fn fit_title<'a>(mut spans: Vec<Span<'a>>, name: String, theme: &Theme, pane_w: usize) -> Line<'a> {
+    // Two corners, and the space before the right one.
+    let room = pane_w.saturating_sub(3);
+    let others: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+    let name_w = room.saturating_sub(others + 1);
+    if name_w > 0 && spans.len() > 1 {
+        spans[1] = Span::styled(format!("{} ", text::truncate(&name, name_w)), theme.text);
+    }
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len() + 1);
+    for span in spans {
+        let w = text::width(&span.content);
+        if used + w <= room {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let left = room - used;
+        if left > 1 {
+            out.push(Span::styled(
+                text::truncate(span.content.trim_end(), left),
+                span.style,
+            ));
+        }
+        out.push(Span::raw(" "));
+        break;
+    }
+    Line::from(out)
+}
+
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = state.focus == Pane::Events && state.overlay.is_none();
     let Some(w) = &state.watched else {
@@ -53,7 +85,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let sv = &state.stream;
-    let len = w.transcript.count(&sv.filter);
+    let (shown, shown_filter) = w.shown(&sv.filter);
+    let len = shown.count(&shown_filter);
     let name = state
         .sessions
         .get(&w.session_id)
@@ -61,7 +94,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         .unwrap_or_else(|| text::one_line(&w.session_id));
     let mut title = vec![
         Span::styled(" Events ", theme.title),
-        Span::styled(format!("{} ", text::truncate(&name, 28)), theme.text),
+        // The name gets what the other parts leave (set below).
+        Span::raw(""),
         conn_span(theme, &w.conn),
         Span::styled(format!("· {} ", text::compact_count(len as u64)), theme.dim),
     ];
@@ -91,10 +125,17 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     if let Some(q) = &sv.search {
         title.push(Span::styled(
-            format!("· /{} ", text::truncate(&text::one_line(q), 16)),
+            match sv.search_hits {
+                Some((at, total)) => format!(
+                    "· /{} {at}/{total} ",
+                    text::truncate(&text::one_line(q), 16)
+                ),
+                None => format!("· /{} ", text::truncate(&text::one_line(q), 16)),
+            },
             theme.search_match,
         ));
     }
+    let title = fit_title(title, name, theme, usize::from(area.width));
     let status: Line = if sv.follow {
         Line::from(Span::styled(" ⇣ following ", theme.dim))
     } else {
@@ -111,7 +152,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if !sv.timestamps {
         flags.push("no times");
     }
-    let block = pane(theme, Line::from(title), focused)
+    let block = pane(theme, title, focused)
         .title_bottom(status.right_aligned())
         .title_bottom(Line::styled(
             if flags.is_empty() {
@@ -176,9 +217,16 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         sv.offset.min(len.saturating_sub(1))
     };
-    let visible = w
-        .transcript
-        .rows(&sv.filter, offset..(offset + page).min(len));
+    // Wrapped rows take several lines, so the window of rows reaches past the cursor by up to
+    // a page: the start is then moved until the selection's lines fit (see below).
+    let cursor = sv.cursor.min(len.saturating_sub(1));
+    let (fetch_from, fetch_to) = if sv.wrap && !sv.follow {
+        let from = offset.min(cursor);
+        (from, (cursor + page).min(len).max(from))
+    } else {
+        (offset, (offset + page).min(len))
+    };
+    let visible = shown.rows(&shown_filter, fetch_from..fetch_to);
 
     let time_w = if sv.timestamps { 9 } else { 0 };
     let kind_w = if width >= 100 {
@@ -188,9 +236,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let text_w = width.saturating_sub(time_w + 2 + kind_w + 1).max(1);
     let query = sv.search.as_deref();
-    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    // Lines of each fetched row (one row can wrap to several lines).
+    let mut row_lines: Vec<Vec<Line>> = Vec::with_capacity(visible.len());
     for (i, e) in visible.iter().enumerate() {
-        let row = offset + i;
+        let row = fetch_from + i;
         let s = summarize(e.raw);
         let style = tone_style(theme, s.tone);
         // Cross-posted subagent events carry their thread; thread rows say so already.
@@ -208,6 +257,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             vec![body]
         };
+        let mut out = Vec::with_capacity(chunks.len());
         for (k, chunk) in chunks.into_iter().enumerate() {
             let mut spans = Vec::new();
             if k == 0 {
@@ -238,20 +288,33 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                         .push(Span::styled(" ".repeat(width - used), theme.selection));
                 }
             }
-            lines.push(line);
+            out.push(line);
+        }
+        row_lines.push(out);
+    }
+    let mut first = 0;
+    if sv.wrap && !sv.follow && !row_lines.is_empty() {
+        // Scroll down just far enough that every line of the selected row is on screen (a
+        // selection taller than the pane shows its beginning).
+        let sel = cursor.saturating_sub(fetch_from).min(row_lines.len() - 1);
+        let mut used: usize = row_lines[first..=sel].iter().map(Vec::len).sum();
+        while used > rows_h && first < sel {
+            used -= row_lines[first].len();
+            first += 1;
         }
     }
-    if sv.wrap && lines.len() > rows_h {
-        // Wrapped rows overflow: keep the cursor's end (the bottom when following).
-        if sv.follow {
-            let cut = lines.len() - rows_h;
-            lines.drain(..cut);
-        } else {
-            lines.truncate(rows_h);
-        }
+    let mut lines: Vec<Line> = row_lines.into_iter().skip(first).flatten().collect();
+    if sv.wrap && sv.follow && lines.len() > rows_h {
+        // Following shows the end.
+        let cut = lines.len() - rows_h;
+        lines.drain(..cut);
     }
     if len == 0 {
-        let msg = if w.history_loaded {
+        let loaded = match &w.thread_feed {
+            Some(t) if !std::ptr::eq(shown, &w.transcript) => t.history_loaded,
+            _ => w.history_loaded,
+        };
+        let msg = if loaded {
             "no events match"
         } else {
             "waiting for events…"

@@ -64,6 +64,41 @@ pub fn json_line<'a>(line: &str, theme: &Theme, max: usize) -> Line<'a> {
     Line::from(spans)
 }
 
+/// Screen lines of the inspector's text from source line `from`: long lines wrap (the readable
+/// text plainly, the JSON highlighted). Only what fits is wrapped.
+pub fn wrapped_lines<'a>(
+    state: &State,
+    theme: &Theme,
+    from: usize,
+    width: usize,
+    height: usize,
+) -> Vec<Line<'a>> {
+    let insp = &state.inspector;
+    let mut out = Vec::with_capacity(height);
+    for (i, l) in insp.lines.iter().enumerate().skip(from) {
+        if out.len() >= height {
+            break;
+        }
+        let body = i < insp.body_lines;
+        for chunk in text::wrap(l, width) {
+            if out.len() >= height {
+                break;
+            }
+            out.push(if body {
+                let style = if i + 1 == insp.body_lines {
+                    theme.dim
+                } else {
+                    theme.text
+                };
+                Line::styled(chunk, style)
+            } else {
+                json_line(&chunk, theme, width)
+            });
+        }
+    }
+    out
+}
+
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let insp = &state.inspector;
     let mut title = vec![Span::styled(" Inspector ", theme.title)];
@@ -71,8 +106,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         title.push(Span::styled(format!("{} ", insp.title), theme.text));
     }
     if let (Some(i), Some(w)) = (insp.index, &state.watched)
-        && let Some(p) = w.transcript.tool_pair(i)
-        && let Some(e) = w.transcript.get(p)
+        && let (shown, _) = w.shown(&state.stream.filter)
+        && let Some(p) = shown.tool_pair(i)
+        && let Some(e) = shown.get(p)
     {
         title.push(Span::styled(
             format!("· ↔ {} ", text::one_line(e.type_name)),
@@ -87,11 +123,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = if insp.lines.is_empty() {
         vec![Line::styled(" no event selected", theme.dim)]
     } else {
-        insp.lines
-            .iter()
-            .take(usize::from(inner.height))
-            .map(|l| json_line(l, theme, max))
-            .collect()
+        wrapped_lines(state, theme, 0, max, usize::from(inner.height))
     };
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -9,7 +9,7 @@ use crate::app::keymap::Context;
 use crate::app::state::{BulkAction, State};
 use crate::text;
 use crate::theme::Theme;
-use crate::ui::inspector::json_line;
+use crate::ui::inspector::wrapped_lines;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -143,13 +143,7 @@ pub fn event(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
     let block = boxed(theme, "").title(Span::styled(title, theme.title));
     let inner = block.inner(area);
     let max = usize::from(inner.width);
-    let lines: Vec<Line> = insp
-        .lines
-        .iter()
-        .skip(scroll)
-        .take(usize::from(inner.height))
-        .map(|l| json_line(l, theme, max))
-        .collect();
+    let lines = wrapped_lines(state, theme, scroll, max, usize::from(inner.height));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
