@@ -387,3 +387,70 @@ fn resource_views_small() {
         }
     }
 }
+
+fn conn_state(w: u16, h: u16, conn: overseer::app::state::ListConn) -> State {
+    let mut s = State::new(fixtures::NOW);
+    s.size = (w, h);
+    s.profile = "default".into();
+    s.base_url = "https://api.anthropic.com".into();
+    let _ = overseer::app::update(&mut s, Msg::ListConn(conn));
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    s
+}
+
+#[test]
+fn rejected_key_is_said_in_header_and_list() {
+    use overseer::app::state::ListConn;
+    let reason = "401 authentication_error: invalid x-api-key (request-id req_011)";
+    let rejected = ListConn::Rejected {
+        reason: reason.into(),
+    };
+    let snap = frame(conn_state(120, 40, rejected.clone()), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(header.contains(&format!("✖ {reason}")), "{header}");
+    assert!(!snap.contains("waiting for the first poll"), "{snap}");
+    assert!(
+        snap.contains("┃  401 authentication_error: invalid x-api-key"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("rejected_key_120x40", snap);
+    // Small: the base URL goes, the state stays.
+    let snap = frame(conn_state(60, 16, rejected), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(header.contains("✖ 401 authentication_err"), "{header}");
+    assert!(!header.contains("api.anthropic.com"), "{header}");
+    let down = ListConn::Down {
+        reason: "network: connection refused".into(),
+    };
+    let snap = frame(conn_state(120, 40, down), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(
+        header.contains("✖ down: network: connection refused"),
+        "{header}"
+    );
+}
+
+#[test]
+fn header_degrades_without_cutting_words() {
+    // 120 columns: the most urgent states keep their words, the rest shorten, nothing is cut.
+    let snap = frame(demo_state(120, 40), &Theme::dark());
+    let counts = snap.lines().nth(1).unwrap().trim_end().to_string();
+    assert!(
+        counts.starts_with(" ⚑ 1 needs approval  ✎ 1 needs input"),
+        "{counts}"
+    );
+    assert!(counts.ends_with("■1  ▪1"), "{counts}");
+    // 60×16: short labels, and the connection state is still there.
+    let snap = frame(demo_state(60, 16), &Theme::dark());
+    let mut lines = snap.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("● connected"), "{header}");
+    let counts = lines.next().unwrap().trim_end();
+    assert!(counts.starts_with(" ⚑"), "{counts}");
+    assert!(!counts.contains("running"), "{counts}");
+    let last = counts.split(' ').next_back().unwrap();
+    assert!(last.chars().last().unwrap().is_ascii_digit(), "{counts}");
+}

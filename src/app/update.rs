@@ -75,6 +75,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                         &format!("session list: {reason} — still trying"),
                         true,
                     ),
+                    (_, ListConn::Rejected { reason }) => toast(
+                        state,
+                        &format!("session list: {reason} — ^r tries again"),
+                        true,
+                    ),
                     _ => {}
                 }
                 state.conn = c;

@@ -188,12 +188,22 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let rows = layout::session_rows(area);
     if idx.view_len() == 0 {
-        let msg = if idx.is_empty() {
-            "waiting for the first poll…"
-        } else {
-            "nothing matches (esc clears the filter, a shows archived)"
-        };
-        lines.push(Line::styled(format!("  {msg}"), theme.dim));
+        match state.conn.problem() {
+            Some(reason) if idx.is_empty() => {
+                let reason = text::one_line(reason);
+                for part in text::wrap(&reason, width.saturating_sub(2).max(1)) {
+                    lines.push(Line::styled(format!("  {part}"), theme.conn_down));
+                }
+            }
+            _ => {
+                let msg = if idx.is_empty() {
+                    "waiting for the first poll…"
+                } else {
+                    "nothing matches (esc clears the filter, a shows archived)"
+                };
+                lines.push(Line::styled(format!("  {msg}"), theme.dim));
+            }
+        }
     }
     for row in state.list_offset..(state.list_offset + rows).min(idx.view_len()) {
         let Some(e) = idx.view_get(row) else { break };
