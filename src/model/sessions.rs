@@ -99,7 +99,7 @@ pub struct SessionSummary {
     pub archived: bool,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
-    /// Input + output + cache tokens.
+    /// Input + output tokens (as `overseer sessions` counts them).
     pub tokens: u64,
     /// `usage.list_cost` in minor units (cents for USD).
     pub cost_minor: Option<i64>,
@@ -139,11 +139,8 @@ impl SessionSummary {
             None => String::new(),
         };
         let usage = v.get("usage").cloned().unwrap_or(Value::Null);
-        let tokens = u64_at(&usage, &["input_tokens"])
-            + u64_at(&usage, &["output_tokens"])
-            + u64_at(&usage, &["cache_read_input_tokens"])
-            + u64_at(&usage, &["cache_creation", "ephemeral_1h_input_tokens"])
-            + u64_at(&usage, &["cache_creation", "ephemeral_5m_input_tokens"]);
+        // The same count `overseer sessions` prints (cache reads and writes are not in it).
+        let tokens = u64_at(&usage, &["input_tokens"]) + u64_at(&usage, &["output_tokens"]);
         let cost = usage.get("list_cost");
         let cost_minor = cost.and_then(|c| match c.get("amount") {
             Some(Value::String(s)) => s.parse::<i64>().ok(),
@@ -708,7 +705,7 @@ mod tests {
         v["title"] = Value::Null;
         assert_eq!(SessionSummary::from_json(&v).unwrap().title, "sesn_1");
         let s = session("a", "idle");
-        assert_eq!((s.tokens, s.cost_minor), (125, Some(1234)));
+        assert_eq!((s.tokens, s.cost_minor), (120, Some(1234)));
         assert_eq!(SessionSummary::from_json(&json!({"status": "idle"})), None);
     }
 
