@@ -454,3 +454,63 @@ fn header_degrades_without_cutting_words() {
     let last = counts.split(' ').next_back().unwrap();
     assert!(last.chars().last().unwrap().is_ascii_digit(), "{counts}");
 }
+
+#[test]
+fn help_small_fits_and_stops_at_the_end() {
+    let mut s = demo_state(60, 16);
+    key(&mut s, KeyCode::Char('?'));
+    let first = frame_of(&s);
+    // One column at 60 cells: labels are whole.
+    assert!(first.contains("next pane"), "{first}");
+    assert!(first.contains("previous pane"), "{first}");
+    for _ in 0..500 {
+        key(&mut s, KeyCode::Char('j'));
+    }
+    let Some(overseer::app::state::Overlay::Help { scroll }) = s.overlay.clone() else {
+        panic!("help closed");
+    };
+    let end = frame_of(&s);
+    // The last note is on the last row inside the box: no blank space scrolled into.
+    let rows: Vec<&str> = end.lines().collect();
+    assert!(rows[13].contains("(ctrl-c always quits)"), "{end}");
+    key(&mut s, KeyCode::Char('k'));
+    let Some(overseer::app::state::Overlay::Help { scroll: up }) = s.overlay.clone() else {
+        panic!("help closed");
+    };
+    assert_eq!(up + 1, scroll, "one k goes back one line from the end");
+    insta::assert_snapshot!("help_60x16_end", end);
+}
+
+fn frame_of(s: &State) -> String {
+    let (w, h) = s.size;
+    let mut st = demo_state(w, h);
+    st.overlay = s.overlay.clone();
+    st.read_only = s.read_only;
+    let t = frame(st, &Theme::dark());
+    t.split("--- styles ---").next().unwrap_or("").to_string()
+}
+
+#[test]
+fn read_only_hides_write_actions() {
+    let mut s = demo_state(200, 60);
+    s.read_only = true;
+    let snap = frame(s, &Theme::dark());
+    let footer = snap
+        .split("--- styles ---")
+        .next()
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(footer.contains("mark"), "{footer}");
+    assert!(
+        !footer.contains("archive ") && !footer.contains("delete"),
+        "{footer}"
+    );
+    let mut s = demo_state(120, 40);
+    s.read_only = true;
+    key(&mut s, KeyCode::Char('?'));
+    let snap = frame_of(&s);
+    assert!(snap.contains("mark") && !snap.contains("delete"), "{snap}");
+}
