@@ -334,6 +334,25 @@ mod tests {
         }
     }
 
+    /// xterm-256 grey ramp index → lightness (232 is darkest, 255 lightest).
+    fn grey(c: Option<Color>) -> u8 {
+        match c {
+            Some(Color::Indexed(i)) if i >= 232 => i - 232,
+            other => panic!("not a grey: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn light_theme_greys_read_on_white_and_dark_is_unchanged() {
+        let light = Theme::builtin("light").unwrap();
+        // 250 and 244 were too faint on a white background.
+        assert!(grey(light.border.fg) <= grey(Some(Color::Indexed(245))));
+        assert!(grey(light.dim.fg) <= grey(Some(Color::Indexed(240))));
+        let dark = Theme::builtin("dark").unwrap();
+        assert_eq!(dark.border.fg, Some(Color::DarkGray));
+        assert_eq!(dark.dim.fg, Some(Color::DarkGray));
+    }
+
     #[test]
     fn colours_parse_in_all_forms() {
         assert_eq!(parse_color("#ff8700"), Some(Color::Rgb(255, 135, 0)));

@@ -530,3 +530,130 @@ fn expanded_tool_output_reads_as_text_and_wraps() {
     assert!(snap.contains("── JSON ──"), "{snap}");
     insta::assert_snapshot!("event_expanded_tool_output_100x30", snap);
 }
+
+fn conn_state(w: u16, h: u16, conn: overseer::app::state::ListConn) -> State {
+    let mut s = State::new(fixtures::NOW);
+    s.size = (w, h);
+    s.profile = "default".into();
+    s.base_url = "https://api.anthropic.com".into();
+    let _ = overseer::app::update(&mut s, Msg::ListConn(conn));
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    s
+}
+
+#[test]
+fn rejected_key_is_said_in_header_and_list() {
+    use overseer::app::state::ListConn;
+    let reason = "401 authentication_error: invalid x-api-key (request-id req_011)";
+    let rejected = ListConn::Rejected {
+        reason: reason.into(),
+    };
+    let snap = frame(conn_state(120, 40, rejected.clone()), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(header.contains(&format!("✖ {reason}")), "{header}");
+    assert!(!snap.contains("waiting for the first poll"), "{snap}");
+    assert!(
+        snap.contains("┃  401 authentication_error: invalid x-api-key"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("rejected_key_120x40", snap);
+    // Small: the base URL goes, the state stays.
+    let snap = frame(conn_state(60, 16, rejected), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(header.contains("✖ 401 authentication_err"), "{header}");
+    assert!(!header.contains("api.anthropic.com"), "{header}");
+    let down = ListConn::Down {
+        reason: "network: connection refused".into(),
+    };
+    let snap = frame(conn_state(120, 40, down), &Theme::dark());
+    let header = snap.lines().next().unwrap();
+    assert!(
+        header.contains("✖ down: network: connection refused"),
+        "{header}"
+    );
+}
+
+#[test]
+fn header_degrades_without_cutting_words() {
+    // 120 columns: the most urgent states keep their words, the rest shorten, nothing is cut.
+    let snap = frame(demo_state(120, 40), &Theme::dark());
+    let counts = snap.lines().nth(1).unwrap().trim_end().to_string();
+    assert!(
+        counts.starts_with(" ⚑ 1 needs approval  ✎ 1 needs input"),
+        "{counts}"
+    );
+    assert!(counts.ends_with("■1  ▪1"), "{counts}");
+    // 60×16: short labels, and the connection state is still there.
+    let snap = frame(demo_state(60, 16), &Theme::dark());
+    let mut lines = snap.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("● connected"), "{header}");
+    let counts = lines.next().unwrap().trim_end();
+    assert!(counts.starts_with(" ⚑"), "{counts}");
+    assert!(!counts.contains("running"), "{counts}");
+    let last = counts.split(' ').next_back().unwrap();
+    assert!(last.chars().last().unwrap().is_ascii_digit(), "{counts}");
+}
+
+#[test]
+fn help_small_fits_and_stops_at_the_end() {
+    let mut s = demo_state(60, 16);
+    key(&mut s, KeyCode::Char('?'));
+    let first = frame_of(&s);
+    // One column at 60 cells: labels are whole.
+    assert!(first.contains("next pane"), "{first}");
+    assert!(first.contains("previous pane"), "{first}");
+    for _ in 0..500 {
+        key(&mut s, KeyCode::Char('j'));
+    }
+    let Some(overseer::app::state::Overlay::Help { scroll }) = s.overlay.clone() else {
+        panic!("help closed");
+    };
+    let end = frame_of(&s);
+    // The last note is on the last row inside the box: no blank space scrolled into.
+    let rows: Vec<&str> = end.lines().collect();
+    assert!(rows[13].contains("(ctrl-c always quits)"), "{end}");
+    key(&mut s, KeyCode::Char('k'));
+    let Some(overseer::app::state::Overlay::Help { scroll: up }) = s.overlay.clone() else {
+        panic!("help closed");
+    };
+    assert_eq!(up + 1, scroll, "one k goes back one line from the end");
+    insta::assert_snapshot!("help_60x16_end", end);
+}
+
+fn frame_of(s: &State) -> String {
+    let (w, h) = s.size;
+    let mut st = demo_state(w, h);
+    st.overlay = s.overlay.clone();
+    st.read_only = s.read_only;
+    let t = frame(st, &Theme::dark());
+    t.split("--- styles ---").next().unwrap_or("").to_string()
+}
+
+#[test]
+fn read_only_hides_write_actions() {
+    let mut s = demo_state(200, 60);
+    s.read_only = true;
+    let snap = frame(s, &Theme::dark());
+    let footer = snap
+        .split("--- styles ---")
+        .next()
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(footer.contains("mark"), "{footer}");
+    assert!(
+        !footer.contains("archive ") && !footer.contains("delete"),
+        "{footer}"
+    );
+    let mut s = demo_state(120, 40);
+    s.read_only = true;
+    key(&mut s, KeyCode::Char('?'));
+    let snap = frame_of(&s);
+    assert!(snap.contains("mark") && !snap.contains("delete"), "{snap}");
+}

@@ -137,7 +137,19 @@ impl Action {
             Action::No => "no",
         }
     }
+
+    /// Changes something on the server (hidden from hints in read-only mode).
+    pub fn writes(self) -> bool {
+        matches!(self, Action::Archive | Action::Delete)
+    }
 }
+
+/// Ctrl-C quits from everywhere, whatever the config says: the one key that must always work.
+const CTRL_C: Key = Key {
+    code: KeyCode::Char('c'),
+    ctrl: true,
+    alt: false,
+};
 
 /// A key with its modifiers. Characters carry their own case, so SHIFT is ignored on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -349,6 +361,9 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
 #[derive(Debug, Clone)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    /// Config entries that could not be used, each a full sentence naming the file (shown in
+    /// the help overlay).
+    pub problems: Vec<String>,
 }
 
 impl Default for Keymap {
@@ -367,7 +382,10 @@ impl Default for Keymap {
                 }
             }
         }
-        Keymap { bindings }
+        Keymap {
+            bindings,
+            problems: Vec::new(),
+        }
     }
 }
 
@@ -398,24 +416,43 @@ impl Keymap {
                 errors.push(format!("keys.{name}: cannot read key {spec:?}"));
                 continue;
             };
-            map.bindings
-                .retain(|b| !(b.context == template.context && b.action == template.action));
-            // A key moved onto this action leaves whatever had it in the same context.
-            map.bindings
-                .retain(|b| !(b.context == template.context && keys.contains(&b.key)));
-            for key in keys {
-                map.bindings.push(Binding {
-                    key,
-                    ..template.clone()
-                });
+            if template.action != Action::Quit && keys.contains(&CTRL_C) {
+                errors.push(format!("keys.{name}: ctrl-c always quits"));
+                continue;
             }
+            // The new keys take the old ones' place, so the footer keeps its order.
+            let at = map
+                .bindings
+                .iter()
+                .position(|b| b.context == template.context && b.action == template.action)
+                .unwrap_or(map.bindings.len());
+            let mut kept = Vec::with_capacity(map.bindings.len() + keys.len());
+            for (i, b) in map.bindings.drain(..).enumerate() {
+                if i == at {
+                    kept.extend(keys.iter().map(|&key| Binding {
+                        key,
+                        ..template.clone()
+                    }));
+                }
+                let same_action = b.context == template.context && b.action == template.action;
+                // A key moved onto this action leaves whatever had it in the same context.
+                let key_taken = b.context == template.context && keys.contains(&b.key);
+                if !same_action && !key_taken {
+                    kept.push(b);
+                }
+            }
+            map.bindings = kept;
         }
+        map.problems = errors.clone();
         (map, errors)
     }
 
     /// The action `key` triggers in `context` (falling back to global bindings).
     pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
         let key = Key::from_event(key);
+        if key == CTRL_C {
+            return Some(Action::Quit);
+        }
         let find = |ctx: Context| {
             self.bindings
                 .iter()
@@ -433,23 +470,36 @@ impl Keymap {
 
     /// Footer hints for `context`: (keys, label), one entry per action, context first.
     pub fn hints(&self, context: Context) -> Vec<(String, &'static str)> {
-        let mut out = self.grouped(context, true);
+        self.hints_for(context, false)
+    }
+
+    /// [`Keymap::hints`] without the write actions when `read_only`.
+    pub fn hints_for(&self, context: Context, read_only: bool) -> Vec<(String, &'static str)> {
+        let mut out = self.grouped_for(context, true, read_only);
         // The expanded event is an overlay: global keys there would only mislead (`q` closes
         // it, Tab does nothing visible), so it lists its own.
         if !context.modal() && context != Context::Inspector {
-            out.extend(self.grouped(Context::Global, true));
+            out.extend(self.grouped_for(Context::Global, true, read_only));
         }
         out
     }
 
     /// Every binding of a context, one entry per action: (keys joined by `/`, label).
     pub fn grouped(&self, context: Context, hints_only: bool) -> Vec<(String, &'static str)> {
+        self.grouped_for(context, hints_only, false)
+    }
+
+    /// [`Keymap::grouped`] without the write actions when `read_only`.
+    pub fn grouped_for(
+        &self,
+        context: Context,
+        hints_only: bool,
+        read_only: bool,
+    ) -> Vec<(String, &'static str)> {
         let mut out: Vec<(Action, String, &'static str)> = Vec::new();
-        for b in self
-            .bindings
-            .iter()
-            .filter(|b| b.context == context && (b.hint || !hints_only))
-        {
+        for b in self.bindings.iter().filter(|b| {
+            b.context == context && (b.hint || !hints_only) && !(read_only && b.action.writes())
+        }) {
             match out.iter_mut().find(|(a, _, _)| *a == b.action) {
                 Some((_, keys, _)) => {
                     if !hints_only {
@@ -530,6 +580,46 @@ mod tests {
             map.hints(Context::Sessions)
                 .contains(&("A".to_string(), "archive"))
         );
+    }
+
+    #[test]
+    fn ctrl_c_always_quits_and_overrides_keep_their_place() {
+        let mut o = BTreeMap::new();
+        o.insert("global.quit".to_string(), "Q".to_string());
+        o.insert("sessions.archive".to_string(), "A".to_string());
+        o.insert("sessions.open".to_string(), "ctrl-c".to_string());
+        let (map, errors) = Keymap::with_overrides(&o);
+        let ctrl_c = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for ctx in [
+            Context::Sessions,
+            Context::Events,
+            Context::Help,
+            Context::Confirm,
+        ] {
+            assert_eq!(map.lookup(ctx, &ctrl_c), Some(Action::Quit), "{ctx:?}");
+        }
+        assert_eq!(
+            errors,
+            vec!["keys.sessions.open: ctrl-c always quits".to_string()]
+        );
+        assert_eq!(map.problems, errors);
+        let labels: Vec<&str> = map.hints(Context::Sessions).iter().map(|h| h.1).collect();
+        let default: Vec<&str> = Keymap::default()
+            .hints(Context::Sessions)
+            .iter()
+            .map(|h| h.1)
+            .collect();
+        assert_eq!(labels, default);
+        let hints = map.hints(Context::Sessions);
+        assert!(hints.contains(&("A".to_string(), "archive")));
+        assert!(hints.contains(&("Q".to_string(), "quit")));
+        let read_only: Vec<&str> = map
+            .hints_for(Context::Sessions, true)
+            .iter()
+            .map(|h| h.1)
+            .collect();
+        assert!(!read_only.contains(&"archive") && !read_only.contains(&"delete"));
+        assert!(read_only.contains(&"mark"));
     }
 
     #[test]

@@ -457,6 +457,36 @@ fn jittered(base: Duration) -> Duration {
     base.mul_f64(f)
 }
 
+/// Consecutive failures after which the list is `down` rather than `retrying`.
+const DOWN_AFTER_ATTEMPTS: u32 = 4;
+/// Failing this long also counts as `down`.
+const DOWN_AFTER: Duration = Duration::from_secs(30);
+/// How often a rejected key (401/403) or a missing endpoint (404) is tried again: retrying
+/// fast cannot help, `^r` tries at once.
+const REJECTED_RETRY: Duration = Duration::from_secs(60);
+
+/// What the header says after the `attempt`-th consecutive failed poll (failing for
+/// `failing_for`), and how long to wait before the next one.
+fn after_poll_failure(e: &ApiError, attempt: u32, failing_for: Duration) -> (ListConn, Duration) {
+    let reason = e.to_string();
+    let retry_after = match e {
+        ApiError::Http(h) => h.retry_after,
+        _ => None,
+    };
+    if let ApiError::Http(h) = e
+        && matches!(h.status, 401 | 403 | 404)
+    {
+        return (ListConn::Rejected { reason }, REJECTED_RETRY);
+    }
+    let backoff = Duration::from_secs(1 << attempt.min(6)).min(Duration::from_secs(60));
+    let conn = if attempt >= DOWN_AFTER_ATTEMPTS || failing_for >= DOWN_AFTER {
+        ListConn::Down { reason }
+    } else {
+        ListConn::Retrying { attempt, reason }
+    };
+    (conn, retry_after.unwrap_or_else(|| jittered(backoff)))
+}
+
 async fn poll_loop(
     client: Client,
     tx: UnboundedSender<Msg>,
@@ -466,6 +496,7 @@ async fn poll_loop(
     // updated_at per session at its last evidence fetch.
     let mut seen: HashMap<String, Option<i64>> = HashMap::new();
     let mut attempt: u32 = 0;
+    let mut failing_since: Option<std::time::Instant> = None;
     loop {
         let delay = match fetch_sessions(&client).await {
             Ok((list, pages)) => {
@@ -473,6 +504,7 @@ async fn poll_loop(
                     let _ = tx.send(Msg::ListConn(ListConn::Ok));
                 }
                 attempt = 0;
+                failing_since = None;
                 let changed: Vec<String> = list
                     .iter()
                     .filter(|s| seen.get(&s.id) != Some(&s.updated_at))
@@ -508,25 +540,12 @@ async fn poll_loop(
             }
             Err(e) => {
                 attempt += 1;
-                let retry_after = match &e {
-                    ApiError::Http(h) => h.retry_after,
-                    _ => None,
-                };
-                let backoff = Duration::from_secs(1 << attempt.min(6)).min(Duration::from_secs(60));
-                let conn = if attempt >= 6 {
-                    ListConn::Down {
-                        reason: e.to_string(),
-                    }
-                } else {
-                    ListConn::Retrying {
-                        attempt,
-                        reason: e.to_string(),
-                    }
-                };
+                let failing = *failing_since.get_or_insert_with(std::time::Instant::now);
+                let (conn, delay) = after_poll_failure(&e, attempt, failing.elapsed());
                 if tx.send(Msg::ListConn(conn)).is_err() {
                     return;
                 }
-                retry_after.unwrap_or_else(|| jittered(backoff))
+                delay
             }
         };
         tokio::select! {
@@ -557,6 +576,51 @@ mod tests {
         );
     }
     use super::*;
+
+    fn http(status: u16) -> ApiError {
+        ApiError::Http(Box::new(crate::api::error::HttpError {
+            status,
+            error_type: "authentication_error".into(),
+            message: "invalid x-api-key".into(),
+            request_id: Some("req_1".into()),
+            retry_after: None,
+            error_object: None,
+        }))
+    }
+
+    #[test]
+    fn rejected_keys_are_not_retried_fast_and_failures_end_down() {
+        let short = Duration::from_secs(1);
+        for status in [401, 403, 404] {
+            let (conn, delay) = after_poll_failure(&http(status), 1, short);
+            let want =
+                format!("{status} authentication_error: invalid x-api-key (request-id req_1)");
+            assert_eq!(conn, ListConn::Rejected { reason: want });
+            assert_eq!(delay, REJECTED_RETRY);
+        }
+        let refused = ApiError::Network("connection refused".into());
+        let (conn, delay) = after_poll_failure(&refused, 1, short);
+        assert_eq!(
+            conn,
+            ListConn::Retrying {
+                attempt: 1,
+                reason: "network: connection refused".into()
+            }
+        );
+        assert!(delay <= Duration::from_millis(2400), "{delay:?}");
+        let down = ListConn::Down {
+            reason: "network: connection refused".into(),
+        };
+        assert_eq!(after_poll_failure(&refused, 4, short).0, down);
+        assert_eq!(
+            after_poll_failure(&refused, 2, Duration::from_secs(31)).0,
+            down
+        );
+        assert!(matches!(
+            after_poll_failure(&http(503), 3, short).0,
+            ListConn::Retrying { attempt: 3, .. }
+        ));
+    }
 
     #[test]
     fn big_fleets_poll_less_often() {

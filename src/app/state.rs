@@ -74,8 +74,29 @@ pub const COMMANDS: &[&str] = &[
 pub enum ListConn {
     Connecting,
     Ok,
-    Retrying { attempt: u32, reason: String },
-    Down { reason: String },
+    Retrying {
+        attempt: u32,
+        reason: String,
+    },
+    Down {
+        reason: String,
+    },
+    /// The API refused the request (401/403/404): retrying fast cannot help.
+    Rejected {
+        reason: String,
+    },
+}
+
+impl ListConn {
+    /// Why the list is not loading, when it is not.
+    pub fn problem(&self) -> Option<&str> {
+        match self {
+            ListConn::Retrying { reason, .. }
+            | ListConn::Down { reason }
+            | ListConn::Rejected { reason } => Some(reason),
+            ListConn::Connecting | ListConn::Ok => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -75,6 +75,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                         &format!("session list: {reason} — still trying"),
                         true,
                     ),
+                    (_, ListConn::Rejected { reason }) => toast(
+                        state,
+                        &format!("session list: {reason} — ^r tries again"),
+                        true,
+                    ),
                     _ => {}
                 }
                 state.conn = c;
@@ -129,7 +134,8 @@ fn toast(state: &mut State, text: &str, error: bool) {
     state.toast = Some(Toast {
         text: text::one_line(text),
         error,
-        until: state.now + TOAST_SECS,
+        // Long sentences stay long enough to read (about 15 characters a second).
+        until: state.now + TOAST_SECS.max(text.chars().count() as i64 / 15).min(30),
     });
     state.dirty = true;
 }
@@ -442,8 +448,11 @@ fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             }
         }
         (C::Help, Action::Down) => {
+            // Stop at the last line (the overlay's text depends on the width only).
+            let area = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
+            let max = crate::ui::overlays::help_max_scroll(state, area);
             if let Some(Overlay::Help { scroll }) = &mut state.overlay {
-                *scroll = scroll.saturating_add(1);
+                *scroll = scroll.saturating_add(1).min(max);
             }
         }
         (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,

@@ -32,7 +32,16 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let config_dir = crate::config::config_dir();
     let theme = Theme::load(&theme_name, config_dir.as_deref(), no_color)?;
-    let (keymap, key_errors) = crate::app::keymap::Keymap::with_overrides(&conn.config.keys);
+    let (mut keymap, key_errors) = crate::app::keymap::Keymap::with_overrides(&conn.config.keys);
+    let config_file = conn
+        .config
+        .path
+        .as_ref()
+        .map_or_else(|| "config.toml".to_string(), |p| p.display().to_string());
+    keymap.problems = key_errors
+        .iter()
+        .map(|e| format!("{config_file}: {e}"))
+        .collect();
 
     let mut state = State::new(crate::app::terminal::now_secs());
     state.profile = conn.profile.clone();
@@ -42,14 +51,13 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
     state.mouse = args.mouse || conn.config.mouse;
     state.keymap = keymap;
     let mut app = App::new(state, Some(conn.client.clone()));
-    if let Some(first) = key_errors.first() {
-        let more = if key_errors.len() > 1 {
-            format!(" (+{} more)", key_errors.len() - 1)
-        } else {
-            String::new()
-        };
+    if !key_errors.is_empty() {
+        // Every problem, with the file; `?` lists them again after the toast is gone.
         app.handle(crate::app::Msg::Done {
-            text: format!("config: {first}{more}"),
+            text: format!(
+                "{config_file}: {} (defaults kept; ? lists them)",
+                key_errors.join("; ")
+            ),
             error: true,
         });
     }

@@ -97,9 +97,11 @@ pub struct SessionSummary {
     /// The wire `status` as given.
     pub status: String,
     pub archived: bool,
+    /// When it was archived (the archived state's clock starts here).
+    pub archived_at: Option<i64>,
     pub created_at: Option<i64>,
     pub updated_at: Option<i64>,
-    /// Input + output + cache tokens.
+    /// Input + output tokens (as `overseer sessions` counts them).
     pub tokens: u64,
     /// `usage.list_cost` in minor units (cents for USD).
     pub cost_minor: Option<i64>,
@@ -139,11 +141,8 @@ impl SessionSummary {
             None => String::new(),
         };
         let usage = v.get("usage").cloned().unwrap_or(Value::Null);
-        let tokens = u64_at(&usage, &["input_tokens"])
-            + u64_at(&usage, &["output_tokens"])
-            + u64_at(&usage, &["cache_read_input_tokens"])
-            + u64_at(&usage, &["cache_creation", "ephemeral_1h_input_tokens"])
-            + u64_at(&usage, &["cache_creation", "ephemeral_5m_input_tokens"]);
+        // The same count `overseer sessions` prints (cache reads and writes are not in it).
+        let tokens = u64_at(&usage, &["input_tokens"]) + u64_at(&usage, &["output_tokens"]);
         let cost = usage.get("list_cost");
         let cost_minor = cost.and_then(|c| match c.get("amount") {
             Some(Value::String(s)) => s.parse::<i64>().ok(),
@@ -160,6 +159,7 @@ impl SessionSummary {
                 .unwrap_or("")
                 .to_string(),
             archived: v.get("archived_at").is_some_and(|a| !a.is_null()),
+            archived_at: parse_ts(v.get("archived_at")),
             created_at: parse_ts(v.get("created_at")),
             updated_at: parse_ts(v.get("updated_at")),
             tokens,
@@ -392,6 +392,11 @@ impl SessionEntry {
     }
     /// Start of the time-in-state clock.
     pub fn since(&self) -> Option<i64> {
+        if self.state == DerivedState::Archived
+            && let Some(at) = self.summary.archived_at
+        {
+            return Some(at);
+        }
         self.evidence
             .since
             .or(self.summary.updated_at)
@@ -708,7 +713,7 @@ mod tests {
         v["title"] = Value::Null;
         assert_eq!(SessionSummary::from_json(&v).unwrap().title, "sesn_1");
         let s = session("a", "idle");
-        assert_eq!((s.tokens, s.cost_minor), (125, Some(1234)));
+        assert_eq!((s.tokens, s.cost_minor), (120, Some(1234)));
         assert_eq!(SessionSummary::from_json(&json!({"status": "idle"})), None);
     }
 
@@ -808,6 +813,28 @@ mod tests {
         idx.replace_all(vec![session("b", "running")]);
         assert!(idx.marked().is_empty());
         assert_eq!(idx.spend_minor(), 1234);
+    }
+
+    #[test]
+    fn archived_clock_starts_at_archived_at() {
+        let mut v = json!({"id": "s", "status": "idle", "title": "t",
+            "updated_at": "2026-11-25T10:00:00Z", "archived_at": "2026-11-26T11:59:00Z"});
+        let mut idx = SessionIndex::new();
+        idx.replace_all(vec![SessionSummary::from_json(&v).unwrap()]);
+        idx.set_evidence(
+            "s",
+            Evidence::from_newest_first(&[idle(
+                "2026-11-25T09:00:00Z",
+                json!({"type": "end_turn"}),
+            )]),
+        );
+        let e = idx.get("s").unwrap();
+        assert_eq!(e.state, DerivedState::Archived);
+        assert_eq!(e.since(), parse_ts(Some(&json!("2026-11-26T11:59:00Z"))));
+        v["archived_at"] = Value::Null;
+        idx.replace_all(vec![SessionSummary::from_json(&v).unwrap()]);
+        let e = idx.get("s").unwrap();
+        assert_eq!(e.since(), parse_ts(Some(&json!("2026-11-25T09:00:00Z"))));
     }
 
     #[test]

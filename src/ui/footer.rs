@@ -19,7 +19,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             ("^u".into(), "clear"),
         ]
     } else {
-        state.keymap.hints(state.context())
+        state.keymap.hints_for(state.context(), state.read_only)
     };
     let mut spans = Vec::new();
     let mut used = 0usize;

@@ -39,7 +39,8 @@ pub fn areas(width: u16, height: u16, message: bool) -> Areas {
     let body_y = header.height;
     let body_h = height.saturating_sub(body_y + 1 + message_rows);
     let (sessions, right) = if width >= SIDE_BY_SIDE {
-        let left_w = (width * 46 / 100).clamp(50, 100);
+        // The list grows on wide terminals so AGENT and MODEL get room.
+        let left_w = (width * 46 / 100).clamp(50, 140);
         (
             Rect::new(0, body_y, left_w, body_h),
             Rect::new(left_w, body_y, width - left_w, body_h),
@@ -118,5 +119,13 @@ mod tests {
         }
         assert!(areas(200, 60, false).inspector.is_some());
         assert!(areas(80, 24, false).inspector.is_none());
+    }
+
+    #[test]
+    fn session_list_grows_on_wide_terminals() {
+        assert_eq!(areas(120, 40, false).sessions.width, 55);
+        assert_eq!(areas(200, 60, false).sessions.width, 92);
+        assert_eq!(areas(260, 60, false).sessions.width, 119);
+        assert_eq!(areas(400, 60, false).sessions.width, 140);
     }
 }

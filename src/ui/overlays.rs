@@ -31,9 +31,45 @@ fn boxed<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
         .title(Span::styled(title, theme.title))
 }
 
-pub fn help(state: &State, theme: &Theme, frame: &mut Frame, scroll: u16) {
-    let area = centered(frame.area(), 92, frame.area().height.saturating_sub(2));
-    let mut lines: Vec<Line> = Vec::new();
+/// Where the help overlay goes in a frame of `area`.
+pub fn help_area(area: Rect) -> Rect {
+    centered(area, 92, area.height.saturating_sub(2))
+}
+
+#[derive(Clone, Copy)]
+enum Tag {
+    Problem,
+    Heading,
+    Keys,
+    Label,
+    Note,
+}
+
+/// The help text for a box `inner_width` cells wide, unstyled: two columns of keys only when
+/// both fit. (Unstyled so `update` can count the lines for scrolling without a theme.)
+fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
+    const KEYS_W: usize = 14;
+    const LABEL_W: usize = 26;
+    let width = usize::from(inner_width);
+    let two_columns = width >= 2 * (2 + KEYS_W + LABEL_W);
+    let label_w = if two_columns {
+        LABEL_W
+    } else {
+        width.saturating_sub(2 + KEYS_W).max(1)
+    };
+    let mut rows: Vec<Vec<(String, Tag)>> = Vec::new();
+    if !state.keymap.problems.is_empty() {
+        rows.push(vec![(
+            "config problems (defaults kept)".into(),
+            Tag::Problem,
+        )]);
+        for p in &state.keymap.problems {
+            for part in text::wrap(&text::one_line(p), width.saturating_sub(2).max(1)) {
+                rows.push(vec![(format!("  {part}"), Tag::Problem)]);
+            }
+        }
+        rows.push(vec![]);
+    }
     for ctx in [
         Context::Global,
         Context::Sessions,
@@ -43,30 +79,60 @@ pub fn help(state: &State, theme: &Theme, frame: &mut Frame, scroll: u16) {
         Context::Dreams,
         Context::Deployments,
     ] {
-        lines.push(Line::styled(ctx.name().to_string(), theme.title));
-        let rows = state.keymap.grouped(ctx, false);
-        for pair in rows.chunks(2) {
-            let mut spans = Vec::new();
+        rows.push(vec![(ctx.name().to_string(), Tag::Heading)]);
+        let bindings = state.keymap.grouped_for(ctx, false, state.read_only);
+        for pair in bindings.chunks(if two_columns { 2 } else { 1 }) {
+            let mut row = Vec::new();
             for (keys, label) in pair {
-                spans.push(Span::styled(
-                    format!("  {}", text::fit(keys, 14)),
-                    theme.attention,
-                ));
-                spans.push(Span::styled(text::fit(label, 26), theme.text));
+                row.push((format!("  {}", text::fit(keys, KEYS_W)), Tag::Keys));
+                row.push((text::fit(label, label_w), Tag::Label));
             }
-            lines.push(Line::from(spans));
+            rows.push(row);
         }
-        lines.push(Line::raw(""));
+        rows.push(vec![]);
     }
-    lines.push(Line::styled(
-        "filter syntax: words match fuzzily · 'exact · !exclude · ^prefix · suffix$",
-        theme.dim,
-    ));
-    lines.push(Line::styled("commands: :sessions :needs :memory :dreams :deployments :threads :archived :mouse :export :quit", theme.dim));
-    lines.push(Line::styled(
-        "keys can be remapped in config.toml: [keys] \"sessions.archive\" = \"ctrl-a\"",
-        theme.dim,
-    ));
+    for note in [
+        "filter: words match fuzzily · 'exact · !exclude · ^prefix · suffix$",
+        "commands: :sessions :needs :memory :dreams :deployments :threads :archived :mouse :export :quit",
+        "keys can be remapped in config.toml: [keys] \"sessions.archive\" = \"ctrl-a\" (ctrl-c always quits)",
+    ] {
+        for part in text::wrap(note, width.max(1)) {
+            rows.push(vec![(part, Tag::Note)]);
+        }
+    }
+    rows
+}
+
+/// The furthest the help text scrolls in a frame of `area` (its last line at the bottom).
+pub fn help_max_scroll(state: &State, area: Rect) -> u16 {
+    let a = help_area(area);
+    let inner_h = usize::from(a.height.saturating_sub(2));
+    let n = help_rows(state, a.width.saturating_sub(2)).len();
+    u16::try_from(n.saturating_sub(inner_h)).unwrap_or(u16::MAX)
+}
+
+pub fn help(state: &State, theme: &Theme, frame: &mut Frame, scroll: u16) {
+    let area = help_area(frame.area());
+    let lines: Vec<Line> = help_rows(state, area.width.saturating_sub(2))
+        .into_iter()
+        .map(|row| {
+            Line::from(
+                row.into_iter()
+                    .map(|(t, tag)| {
+                        let style = match tag {
+                            Tag::Problem => theme.event_error,
+                            Tag::Heading => theme.title,
+                            Tag::Keys => theme.attention,
+                            Tag::Label => theme.text,
+                            Tag::Note => theme.dim,
+                        };
+                        Span::styled(t, style)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let scroll = scroll.min(help_max_scroll(state, frame.area()));
     let block = boxed(theme, " Help · esc closes · j/k scroll ");
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);

@@ -13,7 +13,7 @@ use crate::theme::Theme;
 use crate::ui::header::state_style;
 use crate::ui::{layout, pane, select_line};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Title,
     State,
@@ -188,12 +188,22 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let rows = layout::session_rows(area);
     if idx.view_len() == 0 {
-        let msg = if idx.is_empty() {
-            "waiting for the first poll…"
-        } else {
-            "nothing matches (esc clears the filter, a shows archived)"
-        };
-        lines.push(Line::styled(format!("  {msg}"), theme.dim));
+        match state.conn.problem() {
+            Some(reason) if idx.is_empty() => {
+                let reason = text::one_line(reason);
+                for part in text::wrap(&reason, width.saturating_sub(2).max(1)) {
+                    lines.push(Line::styled(format!("  {part}"), theme.conn_down));
+                }
+            }
+            _ => {
+                let msg = if idx.is_empty() {
+                    "waiting for the first poll…"
+                } else {
+                    "nothing matches (esc clears the filter, a shows archived)"
+                };
+                lines.push(Line::styled(format!("  {msg}"), theme.dim));
+            }
+        }
     }
     for row in state.list_offset..(state.list_offset + rows).min(idx.view_len()) {
         let Some(e) = idx.view_get(row) else { break };
@@ -238,4 +248,33 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_and_model_show_when_the_pane_is_wide_enough() {
+        let (cols, _) = columns(88);
+        assert!(cols.contains(&Col::Agent) && !cols.contains(&Col::Model));
+        // A 119-column pane (a 260-column terminal) has room for both.
+        let (cols, title) = columns(117);
+        assert_eq!(
+            cols,
+            vec![
+                Col::Title,
+                Col::Agent,
+                Col::Model,
+                Col::State,
+                Col::InState,
+                Col::LastEvent,
+                Col::Tokens,
+                Col::Cost,
+                Col::Pending
+            ]
+        );
+        let used: usize = 4 + title + cols[1..].iter().map(|c| c.width() + 1).sum::<usize>();
+        assert!(used <= 117, "{used}");
+    }
 }
