@@ -270,3 +270,54 @@ async fn archive_a_marked_session_through_the_api() {
     assert!(s.archived_at.is_some(), "{s:?}");
     drop(sim);
 }
+
+/// `T` on a sub-agent thread shows that thread's own transcript (its tool uses are only on the
+/// thread's stream), from a second feed; back on all events the session's rows return.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sub_agent_thread_shows_its_own_work() {
+    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("simulator");
+    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
+    let mut state = State::new(overseer::app::terminal::now_secs());
+    state.size = (160, 45);
+    let mut h = Harness {
+        app: App::new(state, Some(client)),
+        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
+        theme: Theme::dark(),
+    };
+    h.app.handle(Msg::Resize(160, 45));
+    h.app.start(Duration::from_millis(500));
+    h.wait_for("the list", |s| {
+        s.contains("● connected") && s.contains("Market sizing")
+    })
+    .await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("Market sizing").await;
+    h.key(KeyCode::Enter).await;
+    h.wait_for("filtered list", |s| s.contains("Sessions 1/"))
+        .await;
+    h.key(KeyCode::Enter).await;
+    h.wait_for("the session's history", |s| {
+        s.contains("Events Market sizing") && s.contains("● live") && !s.contains("loading history")
+    })
+    .await;
+    // The researcher's web search is on its thread only.
+    let query = "market size estimate 2026 primary source";
+    assert!(!h.screen().contains(query), "{}", h.screen());
+    h.key(KeyCode::Char('T')).await; // primary
+    h.key(KeyCode::Char('T')).await; // first sub-agent
+    let s = h
+        .wait_for("the sub-agent's own tool use", |s| s.contains(query))
+        .await;
+    assert!(s.contains("· ⑂ "), "{s}");
+    assert!(!s.contains("⑂ primary"), "{s}");
+    // Past the last thread: all events of the session again, without the thread's rows.
+    for _ in 0..h.app.state.watched.as_ref().unwrap().threads.len() {
+        h.key(KeyCode::Char('T')).await;
+    }
+    let s = h.wait_for("all events", |s| !s.contains("· ⑂ ")).await;
+    assert!(!s.contains(query), "{s}");
+    assert!(h.app.state.watched.as_ref().unwrap().thread_feed.is_none());
+    drop(sim);
+}
