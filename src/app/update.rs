@@ -501,7 +501,7 @@ fn on_sessions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::SortNext => {
             let next = state.sessions.sort.next();
-            state.sessions.set_sort(next, false);
+            state.sessions.set_sort(next, next.default_descending());
             toast(state, &format!("sorted by {}", next.label()), false);
         }
         Action::SortReverse => {
@@ -1063,10 +1063,11 @@ fn pretty_head(raw: &str) -> String {
 
 /// For the sort indicator and tests.
 pub fn sort_label(state: &State) -> String {
+    // ↓ = largest, latest, most urgent first (Z→A for text), for every column.
     let arrow = if state.sessions.descending {
-        "↑"
-    } else {
         "↓"
+    } else {
+        "↑"
     };
     let _ = SortKey::ALL;
     format!("{}{arrow}", state.sessions.sort.label())
@@ -1398,8 +1399,15 @@ mod tests {
         let mut s = demo_state(120, 40);
         key(&mut s, KeyCode::Char('s'));
         assert_eq!(s.sessions.sort, SortKey::Title);
+        assert_eq!(sort_label(&s), "title↑"); // A→Z
         key(&mut s, KeyCode::Char('S'));
         assert!(s.sessions.descending);
-        assert_eq!(sort_label(&s), "title↑");
+        assert_eq!(sort_label(&s), "title↓");
+        // Numbers start largest first, and that is ↓ too.
+        for _ in 0..5 {
+            key(&mut s, KeyCode::Char('s'));
+        }
+        assert_eq!(s.sessions.sort, SortKey::Tokens);
+        assert_eq!(sort_label(&s), "tokens↓");
     }
 }
