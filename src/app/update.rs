@@ -48,10 +48,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         }
         Msg::Tick(now) => on_tick(state, now),
         Msg::SessionsLoaded(list) => {
-            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.conn != ListConn::Ok {
                 state.conn = ListConn::Ok;
+                state.dirty = true;
             }
+            // Most polls bring back exactly what is on screen: nothing to redraw.
+            if state.sessions.same_sessions(&list) {
+                return cmds;
+            }
+            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.watched.is_none()
                 && let Some(id) = state.selected_session().map(String::from)
             {
@@ -60,6 +65,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
         }
         Msg::SessionEvidence { id, evidence } => {
+            if state
+                .sessions
+                .get(&id)
+                .is_some_and(|e| e.evidence == evidence)
+            {
+                return cmds;
+            }
             keep_selection(state, |s| s.sessions.set_evidence(&id, evidence));
             state.dirty = true;
         }

@@ -530,6 +530,16 @@ impl SessionIndex {
         self.rebuild();
     }
 
+    /// `sessions` is exactly what is known already (same sessions, same order, same fields).
+    pub fn same_sessions(&self, sessions: &[SessionSummary]) -> bool {
+        self.entries.len() == sessions.len()
+            && self
+                .entries
+                .iter()
+                .zip(sessions)
+                .all(|(e, s)| e.summary == *s)
+    }
+
     /// Insert or replace one session.
     pub fn upsert(&mut self, summary: SessionSummary) {
         match self.by_id.get(&summary.id) {
