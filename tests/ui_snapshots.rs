@@ -657,3 +657,38 @@ fn read_only_hides_write_actions() {
     let snap = frame_of(&s);
     assert!(snap.contains("mark") && !snap.contains("delete"), "{snap}");
 }
+
+#[test]
+fn identical_polls_draw_no_frames() {
+    let mut state = State::new(fixtures::NOW);
+    state.size = (120, 40);
+    let fleet = fixtures::fleet();
+    let summaries: Vec<_> = fleet.iter().map(|(s, _)| s.clone()).collect();
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let load = |app: &mut App| {
+        app.handle(Msg::SessionsLoaded(summaries.clone()));
+        for (s, e) in &fleet {
+            app.handle(Msg::SessionEvidence {
+                id: s.id.clone(),
+                evidence: e.clone(),
+            });
+        }
+    };
+    load(&mut app);
+    app.handle(Msg::ListConn(overseer::app::state::ListConn::Ok));
+    app.draw(&mut term, &Theme::dark()).unwrap();
+    let frames = app.state.frames;
+    // Ten identical poll rounds (30 s at 3 s): nothing on screen changes.
+    for _ in 0..10 {
+        load(&mut app);
+        app.draw(&mut term, &Theme::dark()).unwrap();
+    }
+    assert_eq!(app.state.frames, frames);
+    // A real change still draws.
+    let mut changed = summaries.clone();
+    changed[0].title = "renamed".into();
+    app.handle(Msg::SessionsLoaded(changed));
+    app.draw(&mut term, &Theme::dark()).unwrap();
+    assert_eq!(app.state.frames, frames + 1);
+}

@@ -358,6 +358,12 @@ pub struct State {
     /// Selected row of the session list view and its first visible row.
     pub list_cursor: usize,
     pub list_offset: usize,
+    /// The person has pressed a key: until then the list keeps its top (most urgent) row
+    /// selected and watched as evidence re-sorts it.
+    pub list_touched: bool,
+    /// The top row changed under an untouched list: watch it on the next tick (so a burst of
+    /// evidence does not open a feed per message).
+    pub auto_watch: bool,
     pub view: View,
     pub focus: Pane,
     pub watched: Option<Watched>,
@@ -392,6 +398,8 @@ impl State {
             sessions: SessionIndex::new(),
             list_cursor: 0,
             list_offset: 0,
+            list_touched: false,
+            auto_watch: false,
             view: View::Sessions,
             focus: Pane::Sessions,
             watched: None,

@@ -29,6 +29,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) => {
             state.dirty = true;
+            state.list_touched = true;
             on_key(state, key, &mut cmds);
         }
         Msg::Paste(text) => {
@@ -46,12 +47,27 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             views::clamp(state);
             state.dirty = true;
         }
-        Msg::Tick(now) => on_tick(state, now),
+        Msg::Tick(now) => {
+            on_tick(state, now);
+            if std::mem::take(&mut state.auto_watch)
+                && !state.list_touched
+                && let Some(id) = state.selected_session().map(String::from)
+                && state.watched.as_ref().is_none_or(|w| w.session_id != id)
+            {
+                watch(state, id, &mut cmds);
+                state.dirty = true;
+            }
+        }
         Msg::SessionsLoaded(list) => {
-            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.conn != ListConn::Ok {
                 state.conn = ListConn::Ok;
+                state.dirty = true;
             }
+            // Most polls bring back exactly what is on screen: nothing to redraw.
+            if state.sessions.same_sessions(&list) {
+                return cmds;
+            }
+            keep_selection(state, |s| s.sessions.replace_all(list));
             if state.watched.is_none()
                 && let Some(id) = state.selected_session().map(String::from)
             {
@@ -60,6 +76,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             state.dirty = true;
         }
         Msg::SessionEvidence { id, evidence } => {
+            if state
+                .sessions
+                .get(&id)
+                .is_some_and(|e| e.evidence == evidence)
+            {
+                return cmds;
+            }
             keep_selection(state, |s| s.sessions.set_evidence(&id, evidence));
             state.dirty = true;
         }
@@ -121,10 +144,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
 }
 
 /// Re-sorting moves rows; the cursor stays on the same session.
+/// Until the person touches a key, the top (most urgent) row stays selected instead.
 fn keep_selection(state: &mut State, change: impl FnOnce(&mut State)) {
     let selected = state.selected_session().map(String::from);
     change(state);
-    if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
+    if !state.list_touched {
+        state.list_cursor = 0;
+        state.list_offset = 0;
+        let top = state.selected_session();
+        if top.is_some() && state.watched.as_ref().map(|w| w.session_id.as_str()) != top {
+            state.auto_watch = true;
+        }
+    } else if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
         state.list_cursor = pos;
     }
     clamp_list(state);
@@ -522,7 +553,7 @@ fn on_sessions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         Action::SortNext => {
             let next = state.sessions.sort.next();
-            state.sessions.set_sort(next, false);
+            state.sessions.set_sort(next, next.default_descending());
             toast(state, &format!("sorted by {}", next.label()), false);
         }
         Action::SortReverse => {
@@ -1235,10 +1266,11 @@ fn pretty_head(raw: &str) -> String {
 
 /// For the sort indicator and tests.
 pub fn sort_label(state: &State) -> String {
+    // ↓ = largest, latest, most urgent first (Z→A for text), for every column.
     let arrow = if state.sessions.descending {
-        "↑"
-    } else {
         "↓"
+    } else {
+        "↑"
     };
     let _ = SortKey::ALL;
     format!("{}{arrow}", state.sessions.sort.label())
@@ -1682,13 +1714,54 @@ mod tests {
     }
 
     #[test]
+    fn first_screen_follows_the_most_urgent_session_until_a_key() {
+        let mut s = State::new(fixtures::NOW);
+        let fleet = fixtures::fleet();
+        let summaries: Vec<_> = fleet.iter().map(|(x, _)| x.clone()).collect();
+        let _ = update(&mut s, Msg::SessionsLoaded(summaries));
+        for (x, e) in fleet.clone() {
+            let _ = update(
+                &mut s,
+                Msg::SessionEvidence {
+                    id: x.id,
+                    evidence: e,
+                },
+            );
+        }
+        assert_eq!(s.list_cursor, 0);
+        let top = s.selected_session().map(String::from);
+        assert_eq!(
+            s.sessions.view_get(0).map(|e| e.state),
+            Some(DerivedState::NeedsApproval)
+        );
+        let cmds = update(&mut s, Msg::Tick(fixtures::NOW + 1));
+        assert!(cmds.contains(&Cmd::Watch(top.clone().unwrap_or_default())));
+        assert_eq!(s.watched.as_ref().map(|w| w.session_id.clone()), top);
+        // After a key the cursor stays on its session.
+        key(&mut s, KeyCode::Char('j'));
+        let chosen = s.selected_session().map(String::from);
+        let (x, _) = fleet[1].clone();
+        let evidence = crate::model::sessions::Evidence::default();
+        let _ = update(&mut s, Msg::SessionEvidence { id: x.id, evidence });
+        assert_eq!(s.selected_session().map(String::from), chosen);
+        assert!(update(&mut s, Msg::Tick(fixtures::NOW + 2)).is_empty());
+    }
+
+    #[test]
     fn sort_cycles_columns() {
         let mut s = demo_state(120, 40);
         key(&mut s, KeyCode::Char('s'));
         assert_eq!(s.sessions.sort, SortKey::Title);
+        assert_eq!(sort_label(&s), "title↑"); // A→Z
         key(&mut s, KeyCode::Char('S'));
         assert!(s.sessions.descending);
-        assert_eq!(sort_label(&s), "title↑");
+        assert_eq!(sort_label(&s), "title↓");
+        // Numbers start largest first, and that is ↓ too.
+        for _ in 0..5 {
+            key(&mut s, KeyCode::Char('s'));
+        }
+        assert_eq!(s.sessions.sort, SortKey::Tokens);
+        assert_eq!(sort_label(&s), "tokens↓");
     }
 
     #[test]

@@ -415,6 +415,72 @@ impl SessionEntry {
             self.summary.id
         )
     }
+
+    /// Each plain query word (not `'exact`, `!not`, `^prefix`, `suffix$`) must match the title or
+    /// agent fuzzily but tightly, or be a substring of the id, model, state or title: scattered
+    /// letters across a long title or an id do not count as a match.
+    fn words_match(&self, words: &[String]) -> bool {
+        if words.is_empty() {
+            return true;
+        }
+        let fuzzy: Vec<char> = format!("{} {}", self.summary.title, self.summary.agent)
+            .to_lowercase()
+            .chars()
+            .collect();
+        let exact = format!(
+            "{} {} {}",
+            self.summary.id,
+            self.summary.model,
+            self.state.label()
+        )
+        .to_lowercase();
+        words.iter().all(|w| {
+            let w: Vec<char> = w.chars().collect();
+            exact.contains(&w.iter().collect::<String>())
+                || tightest_span(&fuzzy, &w).is_some_and(|span| span <= w.len() * 3 / 2 + 2)
+        })
+    }
+}
+
+/// Cells of the shortest stretch of `hay` that holds `needle` as a subsequence.
+fn tightest_span(hay: &[char], needle: &[char]) -> Option<usize> {
+    let first = *needle.first()?;
+    let mut best: Option<usize> = None;
+    for start in (0..hay.len()).filter(|&i| hay[i] == first) {
+        let mut at = start;
+        let mut ok = true;
+        for &c in &needle[1..] {
+            match hay[at + 1..].iter().position(|&h| h == c) {
+                Some(p) => at += 1 + p,
+                None => {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if !ok {
+            break;
+        }
+        let span = at - start + 1;
+        best = Some(best.map_or(span, |b| b.min(span)));
+    }
+    best
+}
+
+/// The plain words of a filter, lowercased (the special atoms are left to the pattern).
+fn plain_words(filter: &str) -> Vec<String> {
+    filter
+        .split_whitespace()
+        .filter(|w| !w.starts_with(['\'', '!', '^']) && !w.ends_with('$'))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+impl SortKey {
+    /// The direction `s` picks first: largest, latest, most urgent first; text A→Z.
+    pub fn default_descending(self) -> bool {
+        !matches!(self, SortKey::Title | SortKey::Agent | SortKey::Model)
+    }
 }
 
 /// All known sessions plus the list's sorted, filtered view of them.
@@ -436,8 +502,12 @@ pub struct SessionIndex {
 }
 
 impl SessionIndex {
+    /// Sorted by state, most urgent first.
     pub fn new() -> Self {
-        Self::default()
+        SessionIndex {
+            descending: true,
+            ..Self::default()
+        }
     }
 
     /// Replace the known sessions with a fresh poll (evidence is kept per id).
@@ -458,6 +528,16 @@ impl SessionIndex {
         }
         self.marks.retain(|id| self.by_id.contains_key(id));
         self.rebuild();
+    }
+
+    /// `sessions` is exactly what is known already (same sessions, same order, same fields).
+    pub fn same_sessions(&self, sessions: &[SessionSummary]) -> bool {
+        self.entries.len() == sessions.len()
+            && self
+                .entries
+                .iter()
+                .zip(sessions)
+                .all(|(e, s)| e.summary == *s)
     }
 
     /// Insert or replace one session.
@@ -611,9 +691,12 @@ impl SessionIndex {
             .sum();
         let pattern = (!self.filter.trim().is_empty())
             .then(|| Pattern::parse(&self.filter, CaseMatching::Ignore, Normalization::Smart));
+        let words = plain_words(&self.filter);
         let mut matcher = Matcher::new(MatchConfig::DEFAULT);
         let mut buf = Vec::new();
         let mut view: Vec<u32> = Vec::with_capacity(self.entries.len());
+        // Match score per entry (ranks the view while a filter is active).
+        let mut scores: HashMap<u32, u32> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             if e.state == DerivedState::Archived && !self.show_archived {
                 continue;
@@ -625,20 +708,25 @@ impl SessionIndex {
             }
             if let Some(p) = &pattern {
                 let hay = e.haystack();
-                if p.score(Utf32Str::new(&hay, &mut buf), &mut matcher)
-                    .is_none()
-                {
+                let Some(score) = p.score(Utf32Str::new(&hay, &mut buf), &mut matcher) else {
+                    continue;
+                };
+                if !e.words_match(&words) {
                     continue;
                 }
+                scores.insert(i as u32, score);
             }
             view.push(i as u32);
         }
         let entries = &self.entries;
         let key = self.sort;
+        let descending = self.descending;
         view.sort_by(|&a, &b| {
             let (x, y) = (&entries[a as usize], &entries[b as usize]);
+            // Ascending: A→Z, smallest, oldest, least urgent first; `descending` flips it.
             let ord = match key {
-                SortKey::State => x.state.cmp(&y.state).then(y.since().cmp(&x.since())),
+                // Less urgent first, and within a state the shortest time in it first.
+                SortKey::State => y.state.cmp(&x.state).then(y.since().cmp(&x.since())),
                 SortKey::Title => x
                     .summary
                     .title
@@ -646,19 +734,28 @@ impl SessionIndex {
                     .cmp(&y.summary.title.to_lowercase()),
                 SortKey::Agent => x.summary.agent.cmp(&y.summary.agent),
                 SortKey::Model => x.summary.model.cmp(&y.summary.model),
-                // Longest in state first.
-                SortKey::TimeInState => x.since().cmp(&y.since()),
-                // Most recent event first.
-                SortKey::LastEvent => y.last_event_at().cmp(&x.last_event_at()),
-                SortKey::Tokens => y.summary.tokens.cmp(&x.summary.tokens),
-                SortKey::Cost => y.summary.cost_minor.cmp(&x.summary.cost_minor),
-                SortKey::Pending => y.evidence.pending().cmp(&x.evidence.pending()),
+                // Shortest time in state first.
+                SortKey::TimeInState => y.since().cmp(&x.since()),
+                SortKey::LastEvent => x.last_event_at().cmp(&y.last_event_at()),
+                SortKey::Tokens => x.summary.tokens.cmp(&y.summary.tokens),
+                SortKey::Cost => x.summary.cost_minor.cmp(&y.summary.cost_minor),
+                SortKey::Pending => x.evidence.pending().cmp(&y.evidence.pending()),
             };
-            ord.then_with(|| x.summary.id.cmp(&y.summary.id))
+            let ord = if descending { ord.reverse() } else { ord };
+            let rank = scores
+                .get(&b)
+                .copied()
+                .unwrap_or(0)
+                .cmp(&scores.get(&a).copied().unwrap_or(0));
+            rank.then(ord)
+                .then_with(|| {
+                    x.summary
+                        .title
+                        .to_lowercase()
+                        .cmp(&y.summary.title.to_lowercase())
+                })
+                .then_with(|| x.summary.id.cmp(&y.summary.id))
         });
-        if self.descending {
-            view.reverse();
-        }
         self.view = view;
     }
 }
@@ -798,8 +895,10 @@ mod tests {
         assert_eq!(idx.view_len(), 2);
         assert_eq!(idx.counts()[DerivedState::Archived.index()], 1);
         assert_eq!(idx.view_get(0).unwrap().summary.id, "b"); // running sorts before idle
-        idx.set_sort(SortKey::Tokens, true);
+        idx.set_sort(SortKey::Tokens, false);
         assert_eq!(idx.view_get(0).unwrap().summary.id, "a");
+        idx.set_sort(SortKey::Tokens, true);
+        assert_eq!(idx.view_get(0).unwrap().summary.id, "b");
         idx.set_filter("dplyfront");
         assert_eq!(idx.view_len(), 1);
         idx.set_filter("!deploy");
@@ -835,6 +934,86 @@ mod tests {
         idx.replace_all(vec![SessionSummary::from_json(&v).unwrap()]);
         let e = idx.get("s").unwrap();
         assert_eq!(e.since(), parse_ts(Some(&json!("2026-11-25T09:00:00Z"))));
+    }
+
+    fn titled(id: &str, title: &str, status: &str) -> SessionSummary {
+        let mut s = session(id, status);
+        s.title = title.into();
+        s
+    }
+
+    #[test]
+    fn filter_is_tight_on_title_and_agent_and_ranked() {
+        let mut idx = SessionIndex::new();
+        idx.replace_all(vec![
+            titled("sesn_01", "Nightly dependency bumps", "idle"),
+            titled("sesn_02", "Find stale branches", "idle"),
+            titled("sesn_03", "Summarize the last release", "running"),
+            titled("sesn_04", "Remove stale feature flags (stale)", "idle"),
+            titled("sesn_05", "Write release notes", "idle"),
+            titled("sesn_06", "Fix lag sweep", "idle"),
+        ]);
+        idx.set_filter("stale");
+        let ids: Vec<&str> = (0..idx.view_len())
+            .map(|r| idx.view_get(r).unwrap().summary.id.as_str())
+            .collect();
+        // "S..t..a..l..e" scattered across a title is not a match.
+        assert_eq!(ids, vec!["sesn_02", "sesn_04"]);
+        // Ids, models and states match as substrings.
+        idx.set_filter("sesn_05");
+        assert_eq!(idx.view_len(), 1);
+        idx.set_filter("opus-5");
+        assert_eq!(idx.view_len(), 6);
+        idx.set_filter("running");
+        assert_eq!(idx.view_get(0).unwrap().summary.id, "sesn_03");
+        assert_eq!(idx.view_len(), 1);
+        // The best match ranks first, whatever the sort says (title A→Z would put F first).
+        idx.set_sort(SortKey::Title, false);
+        idx.set_filter("flags");
+        let ids: Vec<&str> = (0..idx.view_len())
+            .map(|r| idx.view_get(r).unwrap().summary.id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["sesn_04", "sesn_06"]);
+    }
+
+    #[test]
+    fn descending_means_largest_first_and_waits_longest_first() {
+        let mut idx = SessionIndex::new();
+        let mut small = titled("a", "beta", "idle");
+        small.tokens = 1;
+        let mut big = titled("b", "alpha", "idle");
+        big.tokens = 9;
+        let mut tie = titled("c", "aardvark", "idle");
+        tie.tokens = 1;
+        idx.replace_all(vec![small, big, tie]);
+        let order = |idx: &SessionIndex| -> Vec<String> {
+            (0..idx.view_len())
+                .map(|r| idx.view_get(r).unwrap().summary.id.clone())
+                .collect()
+        };
+        idx.set_sort(SortKey::Tokens, true);
+        // Largest first; the tie broken by title (aardvark before beta), not by id.
+        assert_eq!(order(&idx), vec!["b", "c", "a"]);
+        idx.set_sort(SortKey::Title, true);
+        assert_eq!(order(&idx), vec!["a", "b", "c"]); // Z→A
+        assert!(SortKey::Tokens.default_descending() && !SortKey::Title.default_descending());
+        // Needs approval: the longest waiting first under the default state sort.
+        let waiting = |id: &str, at: &str| {
+            let ev = Evidence::from_newest_first(&[idle(
+                at,
+                json!({"type": "requires_action", "event_ids": ["tu"]}),
+            )]);
+            (id.to_string(), ev)
+        };
+        idx.set_sort(SortKey::State, true);
+        for (id, ev) in [
+            waiting("a", "2026-11-26T10:05:00Z"),
+            waiting("b", "2026-11-26T10:01:00Z"),
+            waiting("c", "2026-11-26T10:03:00Z"),
+        ] {
+            idx.set_evidence(&id, ev);
+        }
+        assert_eq!(order(&idx), vec!["b", "c", "a"]);
     }
 
     #[test]

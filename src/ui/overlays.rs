@@ -92,7 +92,7 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         rows.push(vec![]);
     }
     for note in [
-        "filter: words match fuzzily · 'exact · !exclude · ^prefix · suffix$",
+        "filter: words match title and agent fuzzily (letters close together) and id, model, state as text · 'exact · !exclude · ^prefix · suffix$ · best match first",
         "commands: :sessions :needs :memory :dreams :deployments :threads :archived :mouse :export :quit",
         "keys can be remapped in config.toml: [keys] \"sessions.archive\" = \"ctrl-a\" (ctrl-c always quits)",
     ] {
