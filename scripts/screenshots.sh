@@ -30,12 +30,14 @@ PY
     # (aha's --black mode swaps black and white, which breaks themes that use them.)
     if [ "${5:-}" = light ]; then PAGE='color:#1c1c1c;background:#ffffff'; else PAGE='color:#d0d0d0;background:#000000'; fi
     CSS="<style>body{margin:0;padding:8px;$PAGE} pre{margin:0;font-family:\"DejaVu Sans Mono\",\"WenQuanYi Zen Hei Mono\",monospace;font-size:14px;line-height:16px}</style>"
-    aha --title overseer < "$1" | sed "s|</head>|${CSS}</head>|" | python3 "$WORK/widefix.py" > "$WORK/page.html"
+    # A page and a browser profile per shot: a reused profile can show the previous page.
+    NAME=$(basename "$2" .png)
+    aha --title overseer < "$1" | sed "s|</head>|${CSS}</head>|" | python3 "$WORK/widefix.py" > "$WORK/$NAME.html"
     W=$(( $3 * 843 / 100 + 17 )); H=$(( $4 * 16 + 16 ))
     timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
-        --hide-scrollbars --user-data-dir="$WORK/profile" \
-        --screenshot="$2" --window-size="$W,$H" "file://$WORK/page.html" >/dev/null 2>&1
+        --hide-scrollbars --user-data-dir="$WORK/profile-$NAME" \
+        --screenshot="$2" --window-size="$W,$H" "file://$WORK/$NAME.html" >/dev/null 2>&1
 }
 
 shot() { # name cols rows [light]
