@@ -2,9 +2,9 @@
 //! over loopback HTTP, and asserts what is on screen (TestBackend) after each step.
 //! "Eventually" conditions poll with generous timeouts: the machine is slow and shared.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use overseer::api::{Client, ClientConfig};
 use overseer::app::state::State;
 use overseer::app::{App, Msg};
@@ -13,72 +13,8 @@ use overseer::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const PATIENCE: Duration = Duration::from_secs(30);
-
-struct Harness {
-    app: App,
-    term: Terminal<TestBackend>,
-    theme: Theme,
-}
-
-impl Harness {
-    fn screen(&self) -> String {
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                out.push_str(sym);
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    async fn settle(&mut self) {
-        self.app.pump(Duration::from_millis(50)).await;
-        self.app
-            .handle(Msg::Tick(overseer::app::terminal::now_secs()));
-        self.app.draw(&mut self.term, &self.theme).unwrap();
-    }
-
-    /// Pump messages and redraw until `cond(screen)` holds.
-    async fn wait_for(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            self.settle().await;
-            let s = self.screen();
-            if cond(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-        }
-    }
-
-    async fn key(&mut self, code: KeyCode) {
-        self.key_mod(code, KeyModifiers::NONE).await;
-    }
-
-    async fn key_mod(&mut self, code: KeyCode, m: KeyModifiers) {
-        self.app.handle(Msg::Key(KeyEvent::new(code, m)));
-        self.settle().await;
-    }
-
-    async fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c)).await;
-        }
-    }
-}
+mod common;
+use common::Harness;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn select_follow_search_filter_expand() {

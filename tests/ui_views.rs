@@ -2,9 +2,7 @@
 //! one memory's content and versions, `:dreams`, `:deployments` with an errored run. Asserts
 //! on screen text; "eventually" conditions poll with generous timeouts.
 
-use std::time::{Duration, Instant};
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use overseer::api::{Client, ClientConfig};
 use overseer::app::state::State;
 use overseer::app::{App, Msg};
@@ -13,79 +11,8 @@ use overseer::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-const PATIENCE: Duration = Duration::from_secs(30);
-
-struct Harness {
-    app: App,
-    term: Terminal<TestBackend>,
-    theme: Theme,
-}
-
-impl Harness {
-    fn screen(&self) -> String {
-        let buf = self.term.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut skip = 0;
-            for x in 0..buf.area.width {
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                let sym = buf[(x, y)].symbol();
-                out.push_str(sym);
-                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    async fn settle(&mut self) {
-        self.app.pump(Duration::from_millis(50)).await;
-        self.app.draw(&mut self.term, &self.theme).unwrap();
-    }
-
-    async fn wait_for(&mut self, what: &str, cond: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            self.settle().await;
-            let s = self.screen();
-            if cond(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < PATIENCE,
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-        }
-    }
-
-    async fn key(&mut self, code: KeyCode) {
-        self.app
-            .handle(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        self.settle().await;
-    }
-
-    async fn command(&mut self, word: &str) {
-        self.key(KeyCode::Char(':')).await;
-        for c in word.chars() {
-            self.key(KeyCode::Char(c)).await;
-        }
-        self.key(KeyCode::Enter).await;
-    }
-
-    /// Press `j` until `cond` holds (at most `max` times).
-    async fn down_until(&mut self, max: usize, cond: impl Fn(&str) -> bool) -> bool {
-        for _ in 0..=max {
-            if cond(&self.screen()) {
-                return true;
-            }
-            self.key(KeyCode::Char('j')).await;
-        }
-        cond(&self.screen())
-    }
-}
+mod common;
+use common::Harness;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_dreams_and_deployments_against_the_simulator() {
