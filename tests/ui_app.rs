@@ -43,6 +43,29 @@ async fn select_follow_search_filter_expand() {
         .await;
     assert!(s.contains("Needs you ("), "{s}");
 
+    // The stream follows the list selection once it rests: `j`, no Enter.
+    let mut selected = String::new();
+    for _ in 0..5 {
+        h.key(KeyCode::Char('j')).await;
+        let st = &h.app.state;
+        let id = st.selected_session().unwrap_or_default().to_string();
+        let title = st.sessions.get(&id).map(|e| e.summary.title.clone());
+        let watched = st.watched.as_ref().map(|w| w.session_id.clone());
+        if let Some(title) = title.filter(|t| t.is_ascii() && !t.is_empty())
+            && watched.as_deref() != Some(id.as_str())
+        {
+            selected = title.chars().take(20).collect();
+            break;
+        }
+    }
+    assert!(!selected.is_empty(), "{}", h.screen());
+    let events_title = format!("Events {selected}");
+    h.wait_for("the selected session's stream", |s| {
+        s.contains(&events_title)
+    })
+    .await;
+    assert_eq!(h.app.state.focus, overseer::app::state::Pane::Sessions);
+
     // Select a session: filter the list, open it.
     h.key(KeyCode::Char('/')).await;
     h.type_text("invoice rounding").await;

@@ -1,6 +1,7 @@
 //! Messages into `update` and commands out of it.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -54,6 +55,11 @@ pub enum Msg {
         from: usize,
         markdown: String,
         jsonl: String,
+    },
+    /// The list selection has rested since it moved to generation `generation`
+    /// (see `State::selection_generation`): the stream may follow it now.
+    SelectionSettled {
+        generation: u64,
     },
     /// Continue a long search without blocking keys.
     SearchStep {
@@ -131,6 +137,12 @@ pub enum Cmd {
     },
     /// Send a message back into the loop (lets long work yield to keys).
     Defer(Box<MsgBox>),
+    /// Send a message back into the loop after `delay` (debounces work that should wait until
+    /// the person stops moving; the message itself says whether it is still wanted).
+    After {
+        delay: Duration,
+        msg: Box<MsgBox>,
+    },
     /// Terminal-side effects, done by the terminal loop.
     Copy(String),
     SetMouse(bool),

@@ -147,6 +147,17 @@ impl Runner {
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }
+            Cmd::After { delay, msg } => {
+                // Without a runtime (benchmarks driving `update` synchronously) nothing would
+                // ever deliver it: drop it rather than panic.
+                if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                    let tx = self.tx.clone();
+                    rt.spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        let _ = tx.send(msg.0);
+                    });
+                }
+            }
             c @ (Cmd::Copy(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
                 self.terminal.push(c)
             }

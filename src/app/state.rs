@@ -364,6 +364,9 @@ pub struct State {
     /// The top row changed under an untouched list: watch it on the next tick (so a burst of
     /// evidence does not open a feed per message).
     pub auto_watch: bool,
+    /// Bumped whenever navigation moves the list selection to another session; a delayed
+    /// `Msg::SelectionSettled` watches the selection only if no later move happened.
+    pub selection_generation: u64,
     pub view: View,
     pub focus: Pane,
     pub watched: Option<Watched>,
@@ -400,6 +403,7 @@ impl State {
             list_offset: 0,
             list_touched: false,
             auto_watch: false,
+            selection_generation: 0,
             view: View::Sessions,
             focus: Pane::Sessions,
             watched: None,

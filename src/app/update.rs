@@ -23,6 +23,9 @@ const SEARCH_STEP_ROWS: usize = 50_000;
 /// OSC 52 payloads above this are refused by many terminals (k9s uses 74,994 base64 bytes).
 const COPY_MAX_BYTES: usize = 56_000;
 const TOAST_SECS: i64 = 6;
+/// How long the list selection must rest before the event stream follows it (holding `j`
+/// opens no feed per row passed).
+pub const SELECTION_SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
 
 pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let mut cmds = Vec::new();
@@ -30,7 +33,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Key(key) => {
             state.dirty = true;
             state.list_touched = true;
+            let before = state.selected_session().map(String::from);
             on_key(state, key, &mut cmds);
+            follow_selection(state, before, &mut cmds);
         }
         Msg::Paste(text) => {
             if let Some(input) = &mut state.input {
@@ -39,7 +44,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 state.dirty = true;
             }
         }
-        Msg::Mouse(m) => on_mouse(state, m, &mut cmds),
+        Msg::Mouse(m) => {
+            let before = state.selected_session().map(String::from);
+            on_mouse(state, m, &mut cmds);
+            follow_selection(state, before, &mut cmds);
+        }
+        Msg::SelectionSettled { generation } => {
+            if generation == state.selection_generation
+                && let Some(id) = state.selected_session().map(String::from)
+                && state.watched.as_ref().is_none_or(|w| w.session_id != id)
+            {
+                watch(state, id, &mut cmds);
+                state.dirty = true;
+            }
+        }
         Msg::Resize(w, h) => {
             state.size = (w, h);
             clamp_list(state);
@@ -159,6 +177,23 @@ fn keep_selection(state: &mut State, change: impl FnOnce(&mut State)) {
         state.list_cursor = pos;
     }
     clamp_list(state);
+}
+
+/// Navigation moved the list selection off `before`: watch the new selection once it has
+/// rested for [`SELECTION_SETTLE`] (a later move supersedes this one by its generation).
+fn follow_selection(state: &mut State, before: Option<String>, cmds: &mut Vec<Cmd>) {
+    if state.selected_session() == before.as_deref() {
+        return;
+    }
+    // A click or wheel on the list is a choice too: evidence no longer re-selects the top row.
+    state.list_touched = true;
+    state.selection_generation += 1;
+    cmds.push(Cmd::After {
+        delay: SELECTION_SETTLE,
+        msg: Box::new(MsgBox(Msg::SelectionSettled {
+            generation: state.selection_generation,
+        })),
+    });
 }
 
 fn toast(state: &mut State, text: &str, error: bool) {
@@ -1745,6 +1780,111 @@ mod tests {
         let _ = update(&mut s, Msg::SessionEvidence { id: x.id, evidence });
         assert_eq!(s.selected_session().map(String::from), chosen);
         assert!(update(&mut s, Msg::Tick(fixtures::NOW + 2)).is_empty());
+    }
+
+    /// The `Msg` a `Cmd::After` carries, checking it waits for the selection to rest.
+    fn settle_msg(cmds: Vec<Cmd>) -> Msg {
+        let [Cmd::After { delay, msg }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(*delay, SELECTION_SETTLE);
+        msg.0.clone()
+    }
+
+    #[test]
+    fn the_stream_follows_the_list_selection_once_it_rests() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Sessions;
+        let opened = s.watched.as_ref().unwrap().session_id.clone();
+        let start = s.list_cursor;
+        assert!(s.sessions.view_len() > start + 2);
+        // Two quick moves: each schedules a settle; nothing is watched yet.
+        let stale = settle_msg(key(&mut s, KeyCode::Char('j')));
+        let fresh = settle_msg(key(&mut s, KeyCode::Down));
+        assert_eq!(s.list_cursor, start + 2);
+        let target = s.selected_session().unwrap().to_string();
+        assert_ne!(target, opened);
+        assert_eq!(s.watched.as_ref().unwrap().session_id, opened);
+        // The first move's message is stale: dropped.
+        assert!(update(&mut s, stale).is_empty());
+        assert_eq!(s.watched.as_ref().unwrap().session_id, opened);
+        // The last one watches the final row; the list keeps the focus.
+        assert_eq!(
+            update(&mut s, fresh.clone()),
+            vec![Cmd::Watch(target.clone())]
+        );
+        assert_eq!(s.watched.as_ref().unwrap().session_id, target);
+        assert_eq!(s.focus, Pane::Sessions);
+        // Delivered again, it opens nothing new; nor does a key that leaves the selection.
+        assert!(update(&mut s, fresh).is_empty());
+        assert!(key(&mut s, KeyCode::Char('w')).is_empty());
+        // Enter still opens at once (and focuses the stream); its pending settle is a no-op.
+        let pending = settle_msg(key(&mut s, KeyCode::Char('k')));
+        let back = s.selected_session().unwrap().to_string();
+        assert_eq!(key(&mut s, KeyCode::Enter), vec![Cmd::Watch(back.clone())]);
+        assert_eq!(s.focus, Pane::Events);
+        assert!(update(&mut s, pending).is_empty());
+        assert_eq!(s.watched.as_ref().unwrap().session_id, back);
+    }
+
+    #[test]
+    fn filter_and_sort_changes_that_move_the_selection_follow_too() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Sessions;
+        let opened = s.watched.as_ref().unwrap().session_id.clone();
+        // Typing a filter moves the cursor to the one match; only the last settle counts.
+        key(&mut s, KeyCode::Char('/'));
+        let mut settles = Vec::new();
+        for c in "quarterly".chars() {
+            let cmds = key(&mut s, KeyCode::Char(c));
+            if !cmds.is_empty() {
+                settles.push(settle_msg(cmds));
+            }
+        }
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.sessions.view_len(), 1);
+        let target = s.selected_session().unwrap().to_string();
+        assert_ne!(target, opened);
+        let last = settles.pop().expect("the selection moved");
+        for stale in settles {
+            assert!(update(&mut s, stale).is_empty());
+        }
+        assert_eq!(update(&mut s, last), vec![Cmd::Watch(target)]);
+        // Sorting moves another session under the cursor: it is followed as well.
+        let before = s.selected_session().map(String::from);
+        key(&mut s, KeyCode::Esc);
+        let cmds = key(&mut s, KeyCode::Char('s'));
+        assert_ne!(s.selected_session().map(String::from), before);
+        let now = s.selected_session().unwrap().to_string();
+        assert_eq!(update(&mut s, settle_msg(cmds)), vec![Cmd::Watch(now)]);
+        // A move that lands back on the watched session schedules one that opens nothing.
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Sessions;
+        let a = settle_msg(key(&mut s, KeyCode::Char('j')));
+        let b = settle_msg(key(&mut s, KeyCode::Char('k')));
+        assert!(update(&mut s, a).is_empty());
+        assert!(update(&mut s, b).is_empty());
+        assert_eq!(s.watched.as_ref().unwrap().session_id, opened);
+    }
+
+    #[test]
+    fn a_click_on_another_row_is_followed_and_counts_as_a_choice() {
+        let mut s = State::new(fixtures::NOW);
+        let _ = update(&mut s, Msg::Resize(120, 40));
+        let _ = update(&mut s, Msg::SessionsLoaded(fixtures::many_sessions(5)));
+        assert!(!s.list_touched);
+        let a = areas(&s).sessions;
+        let click = crossterm::event::MouseEvent {
+            kind: MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: a.x + 3,
+            row: a.y + 2 + 3,
+            modifiers: KeyModifiers::NONE,
+        };
+        let cmds = update(&mut s, Msg::Mouse(click));
+        assert_eq!(s.list_cursor, 3);
+        assert!(s.list_touched);
+        let row3 = s.selected_session().unwrap().to_string();
+        assert_eq!(update(&mut s, settle_msg(cmds)), vec![Cmd::Watch(row3)]);
     }
 
     #[test]
