@@ -37,6 +37,12 @@ pub enum Msg {
         thread_id: String,
         item: FeedItem,
     },
+    /// The sub-agent threads the API lists for a watched session, oldest first: (id, agent
+    /// name). Threads created before the loaded history window have no `thread_created` event.
+    ThreadsListed {
+        session_id: String,
+        threads: Vec<(String, String)>,
+    },
     /// A background action finished; one line for the toast.
     Done {
         text: String,

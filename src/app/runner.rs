@@ -14,7 +14,7 @@ use crate::api::client::Page;
 use crate::api::feed::{self, FeedConfig, FeedHandle};
 use crate::api::types::{
     ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListMemoriesParams,
-    ListMemoryVersionsParams, ListParams, MemoryView,
+    ListMemoryVersionsParams, ListParams, ListThreadsParams, MemoryView, SessionThread,
 };
 use crate::api::{ApiError, Beta, Client, Query};
 use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
@@ -43,6 +43,8 @@ const MAX_DREAMS: usize = 500;
 const MAX_DEPLOYMENTS: usize = 200;
 const RUNS_PER_DEPLOYMENT: u32 = 20;
 const VERSIONS_SHOWN: u32 = 10;
+/// Threads listed for a watched session at most (the `T` filter cycles through them).
+const MAX_THREADS: usize = 500;
 
 pub struct Runner {
     client: Option<Client>,
@@ -50,6 +52,8 @@ pub struct Runner {
     feed: Option<(FeedHandle, JoinHandle<()>)>,
     /// The selected sub-agent thread's own feed, next to `feed`.
     thread_feed: Option<(FeedHandle, JoinHandle<()>)>,
+    /// The watched session's thread listing.
+    threads: Option<JoinHandle<()>>,
     poller: Option<JoinHandle<()>>,
     /// The open resource view's poll.
     view: Option<JoinHandle<()>>,
@@ -72,6 +76,9 @@ impl Drop for Runner {
         if let Some(v) = &self.view {
             v.abort();
         }
+        if let Some(t) = &self.threads {
+            t.abort();
+        }
     }
 }
 
@@ -83,6 +90,7 @@ impl Runner {
             tx,
             feed: None,
             thread_feed: None,
+            threads: None,
             poller: None,
             view: None,
             poll_now: Arc::new(Notify::new()),
@@ -172,9 +180,17 @@ impl Runner {
         if let Some((_handle, task)) = self.thread_feed.take() {
             task.abort();
         }
+        if let Some(task) = self.threads.take() {
+            task.abort();
+        }
         let Some(client) = self.client.clone() else {
             return;
         };
+        self.threads = Some(tokio::spawn(list_threads(
+            client.clone(),
+            self.tx.clone(),
+            session_id.clone(),
+        )));
         let mut cfg = FeedConfig::new(session_id.clone());
         cfg.deltas = true;
         let (handle, mut rx) = feed::spawn(client, cfg);
@@ -249,6 +265,34 @@ impl Runner {
             let _ = tx.send(msg);
             wake.notify_one();
         });
+    }
+}
+
+/// The sub-agent threads (not the primary one) as (id, agent name), in the listing's order.
+fn sub_agent_threads(threads: Vec<SessionThread>) -> Vec<(String, String)> {
+    threads
+        .into_iter()
+        .filter(|t| t.parent_thread_id.is_some())
+        .map(|t| (t.id, t.agent.name.unwrap_or_default()))
+        .collect()
+}
+
+/// List a watched session's threads once. A failure is not worth a toast: the feed's
+/// `session.thread_created` events still name the threads of the loaded history.
+async fn list_threads(client: Client, tx: UnboundedSender<Msg>, session_id: String) {
+    let params = ListThreadsParams {
+        limit: Some(100),
+        ..Default::default()
+    };
+    let stream = client.threads_all(&session_id, params);
+    if let Ok((threads, _)) = collect_capped(stream, MAX_THREADS).await {
+        let threads = sub_agent_threads(threads);
+        if !threads.is_empty() {
+            let _ = tx.send(Msg::ThreadsListed {
+                session_id,
+                threads,
+            });
+        }
     }
 }
 
@@ -631,6 +675,31 @@ mod tests {
             after_poll_failure(&http(503), 3, short).0,
             ListConn::Retrying { attempt: 3, .. }
         ));
+    }
+
+    #[test]
+    fn the_thread_listing_keeps_sub_agents_in_order() {
+        let thread = |id: &str, parent: Option<&str>, name: Option<&str>| SessionThread {
+            id: id.into(),
+            parent_thread_id: parent.map(String::from),
+            agent: crate::api::types::ThreadAgent {
+                name: name.map(String::from),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let listed = sub_agent_threads(vec![
+            thread("sthr_primary", None, Some("coordinator")),
+            thread("sthr_a", Some("sthr_primary"), Some("researcher")),
+            thread("sthr_b", Some("sthr_primary"), None),
+        ]);
+        assert_eq!(
+            listed,
+            vec![
+                ("sthr_a".to_string(), "researcher".to_string()),
+                ("sthr_b".to_string(), String::new()),
+            ]
+        );
     }
 
     #[test]

@@ -133,6 +133,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             thread_id,
             item,
         } => on_thread_feed(state, &session_id, &thread_id, item),
+        Msg::ThreadsListed {
+            session_id,
+            threads,
+        } => on_threads_listed(state, &session_id, threads),
         Msg::Done { text, error } => {
             toast(state, &text, error);
             if !error {
@@ -1211,6 +1215,44 @@ fn on_feed(state: &mut State, session_id: &str, item: FeedItem) {
     }
 }
 
+/// Merge the API's thread listing (oldest first) with the threads the feed has named: listed
+/// threads come first in their order, then any the listing did not have yet (created since).
+fn on_threads_listed(state: &mut State, session_id: &str, listed: Vec<(String, String)>) {
+    let Some(w) = state
+        .watched
+        .as_mut()
+        .filter(|w| w.session_id == session_id)
+    else {
+        return;
+    };
+    let mut merged: Vec<(String, String)> = Vec::with_capacity(listed.len() + w.threads.len());
+    for (id, name) in listed {
+        if merged.iter().any(|(m, _)| *m == id) {
+            continue;
+        }
+        let name = if name.is_empty() {
+            // The event may have named it when the listing did not.
+            w.threads
+                .iter()
+                .find(|(t, _)| *t == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default()
+        } else {
+            text::one_line(&name)
+        };
+        merged.push((id, name));
+    }
+    for (id, name) in &w.threads {
+        if !merged.iter().any(|(m, _)| m == id) {
+            merged.push((id.clone(), name.clone()));
+        }
+    }
+    if merged != w.threads {
+        w.threads = merged;
+        state.dirty = true;
+    }
+}
+
 /// Items of the selected sub-agent thread's own feed (dropped once another thread is chosen).
 fn on_thread_feed(state: &mut State, session_id: &str, thread_id: &str, item: FeedItem) {
     let Some(t) = state
@@ -1885,6 +1927,70 @@ mod tests {
         assert!(s.list_touched);
         let row3 = s.selected_session().unwrap().to_string();
         assert_eq!(update(&mut s, settle_msg(cmds)), vec![Cmd::Watch(row3)]);
+    }
+
+    #[test]
+    fn listed_threads_join_the_ones_the_feed_named() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let sid = s.watched.as_ref().unwrap().session_id.clone();
+        let listed = |s: &mut State, session_id: &str, threads: &[(&str, &str)]| {
+            update(
+                s,
+                Msg::ThreadsListed {
+                    session_id: session_id.into(),
+                    threads: threads
+                        .iter()
+                        .map(|(i, n)| (i.to_string(), n.to_string()))
+                        .collect(),
+                },
+            )
+        };
+        // Another session's listing (a stale reply) changes nothing.
+        listed(&mut s, "sesn_other", &[("sthr_x", "x")]);
+        let names = |s: &State| s.watched.as_ref().unwrap().threads.clone();
+        assert_eq!(names(&s), vec![("sthr_tests".into(), "test-runner".into())]);
+        // A thread older than the loaded history joins first; the named one keeps its name.
+        assert!(
+            listed(
+                &mut s,
+                &sid,
+                &[("sthr_old", "research\ner"), ("sthr_tests", "")]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            names(&s),
+            vec![
+                ("sthr_old".to_string(), "research er".to_string()),
+                ("sthr_tests".to_string(), "test-runner".to_string()),
+            ]
+        );
+        // `T` reaches it: all → primary → sthr_old → sthr_tests → all.
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread.as_deref(), Some(""));
+        let cmds = key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread.as_deref(), Some("sthr_old"));
+        assert_eq!(
+            cmds,
+            vec![Cmd::WatchThread {
+                session_id: sid.clone(),
+                thread_id: Some("sthr_old".into())
+            }]
+        );
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread.as_deref(), Some("sthr_tests"));
+        key(&mut s, KeyCode::Char('T'));
+        assert_eq!(s.stream.filter.thread, None);
+        // A thread the feed named after the listing stays, after the listed ones.
+        listed(&mut s, &sid, &[("sthr_old", "researcher")]);
+        assert_eq!(
+            names(&s),
+            vec![
+                ("sthr_old".to_string(), "researcher".to_string()),
+                ("sthr_tests".to_string(), "test-runner".to_string()),
+            ]
+        );
     }
 
     #[test]
