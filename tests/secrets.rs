@@ -1,40 +1,12 @@
 //! The API key is never printed, logged or written by overseer: not on stdout, not on stderr,
 //! not in the log file, not on success and not on an authentication failure.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+mod common;
+use common::sim_bin::start_sim;
 
 const KEY: &str = "sk-ant-test-SECRET-4f1c9d";
-
-struct Sim(Child, String);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `overseer sim --api-key KEY` on a free port; its first line names the address.
-fn start_sim() -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_overseer"))
-        .args(["sim", "--listen", "127.0.0.1:0", "--api-key", KEY])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start overseer sim");
-    let stdout = child.stdout.take().expect("sim stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("read the listening line");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Sim(child, url)
-}
 
 fn run(args: &[&str], state: &std::path::Path, key: &str) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_overseer"))
@@ -60,11 +32,11 @@ fn log_text(state: &std::path::Path) -> String {
 
 #[test]
 fn key_never_appears_in_output_or_logs() {
-    let sim = start_sim();
+    let (_sim, url) = start_sim(&["--api-key", KEY]);
     let state = tempfile::tempdir().unwrap();
 
     let (ok, out) = run(
-        &["sessions", "--json", "--base-url", &sim.1],
+        &["sessions", "--json", "--base-url", &url],
         state.path(),
         KEY,
     );
@@ -87,10 +59,10 @@ fn key_never_appears_in_output_or_logs() {
 
 #[test]
 fn wrong_key_is_a_clear_401_without_either_key() {
-    let sim = start_sim();
+    let (_sim, url) = start_sim(&["--api-key", KEY]);
     let state = tempfile::tempdir().unwrap();
     let wrong = "sk-ant-test-WRONG-77aa01";
-    let (ok, out) = run(&["sessions", "--base-url", &sim.1], state.path(), wrong);
+    let (ok, out) = run(&["sessions", "--base-url", &url], state.path(), wrong);
     assert!(!ok, "a wrong key must fail");
     assert!(
         out.contains("401") && out.contains("authentication_error"),
@@ -113,14 +85,14 @@ fn wrong_key_is_a_clear_401_without_either_key() {
 
 #[test]
 fn key_from_a_command_is_used_and_not_echoed() {
-    let sim = start_sim();
+    let (_sim, url) = start_sim(&["--api-key", KEY]);
     let state = tempfile::tempdir().unwrap();
     let config = state.path().join("config.toml");
     std::fs::write(
         &config,
         format!(
             "[profiles.cmd]\nbase_url = \"{}\"\napi_key_command = \"echo {KEY}\"\n",
-            sim.1
+            url
         ),
     )
     .unwrap();
@@ -160,9 +132,9 @@ fn broken_config_names_file_line_and_field() {
 
 #[test]
 fn no_key_says_the_key_is_missing_not_invalid() {
-    let sim = start_sim();
+    let (_sim, url) = start_sim(&["--api-key", KEY]);
     let state = tempfile::tempdir().unwrap();
-    let (ok, out) = run(&["sessions", "--base-url", &sim.1], state.path(), "");
+    let (ok, out) = run(&["sessions", "--base-url", &url], state.path(), "");
     assert!(!ok);
     assert!(
         out.contains("401 authentication_error: missing API key"),

@@ -2,7 +2,7 @@
 //! the printed ids must be exactly the ids `GET /events` returns, in the same order, once each.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use overseer::api::{Beta, Client, ClientConfig, Query};
@@ -13,38 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_overseer");
 
-/// A child process that is killed when the test ends, however it ends.
-struct Reaper(Child);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Start `overseer sim` and return it with its base URL.
-fn start_sim(args: &[&str]) -> (Reaper, String) {
-    let mut child = Command::new(BIN)
-        .arg("sim")
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start overseer sim");
-    let stdout = child.stdout.take().expect("sim stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("sim prints its address");
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("`listening on URL`")
-        .to_owned();
-    (Reaper(child), url)
-}
+mod common;
+use common::sim_bin::{Reaper, start_sim};
 
 fn client(base: &str) -> Client {
     let mut cfg = ClientConfig::new(base, None);

@@ -3,6 +3,8 @@
 //! generous timeouts: the machine is slow and shared.
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod sim_bin;
+
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
