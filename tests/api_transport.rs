@@ -409,8 +409,13 @@ async fn a_repeating_cursor_cannot_loop_forever() {
     let all: Vec<_> = c.agents_all(ListParams::default()).collect().await;
     assert_eq!(
         all.len(),
-        2,
-        "first page, then the page at `same`, then stop"
+        3,
+        "first page, then the page at `same`, then the stop"
+    );
+    assert_eq!(all[1].as_ref().unwrap().id, "agent_1");
+    assert_eq!(
+        all[2].as_ref().unwrap_err().to_string(),
+        "stopped listing /v1/agents after 2 items: the server repeated a page cursor — showing the first 2"
     );
     assert_eq!(srv.requests().len(), 2);
 }
@@ -624,4 +629,265 @@ async fn a_server_that_never_answers_times_out_and_is_retried() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(*hits.lock().unwrap(), 3, "one attempt and two retries");
+}
+
+/// A server on its own port that records whether any request carried `x-api-key`.
+async fn key_trap() -> (String, Arc<Mutex<Vec<Option<String>>>>) {
+    let keys: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let keys2 = keys.clone();
+    let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+        let keys = keys2.clone();
+        async move {
+            let key = headers
+                .get("x-api-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            keys.lock().unwrap().push(key);
+            (
+                StatusCode::OK,
+                json!({"data": [], "next_page": null}).to_string(),
+            )
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), keys)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_refused_and_the_key_never_leaves() {
+    let (trap, keys) = key_trap().await;
+    let target = format!("{trap}/v1/sessions");
+    let srv =
+        serve(move |_, _| Reply(307, vec![("location", target.clone())], String::new())).await;
+    let c = client(&srv.base, Some("sk-secret"));
+    let e = c
+        .list_sessions(&ListSessionsParams::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "refused a redirect from {} to {trap}: the API key is never sent to another origin",
+            srv.base
+        )
+    );
+    assert!(
+        keys.lock().unwrap().is_empty(),
+        "the second server saw no request"
+    );
+    assert_eq!(srv.requests().len(), 1, "not retried");
+    assert_eq!(srv.requests()[0].header("x-api-key"), Some("sk-secret"));
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed_with_the_key() {
+    let srv = serve(|req, _| match req.path.as_str() {
+        "/old/v1/sessions" => Reply(
+            307,
+            vec![("location", "/v1/sessions".into())],
+            String::new(),
+        ),
+        _ => Reply::json(
+            200,
+            json!({"data": [session_json("sesn_1")], "next_page": null}),
+        ),
+    })
+    .await;
+    let c = client(&format!("{}/old", srv.base), Some("sk-secret"));
+    let page = c
+        .list_sessions(&ListSessionsParams::default())
+        .await
+        .unwrap();
+    assert_eq!(page.data[0].id, "sesn_1");
+    let reqs = srv.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[1].path, "/v1/sessions");
+    assert_eq!(reqs[1].header("x-api-key"), Some("sk-secret"));
+}
+
+#[tokio::test]
+async fn endless_same_origin_redirects_stop() {
+    let srv = serve(|req, _| {
+        let next = format!("{}x", req.path);
+        Reply(302, vec![("location", next)], String::new())
+    })
+    .await;
+    let c = client(&srv.base, None);
+    let e = c.get_session("s").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("more than 5 redirects from {}", srv.base)
+    );
+    assert_eq!(
+        srv.requests().len(),
+        6,
+        "the first request and five redirects"
+    );
+}
+
+/// Accepts connections and never answers (keeps them open).
+async fn silent_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            held.push(sock);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_stream_open_that_never_answers_fails_within_the_header_timeout() {
+    let base = silent_server().await;
+    let mut cfg = ClientConfig::new(&base, None);
+    cfg.header_timeout = Duration::from_millis(200);
+    cfg.max_retries = 0;
+    let c = Client::new(cfg).unwrap();
+    let started = std::time::Instant::now();
+    let e = c.open_session_stream("sesn_1", &[]).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "network: timed out: no answer within 0.2 s ({base}/v1/sessions/sesn_1/events/stream)"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_fails_within_the_idle_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut held = Vec::new();
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":")
+                .await;
+            held.push(sock);
+        }
+    });
+    let base = format!("http://{addr}");
+    let mut cfg = ClientConfig::new(&base, None);
+    cfg.body_idle_timeout = Duration::from_millis(200);
+    cfg.max_retries = 0;
+    let c = Client::new(cfg).unwrap();
+    let e = c.get_session("sesn_1").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("network: timed out: the answer stalled for 0.2 s ({base}/v1/sessions/sesn_1)")
+    );
+}
+
+#[tokio::test]
+async fn a_reset_while_reading_says_so() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"id\":")
+                .await;
+            // Linger 0: close sends RST instead of FIN.
+            let _ = sock.set_zero_linger();
+            drop(sock);
+        }
+    });
+    let base = format!("http://{addr}");
+    let mut cfg = ClientConfig::new(&base, None);
+    cfg.max_retries = 0;
+    let c = Client::new(cfg).unwrap();
+    let e = c.get_session("sesn_1").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("network: connection reset while reading ({base}/v1/sessions/sesn_1)")
+    );
+}
+
+#[tokio::test]
+async fn an_html_answer_names_the_content_type_and_the_url() {
+    let srv = serve(|_, _| {
+        Reply(
+            200,
+            vec![("content-type", "text/html; charset=utf-8".into())],
+            "<!doctype html><html><body>Sign in</body></html>".into(),
+        )
+    })
+    .await;
+    let c = client(&srv.base, None);
+    let e = c.get_session("sesn_1").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the server answered text/html, not JSON — is the base URL right? ({}/v1/sessions/sesn_1)",
+            srv.base
+        )
+    );
+    assert_eq!(srv.requests().len(), 1, "not retried");
+}
+
+#[tokio::test]
+async fn a_listing_whose_next_page_never_ends_stops_at_the_page_cap() {
+    let srv = serve(|_, i| {
+        Reply::json(
+            200,
+            json!({"data": [{"id": format!("agent_{i}")}], "next_page": format!("p{i}")}),
+        )
+    })
+    .await;
+    let mut cfg = ClientConfig::new(&srv.base, None);
+    cfg.max_list_pages = 4;
+    let c = Client::new(cfg).unwrap();
+    let all: Vec<_> = c.agents_all(ListParams::default()).collect().await;
+    assert_eq!(all.len(), 5, "four items, then the stop");
+    assert_eq!(all[3].as_ref().unwrap().id, "agent_3");
+    assert_eq!(
+        all[4].as_ref().unwrap_err().to_string(),
+        "stopped listing /v1/agents after 4 items: at most 4 pages — showing the first 4"
+    );
+    assert_eq!(srv.requests().len(), 4);
+}
+
+#[tokio::test]
+async fn a_listing_stops_at_the_item_cap() {
+    let srv = serve(|_, i| {
+        Reply::json(
+            200,
+            json!({"data": [{"id": format!("a{i}")}, {"id": format!("b{i}")}, {"id": format!("c{i}")}],
+                   "next_page": format!("p{i}")}),
+        )
+    })
+    .await;
+    let mut cfg = ClientConfig::new(&srv.base, None);
+    cfg.max_list_items = 5;
+    let c = Client::new(cfg).unwrap();
+    let all: Vec<_> = c.agents_all(ListParams::default()).collect().await;
+    let ids: Vec<_> = all
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|a| a.id.clone())
+        .collect();
+    assert_eq!(ids, ["a0", "b0", "c0", "a1", "b1"]);
+    assert_eq!(
+        all[5].as_ref().unwrap_err().to_string(),
+        "stopped listing /v1/agents after 5 items: at most 5 items — showing the first 5"
+    );
+    assert_eq!(all.len(), 6);
+    assert_eq!(srv.requests().len(), 2);
 }

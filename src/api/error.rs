@@ -1,5 +1,4 @@
 //! One typed error for every failure the API client can see.
-//! CONTRACT STUB (owner: api helper) — keep these names; add freely.
 
 use std::time::Duration;
 
@@ -14,6 +13,20 @@ pub enum ApiError {
     /// A 2xx body that does not parse as what the endpoint returns.
     #[error("malformed response from {path}: {message}")]
     Decode { path: String, message: String },
+    /// A 2xx answer that is not JSON at all (an HTML page: a proxy, a login page, a wrong base URL).
+    #[error("the server answered {content_type}, not JSON — is the base URL right? ({url})")]
+    NotJson { url: String, content_type: String },
+    /// A redirect that was not followed (to another origin, or too many).
+    #[error("{0}")]
+    Redirect(String),
+    /// A listing stopped before its end (page/item cap, or a repeated cursor); the items
+    /// before it were delivered.
+    #[error("stopped listing {path} after {items} items: {why} — showing the first {items}")]
+    ListStopped {
+        path: String,
+        items: usize,
+        why: String,
+    },
     /// Bad client set-up (base URL, headers).
     #[error("client configuration: {0}")]
     Config(String),
@@ -205,7 +218,11 @@ impl ApiError {
         match self {
             ApiError::Network(_) => true,
             ApiError::Http(h) => matches!(h.status, 408 | 429) || h.status >= 500,
-            ApiError::Decode { .. } | ApiError::Config(_) => false,
+            ApiError::Decode { .. }
+            | ApiError::Config(_)
+            | ApiError::NotJson { .. }
+            | ApiError::Redirect(_)
+            | ApiError::ListStopped { .. } => false,
         }
     }
 }

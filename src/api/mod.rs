@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod limits;
 pub mod params;
 pub mod query;
 pub mod sse;

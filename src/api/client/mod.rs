@@ -31,11 +31,8 @@ use super::types::{
 };
 use super::{ApiError, Query};
 
-/// The largest 2xx body the client reads (a full page of 1,000 events or 20 full memories is
-/// a few MB); a bigger answer is a `Decode` error rather than unbounded memory.
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
-/// How much of an error body is read to build the error line.
-const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+pub use super::limits::MAX_BODY_BYTES;
+use super::limits::{self, MAX_ERROR_BODY_BYTES};
 
 /// The `anthropic-version` the official SDK 2.14.0 sends.
 pub const ANTHROPIC_VERSION: &str = "2026-10-21";
@@ -95,10 +92,18 @@ pub struct ClientConfig {
     pub backoff_cap: Duration,
     /// Largest delay a server may ask for with `retry-after(-ms)`.
     pub max_retry_after: Duration,
-    /// Whole-request timeout for non-stream requests (streams have none; the feed watches
-    /// heartbeats instead).
+    /// Whole-request timeout for non-stream requests (an open stream has none; the feed
+    /// watches heartbeats instead).
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    /// Until the status line and headers arrive, for every request including a stream open.
+    pub header_timeout: Duration,
+    /// Longest silence while reading a non-stream body.
+    pub body_idle_timeout: Duration,
+    /// A `*_all` listing stops (and says so) after this many pages …
+    pub max_list_pages: u32,
+    /// … or this many items.
+    pub max_list_items: usize,
 }
 
 impl ClientConfig {
@@ -111,8 +116,12 @@ impl ClientConfig {
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(60),
-            request_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(5),
+            request_timeout: limits::REQUEST_TIMEOUT,
+            connect_timeout: limits::CONNECT_TIMEOUT,
+            header_timeout: limits::HEADER_TIMEOUT,
+            body_idle_timeout: limits::BODY_IDLE_TIMEOUT,
+            max_list_pages: limits::MAX_LIST_PAGES,
+            max_list_items: limits::MAX_LIST_ITEMS,
         }
     }
 }
@@ -179,6 +188,10 @@ struct Inner {
     backoff_cap: Duration,
     max_retry_after: Duration,
     request_timeout: Duration,
+    header_timeout: Duration,
+    body_idle_timeout: Duration,
+    max_list_pages: u32,
+    max_list_items: usize,
     /// Failed attempts since the last success (any request): the header's "retrying n".
     consecutive_failures: AtomicU32,
 }
@@ -238,6 +251,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(cfg.connect_timeout)
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| ApiError::Config(e.to_string()))?;
         Ok(Client {
@@ -251,6 +265,10 @@ impl Client {
                 backoff_cap: cfg.backoff_cap,
                 max_retry_after: cfg.max_retry_after,
                 request_timeout: cfg.request_timeout,
+                header_timeout: cfg.header_timeout,
+                body_idle_timeout: cfg.body_idle_timeout,
+                max_list_pages: cfg.max_list_pages,
+                max_list_items: cfg.max_list_items,
                 consecutive_failures: AtomicU32::new(0),
             }),
         })
@@ -294,7 +312,7 @@ impl Client {
             let req = self
                 .request(Method::GET, beta, &url, None)
                 .header(ACCEPT, "text/event-stream");
-            let failure = match req.send().await {
+            let failure = match self.send(req, &url).await {
                 Ok(resp) if resp.status().is_success() => {
                     tracing::debug!(
                         method = "GET",
@@ -307,7 +325,7 @@ impl Client {
                     return Ok(resp);
                 }
                 Ok(resp) => self.failure_from_response(resp, "GET", path).await,
-                Err(e) => network_failure(&e),
+                Err(failure) => failure,
             };
             self.after_failure(failure, &mut attempt, "GET", path)
                 .await?;
@@ -350,6 +368,26 @@ impl Client {
         req
     }
 
+    /// One attempt: send and wait at most the header timeout for the status line and headers.
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &str,
+    ) -> Result<reqwest::Response, Failure> {
+        match tokio::time::timeout(self.inner.header_timeout, req.send()).await {
+            Ok(Ok(resp)) => Ok(resp),
+            Ok(Err(e)) => Err(network_failure(&e, url)),
+            Err(_) => Err(Failure {
+                error: ApiError::Network(format!(
+                    "timed out: no answer within {} ({url})",
+                    seconds(self.inner.header_timeout)
+                )),
+                retry: true,
+                server_delay: None,
+            }),
+        }
+    }
+
     /// Send with retries and return the whole 2xx body.
     async fn execute(
         &self,
@@ -366,14 +404,18 @@ impl Client {
                 .request(method.clone(), beta, &url, body.as_ref())
                 .header(ACCEPT, "application/json")
                 .timeout(self.inner.request_timeout);
-            let failure = match req.send().await {
+            let failure = match self.send(req, &url).await {
                 Ok(resp) if resp.status().is_success() => {
                     let status = resp.status().as_u16();
                     let request_id = header_str(resp.headers(), "request-id").map(str::to_owned);
-                    match read_body(resp, MAX_BODY_BYTES).await {
+                    let content_type = header_str(resp.headers(), "content-type")
+                        .unwrap_or("")
+                        .to_owned();
+                    let idle = self.inner.body_idle_timeout;
+                    match read_body(resp, MAX_BODY_BYTES, idle, &url).await {
                         Ok(BodyRead::TooLarge) => {
                             return Err(ApiError::Decode {
-                                path: path.to_owned(),
+                                path: url,
                                 message: format!(
                                     "the answer is larger than {} MiB",
                                     MAX_BODY_BYTES / (1024 * 1024)
@@ -381,6 +423,9 @@ impl Client {
                             });
                         }
                         Ok(BodyRead::Complete(bytes)) => {
+                            if let Some(content_type) = not_json(&content_type, &bytes) {
+                                return Err(ApiError::NotJson { url, content_type });
+                            }
                             tracing::debug!(
                                 method = method.as_str(),
                                 path,
@@ -391,14 +436,14 @@ impl Client {
                             self.note_success();
                             return Ok(bytes);
                         }
-                        Err(e) => network_failure(&e),
+                        Err(failure) => failure,
                     }
                 }
                 Ok(resp) => {
                     self.failure_from_response(resp, method.as_str(), path)
                         .await
                 }
-                Err(e) => network_failure(&e),
+                Err(failure) => failure,
             };
             self.after_failure(failure, &mut attempt, method.as_str(), path)
                 .await?;
@@ -416,7 +461,8 @@ impl Client {
         let request_id = header_str(&headers, "request-id").map(str::to_owned);
         let server_delay = retry_after(&headers, self.inner.max_retry_after);
         // A body that cannot be read still leaves the status to report.
-        let body = match read_body(resp, MAX_ERROR_BODY_BYTES).await {
+        let idle = self.inner.body_idle_timeout;
+        let body = match read_body(resp, MAX_ERROR_BODY_BYTES, idle, "").await {
             Ok(BodyRead::Complete(b)) => b,
             Ok(BodyRead::TooLarge) | Err(_) => Bytes::new(),
         };
@@ -538,7 +584,9 @@ impl Client {
     }
 
     /// Every item of any list, following `next_page` until it is empty. An error ends the
-    /// stream after being yielded. A server that repeats a cursor cannot make it loop.
+    /// stream after being yielded. The listing is bounded: after `max_list_pages` pages or
+    /// `max_list_items` items, or at a `next_page` cursor already seen, it stops and its last
+    /// item is `ApiError::ListStopped` (the items before it are all delivered).
     pub fn list_all<T, P>(
         &self,
         beta: Beta,
@@ -555,7 +603,10 @@ impl Client {
             params: P,
             buffer: VecDeque<T>,
             seen_cursors: HashSet<String>,
-            done: bool,
+            pages: u32,
+            items: usize,
+            /// Set once the last page is read; `Some(why)` when the listing stopped early.
+            end: Option<Option<String>>,
         }
         let state = State {
             client: self.clone(),
@@ -563,31 +614,61 @@ impl Client {
             params,
             buffer: VecDeque::new(),
             seen_cursors: HashSet::new(),
-            done: false,
+            pages: 0,
+            items: 0,
+            end: None,
         };
+        let max_pages = self.inner.max_list_pages;
+        let max_items = self.inner.max_list_items;
         futures::stream::unfold(state, move |mut st| async move {
             loop {
-                if let Some(item) = st.buffer.pop_front() {
+                if st.items < max_items
+                    && let Some(item) = st.buffer.pop_front()
+                {
+                    st.items += 1;
                     return Some((Ok(item), st));
                 }
-                if st.done {
-                    return None;
+                // Items still buffered here means the item cap was reached.
+                let stop = match &st.end {
+                    _ if !st.buffer.is_empty() => Some(format!("at most {max_items} items")),
+                    Some(None) => return None,
+                    Some(Some(why)) => Some(why.clone()),
+                    None if st.items >= max_items => Some(format!("at most {max_items} items")),
+                    None => None,
+                };
+                if let Some(why) = stop {
+                    st.end = Some(None);
+                    st.buffer.clear();
+                    let error = ApiError::ListStopped {
+                        path: st.path.clone(),
+                        items: st.items,
+                        why,
+                    };
+                    return Some((Err(error), st));
                 }
                 let query = st.params.to_query();
                 let page: Result<Page<T>, ApiError> =
                     st.client.get_json(beta, &st.path, &query).await;
                 match page {
                     Ok(page) => {
+                        st.pages += 1;
                         st.buffer.extend(page.data);
-                        match page.next_page.filter(|p| !p.is_empty()) {
-                            Some(next) if st.seen_cursors.insert(next.clone()) => {
-                                st.params.set_page(Some(next));
+                        st.end = match page.next_page.filter(|p| !p.is_empty()) {
+                            None => Some(None),
+                            Some(next) if !st.seen_cursors.insert(next.clone()) => {
+                                Some(Some("the server repeated a page cursor".to_owned()))
                             }
-                            _ => st.done = true,
-                        }
+                            Some(_) if st.pages >= max_pages => {
+                                Some(Some(format!("at most {max_pages} pages")))
+                            }
+                            Some(next) => {
+                                st.params.set_page(Some(next));
+                                None
+                            }
+                        };
                     }
                     Err(e) => {
-                        st.done = true;
+                        st.end = Some(None);
                         return Some((Err(e), st));
                     }
                 }
@@ -641,19 +722,80 @@ enum BodyRead {
     TooLarge,
 }
 
-/// Read a body chunk by chunk, stopping once it exceeds `max` bytes.
-async fn read_body(mut resp: reqwest::Response, max: usize) -> Result<BodyRead, reqwest::Error> {
+/// Read a body chunk by chunk, stopping once it exceeds `max` bytes or the server stays
+/// silent for `idle`.
+async fn read_body(
+    mut resp: reqwest::Response,
+    max: usize,
+    idle: Duration,
+    url: &str,
+) -> Result<BodyRead, Failure> {
     if resp.content_length().is_some_and(|n| n > max as u64) {
         return Ok(BodyRead::TooLarge);
     }
     let mut buf = bytes::BytesMut::new();
-    while let Some(chunk) = resp.chunk().await? {
+    loop {
+        let chunk = match tokio::time::timeout(idle, resp.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(network_failure(&e, url)),
+            Err(_) => {
+                return Err(Failure {
+                    error: ApiError::Network(with_url(
+                        format!("timed out: the answer stalled for {}", seconds(idle)),
+                        url,
+                    )),
+                    retry: true,
+                    server_delay: None,
+                });
+            }
+        };
         if buf.len() + chunk.len() > max {
             return Ok(BodyRead::TooLarge);
         }
         buf.extend_from_slice(&chunk);
     }
     Ok(BodyRead::Complete(buf.freeze()))
+}
+
+/// `"30 s"`, `"0.2 s"`.
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// `"what (url)"`, or just `what` when there is no URL to name.
+fn with_url(what: String, url: &str) -> String {
+    if url.is_empty() {
+        what
+    } else {
+        format!("{what} ({url})")
+    }
+}
+
+/// A 2xx answer that is clearly not JSON (an HTML page from a proxy or a wrong base URL) gets
+/// its own line instead of a parser message: the content type to name, or `None` when the
+/// body may be JSON (or is empty).
+fn not_json(content_type: &str, body: &[u8]) -> Option<String> {
+    let ct = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    let html = ct == "text/html" || (!ct.contains("json") && first == Some(&b'<'));
+    html.then(|| {
+        if ct.is_empty() {
+            "HTML".to_owned()
+        } else {
+            crate::text::one_line(&ct)
+        }
+    })
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -663,32 +805,99 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
-/// Connection errors and timeouts: retryable, described by their innermost cause.
-fn network_failure(e: &reqwest::Error) -> Failure {
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection lost while reading the answer"
-    } else {
-        "request failed"
-    };
-    let mut cause = None;
-    let mut src = std::error::Error::source(e);
+/// Connection errors and timeouts: retryable, one line naming what happened and the URL. A
+/// refused redirect is not retryable.
+fn network_failure(e: &reqwest::Error, url: &str) -> Failure {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut innermost = None;
+    let mut reset = false;
     while let Some(s) = src {
-        cause = Some(s.to_string());
+        if let Some(refused) = s.downcast_ref::<RedirectRefused>() {
+            return Failure {
+                error: ApiError::Redirect(refused.to_string()),
+                retry: false,
+                server_delay: None,
+            };
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            reset |= matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+            );
+        }
+        innermost = Some(s.to_string());
         src = s.source();
     }
-    let message = match cause {
-        Some(c) if !c.is_empty() => format!("{what}: {c}"),
-        _ => what.to_owned(),
+    let reading = e.is_body() || e.is_decode();
+    let what = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if reset && reading {
+        "connection reset while reading".to_owned()
+    } else if reset {
+        "connection reset".to_owned()
+    } else if e.is_connect() {
+        match innermost {
+            Some(c) if !c.is_empty() => format!("cannot connect: {}", crate::text::one_line(&c)),
+            _ => "cannot connect".to_owned(),
+        }
+    } else if reading {
+        "connection lost while reading the answer".to_owned()
+    } else {
+        match innermost {
+            Some(c) if !c.is_empty() => format!("request failed: {}", crate::text::one_line(&c)),
+            _ => "request failed".to_owned(),
+        }
     };
     Failure {
-        error: ApiError::Network(message),
+        error: ApiError::Network(with_url(what, url)),
         retry: true,
         server_delay: None,
     }
+}
+
+/// Why a redirect was not followed (carried through reqwest's error chain).
+#[derive(Debug)]
+struct RedirectRefused(String);
+
+impl fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &reqwest::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// Follow redirects only within the origin of the first request, at most
+/// `limits::MAX_REDIRECTS`: the API key never travels to another host, scheme or port.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.follow();
+        };
+        let (from, to) = (origin(first), origin(attempt.url()));
+        if from != to {
+            let why = format!(
+                "refused a redirect from {} to {}: the API key is never sent to another origin",
+                crate::text::one_line(&from),
+                crate::text::one_line(&to)
+            );
+            return attempt.error(RedirectRefused(why));
+        }
+        if attempt.previous().len() > limits::MAX_REDIRECTS {
+            let why = format!(
+                "more than {} redirects from {}",
+                limits::MAX_REDIRECTS,
+                crate::text::one_line(&from)
+            );
+            return attempt.error(RedirectRefused(why));
+        }
+        attempt.follow()
+    })
 }
 
 /// `x-should-retry` wins; otherwise 408, 429 and 5xx (incl. 529) retry, every other 4xx is an
@@ -835,6 +1044,37 @@ mod tests {
             c.url("/v1/sessions", &Query::new().push("limit", "2")),
             "http://127.0.0.1:9/v1/sessions?limit=2"
         );
+    }
+
+    #[test]
+    fn html_answers_are_named_and_json_passes() {
+        assert_eq!(
+            not_json("text/html; charset=utf-8", b"<html>").as_deref(),
+            Some("text/html")
+        );
+        assert_eq!(not_json("", b"  <!doctype html>").as_deref(), Some("HTML"));
+        assert_eq!(
+            not_json("text/plain", b"<x\x1b[31m>").as_deref(),
+            Some("text/plain")
+        );
+        assert_eq!(not_json("application/json", b"{}"), None);
+        assert_eq!(
+            not_json("application/json", b"<not json but says so>"),
+            None
+        );
+        assert_eq!(not_json("", b""), None);
+        assert_eq!(not_json("text/plain", b"{}"), None);
+    }
+
+    #[test]
+    fn durations_and_urls_in_lines() {
+        assert_eq!(seconds(Duration::from_secs(30)), "30 s");
+        assert_eq!(seconds(Duration::from_millis(200)), "0.2 s");
+        assert_eq!(
+            with_url("timed out".into(), "http://h/x"),
+            "timed out (http://h/x)"
+        );
+        assert_eq!(with_url("timed out".into(), ""), "timed out");
     }
 
     #[test]
