@@ -511,21 +511,44 @@ async fn threads_list_get_events_and_streams_open() {
         .try_collect()
         .await
         .unwrap();
-    let mut multi = None;
-    for s in &sessions {
-        let threads = c
-            .list_threads(&s.id, &ListThreadsParams::default())
-            .await
-            .unwrap();
-        assert!(
-            threads.data.iter().filter(|t| t.is_primary()).count() <= 1,
-            "at most one primary thread"
-        );
-        if threads.data.len() > 1 {
-            multi = Some((s.id.clone(), threads.data));
-        }
+    // The demo's one multiagent session: the lead and its two predefined sub-agents.
+    let lead = sessions
+        .iter()
+        .find(|s| s.title.as_deref() == Some("Market sizing: observability platforms 2026"))
+        .expect("the demo's coordinator session");
+    let sid = lead.id.clone();
+    let threads = c
+        .list_threads(&sid, &ListThreadsParams::default())
+        .await
+        .unwrap()
+        .data;
+    let names: Vec<_> = threads
+        .iter()
+        .map(|t| (t.agent.name.as_deref().unwrap_or(""), t.is_primary()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Research Lead", true),
+            ("Deep Researcher", false),
+            ("Citation Reviewer", false)
+        ]
+    );
+    let primary = &threads[0];
+    for t in &threads[1..] {
+        assert_eq!(t.parent_thread_id.as_deref(), Some(primary.id.as_str()));
+        assert_eq!(t.session_id, sid);
     }
-    let (sid, threads) = multi.expect("the demo has a multiagent session");
+    // A single-agent session has no threads listed.
+    let solo = sessions
+        .iter()
+        .find(|s| s.title.as_deref() == Some("Release notes for v4.2"))
+        .expect("the demo's budget session");
+    let none = c
+        .list_threads(&solo.id, &ListThreadsParams::default())
+        .await
+        .unwrap();
+    assert_eq!(none.data, []);
     let paged: Vec<_> = c
         .threads_all(
             &sid,
@@ -538,10 +561,7 @@ async fn threads_list_get_events_and_streams_open() {
         .await
         .unwrap();
     assert_eq!(paged, threads);
-    let child = threads
-        .iter()
-        .find(|t| !t.is_primary())
-        .expect("a child thread");
+    let child = &threads[1];
     let got = c.get_thread(&sid, &child.id).await.unwrap();
     assert_eq!(got.id, child.id);
     assert_eq!(got.session_id, sid);
@@ -558,6 +578,18 @@ async fn threads_list_get_events_and_streams_open() {
         .await
         .unwrap();
     assert!(events.iter().all(|e| e.id.is_some()));
+    // The researcher is woken by the lead's message and searches before it answers.
+    let first: Vec<_> = events.iter().take(5).map(|e| e.type_name()).collect();
+    assert_eq!(
+        first,
+        [
+            "session.thread_status_running",
+            "agent.thread_message_received",
+            "span.model_request_start",
+            "agent.thinking",
+            "agent.tool_use"
+        ]
+    );
 
     let resp = c.open_thread_stream(&sid, &child.id, &[]).await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
@@ -827,17 +859,33 @@ async fn dreams_create_get_cancel_archive_list() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(listed.len(), existing.len() + 1);
-    assert_eq!(listed[0].id, d.id, "newest first");
+    // The demo holds three dreams (running 2 min ago, completed 3 h ago, failed 26 h ago);
+    // the new one comes first.
+    let statuses: Vec<_> = existing.iter().map(|d| d.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [
+            DreamStatus::Running,
+            DreamStatus::Completed,
+            DreamStatus::Failed
+        ]
+    );
+    let ids: Vec<_> = listed.iter().map(|x| x.id.as_str()).collect();
+    let mut want = vec![d.id.as_str()];
+    want.extend(existing.iter().map(|x| x.id.as_str()));
+    assert_eq!(ids, want, "newest first, one per page");
 
-    // Cancel (it may have finished first on a slow machine: then the server says 400).
-    match c.cancel_dream(&d.id).await {
-        Ok(canceled) => assert_eq!(canceled.status, DreamStatus::Canceled),
-        Err(e) => {
-            assert_eq!(e.status(), Some(400), "{e}");
-            assert!(c.get_dream(&d.id).await.unwrap().status.is_final());
-        }
-    }
+    // The world stands still, so the new dream is still pending and cancels.
+    let canceled = c.cancel_dream(&d.id).await.unwrap();
+    assert_eq!(canceled.status, DreamStatus::Canceled);
+    assert_eq!(
+        c.get_dream(&d.id).await.unwrap().status,
+        DreamStatus::Canceled
+    );
+    // Canceling again changes nothing: the same dream, same end time.
+    let again = c.cancel_dream(&d.id).await.unwrap();
+    assert_eq!(again.status, DreamStatus::Canceled);
+    assert_eq!(again.ended_at, canceled.ended_at);
     let archived = c.archive_dream(&d.id).await.unwrap();
     assert!(archived.archived_at.is_some());
     let visible: Vec<_> = c
@@ -857,7 +905,11 @@ async fn dreams_create_get_cancel_archive_list() {
         .try_collect()
         .await
         .unwrap();
-    assert!(with_archived.iter().any(|x| x.id == d.id));
+    assert_eq!(
+        with_archived.iter().filter(|x| x.id == d.id).count(),
+        1,
+        "listed once with include_archived"
+    );
 
     // A dream without sessions is a 400 with the server's message.
     let mut bad = CreateDreamParams::new(&store.id, vec![], "claude-opus-5-5");
