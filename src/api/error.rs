@@ -140,8 +140,10 @@ fn fallback_message(status: u16, body: &[u8], was_json: bool) -> String {
     }
 }
 
-/// Collapse whitespace and control characters to single spaces and cut to `max` chars.
+/// Server text for an error line: sanitized (`crate::text`: no escapes, controls or bidi
+/// overrides), whitespace collapsed to single spaces, cut to `max` chars.
 fn single_line(s: &str, max: usize) -> String {
+    let s = crate::text::sanitize(s);
     let mut out = String::new();
     let mut count = 0;
     for word in s.split(|c: char| c.is_whitespace() || c.is_control()) {
@@ -272,7 +274,7 @@ mod tests {
     fn control_characters_never_reach_the_line() {
         let body = "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"a\\u001b[31mb\\nc\"}}";
         let e = HttpError::from_parts(500, None, None, body.as_bytes());
-        assert_eq!(e.message, "a [31mb c");
+        assert_eq!(e.message, "ab c", "the whole escape sequence goes");
     }
 
     proptest::proptest! {
@@ -291,10 +293,18 @@ mod tests {
     }
 
     #[test]
+    fn bidi_overrides_never_reach_the_line() {
+        let body = "{\"error\":{\"type\":\"api_error\",\"message\":\"ok\\u202egnp.exe\"}}";
+        let e = HttpError::from_parts(500, None, None, body.as_bytes());
+        assert!(!e.message.contains('\u{202e}'), "{:?}", e.message);
+        assert!(e.message.starts_with("ok"), "{:?}", e.message);
+    }
+
+    #[test]
     fn hostile_type_and_request_id_are_flattened() {
         let body = "{\"error\":{\"type\":\"evil\\u001b]0;pwn\\u0007\",\"message\":\"m\"},\"request_id\":\"req\\n2\"}";
         let e = HttpError::from_parts(400, None, None, body.as_bytes());
-        assert_eq!(e.one_line(), "400 evil ]0;pwn: m (request-id req 2)");
+        assert_eq!(e.one_line(), "400 evil: m (request-id req 2)");
         let e = HttpError::from_parts(400, None, None, br#"{"error":{"type":"","message":""}}"#);
         assert_eq!(
             e.one_line(),
