@@ -1,7 +1,10 @@
 //! The Managed Agents HTTP client. Knows the wire, knows nothing of the UI.
 //!
-//! - `client`: `Client` (headers, retries, pagination, typed endpoints), `ClientConfig`, `Page`.
-//! - `types`: every resource and request parameter, read-tolerant.
+//! - `client`: `Client` (the one request path: headers, retries, errors, pagination) and one
+//!   file per resource of thin typed endpoints; `ClientConfig`, `Page`.
+//! - `limits`: every timeout and cap the client puts on a server.
+//! - `types`: every resource, by resource, read-tolerant (re-exports `params`).
+//! - `params`: list filters (one generic query builder) and create/update bodies.
 //! - `events`: every session event type; `SessionEvent::parse` never fails.
 //! - `error`: the one `ApiError`, one human line per failure.
 //! - `query`: the bracket-form query string.

@@ -1,5 +1,4 @@
 //! Query strings in the API's bracket form: `statuses[]=idle`, `created_at[gte]=...`.
-//! CONTRACT STUB (owner: api helper) — keep these names; add freely.
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
