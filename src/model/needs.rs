@@ -308,37 +308,18 @@ impl SessionNeeds {
             return;
         }
         match &ev.body {
-            EventBody::AgentToolUse(u) => {
-                // Calls that run (allow) or were refused (deny) never wait for a human.
-                if u.evaluated_permission
-                    .as_ref()
-                    .is_none_or(|p| p.as_str() == "ask")
-                {
-                    self.open_call(
-                        ev,
-                        thread,
-                        CallKind::ToolConfirmation,
-                        &u.name,
-                        None,
-                        &u.input,
-                    );
-                }
+            // Calls that run (allow) or were refused (deny) never wait for a human.
+            EventBody::AgentToolUse(u)
+                if asks(u.evaluated_permission.as_ref().map(|p| p.as_str())) =>
+            {
+                let kind = CallKind::ToolConfirmation;
+                self.open_call(ev, thread, kind, &u.name, None, &u.input);
             }
-            EventBody::AgentMcpToolUse(u) => {
-                if u.evaluated_permission
-                    .as_ref()
-                    .is_none_or(|p| p.as_str() == "ask")
-                {
-                    let server = Some(u.mcp_server_name.as_str());
-                    self.open_call(
-                        ev,
-                        thread,
-                        CallKind::ToolConfirmation,
-                        &u.name,
-                        server,
-                        &u.input,
-                    );
-                }
+            EventBody::AgentMcpToolUse(u)
+                if asks(u.evaluated_permission.as_ref().map(|p| p.as_str())) =>
+            {
+                let (kind, server) = (CallKind::ToolConfirmation, Some(u.mcp_server_name.as_str()));
+                self.open_call(ev, thread, kind, &u.name, server, &u.input);
             }
             EventBody::AgentCustomToolUse(u) => {
                 self.open_call(ev, thread, CallKind::CustomTool, &u.name, None, &u.input);
@@ -350,10 +331,9 @@ impl SessionNeeds {
                 if let (Some(t), Some(name)) = (&thread, &idle.agent_name) {
                     self.learn_thread_agent(t, name);
                 }
-                match &thread {
-                    Some(t) => self.idle(Some(t.as_str()), &idle.stop_reason),
-                    // A thread idle without a thread id cannot be placed; ignore it.
-                    None => {}
+                // A thread idle without a thread id cannot be placed; it is ignored.
+                if let Some(t) = &thread {
+                    self.idle(Some(t.as_str()), &idle.stop_reason);
                 }
             }
             EventBody::SessionThreadCreated(c) => {
@@ -561,6 +541,11 @@ impl SessionNeeds {
             }
         });
     }
+}
+
+/// A use waits for a confirmation when its permission was evaluated to `ask` (or not given).
+fn asks(permission: Option<&str>) -> bool {
+    permission.is_none_or(|p| p == "ask")
 }
 
 fn order(a: &OpenCall, b: &OpenCall) -> std::cmp::Ordering {
