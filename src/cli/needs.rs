@@ -110,15 +110,15 @@ mod tests {
         assert!(!t.contains('\u{1b}') && !t.contains('\u{7}'), "{t:?}");
         assert_eq!(
             lines[0],
-            "SESSION AGENT         THREAD  TOOL              AGE  INPUT"
+            "SESSION AGENT         THREAD TOOL              AGE  INPUT"
         );
         assert_eq!(
             lines[1],
-            "sesn_1  Repo Engineer -       bash              10m  rm -rf build"
+            "sesn_1  Repo Engineer -      bash              10m  rm -rf build"
         );
         assert_eq!(
             lines[2],
-            "sesn_1  -             sthr_9  lookup (custom)    6m  {\"q\":1}"
+            "sesn_1  -             sthr_9 lookup (custom)    6m  {\"q\":1}"
         );
     }
 

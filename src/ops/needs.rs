@@ -207,7 +207,8 @@ mod tests {
             (Some("t".to_string()), e("b", "2026-01-01T00:00:01.5Z")),
             (Some("t".to_string()), e("c", "2026-01-01T00:00:03Z")),
         ];
-        let merged: Vec<(Option<&str>, &str)> = merge(events)
+        let merged = merge(events);
+        let merged: Vec<(Option<&str>, &str)> = merged
             .iter()
             .map(|(t, e)| (t.as_deref(), e.id.as_deref().unwrap_or("")))
             .collect();
