@@ -167,6 +167,14 @@ async fn wait_event(client: &Client, sid: &str, pred: impl Fn(&Value) -> bool) -
     }
 }
 
+/// The id in a success line's `(event sevt_…)`.
+fn echoed_id(stdout: &str) -> String {
+    let tail = stdout.rsplit("(event ").next().unwrap_or("");
+    let id = tail.trim_end().trim_end_matches(')');
+    assert!(id.starts_with("sevt_"), "no echoed id in {stdout:?}");
+    id.to_string()
+}
+
 fn row_ids(rows: &[Value]) -> BTreeSet<(String, String)> {
     rows.iter()
         .map(|r| (str_of(r, "session_id").into(), str_of(r, "event_id").into()))
@@ -395,7 +403,10 @@ async fn interrupt_stops_the_session_and_send_posts_a_message() {
         "{}",
         out.stdout
     );
-    wait_event(&api, sid, |e| e["type"] == "user.interrupt").await;
+    let echoed = echoed_id(&out.stdout);
+    let int = wait_event(&api, sid, |e| e["id"] == echoed.as_str()).await;
+    assert_eq!(int["type"], "user.interrupt");
+    assert!(int.get("session_thread_id").is_none(), "{int}");
     // The session goes idle and no longer waits for the call.
     let deadline = Instant::now() + PATIENCE;
     loop {
@@ -515,4 +526,57 @@ async fn wrong_kind_and_unknown_ids_are_refused_and_send_nothing() {
     let listed = row_ids(&needs(&base));
     assert!(listed.contains(&(csid.into(), ceid.into())));
     assert!(listed.contains(&(tsid.into(), teid.into())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sub_agent_calls_carry_their_thread_and_a_thread_can_be_interrupted_alone() {
+    // Fast, so the multiagent session's autopilot soon has a sub-agent ask for permission.
+    let (_sim, base) = start_sim(&["--speed", "20"]);
+    let api = client(&base);
+    let deadline = Instant::now() + PATIENCE;
+    let row = loop {
+        if let Some(r) = needs(&base).into_iter().find(|r| !r["thread_id"].is_null()) {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "no sub-agent call ever waited");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let (sid, eid) = (str_of(&row, "session_id"), str_of(&row, "event_id"));
+    let tid = str_of(&row, "thread_id");
+    assert!(tid.starts_with("sthr_"), "{row}");
+    // The API's threads list knows the thread, and the thread's history holds the call.
+    let threads = get_json(&api, &format!("/v1/sessions/{sid}/threads"), &Query::new()).await;
+    let thread = threads["data"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .find(|t| t["id"] == tid)
+        .expect("the row's thread is listed");
+    assert!(!thread["parent_thread_id"].is_null());
+
+    let out = run(&base, &["approve", sid, eid]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let conf = wait_event(&api, sid, |e| {
+        e["type"] == "user.tool_confirmation" && e["tool_use_id"] == eid
+    })
+    .await;
+    assert_eq!(conf["result"], "allow");
+    // Routed by the call's id: the server marks the echo with the sub-agent's thread.
+    assert_eq!(conf["session_thread_id"], tid);
+    assert!(!row_ids(&needs(&base)).contains(&(sid.into(), eid.into())));
+
+    let out = run(&base, &["interrupt", sid, "--thread", tid]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().next().map(|l| l.starts_with(&format!(
+            "interrupted thread {tid} of session {sid} (event sevt_"
+        ))),
+        Some(true),
+        "{}",
+        out.stdout
+    );
+    let echoed = echoed_id(&out.stdout);
+    let int = wait_event(&api, sid, |e| e["id"] == echoed.as_str()).await;
+    assert_eq!(int["type"], "user.interrupt");
+    assert_eq!(int["session_thread_id"], tid);
 }
