@@ -26,6 +26,18 @@ enum Command {
     Sessions(cli::sessions::Args),
     /// Print a session's events, history then live.
     Tail(cli::tail::Args),
+    /// List the tool calls waiting for a human, oldest first.
+    Needs(cli::needs::Args),
+    /// Allow a tool call that waits for confirmation.
+    Approve(cli::act::ApproveArgs),
+    /// Deny a tool call that waits for confirmation.
+    Deny(cli::act::DenyArgs),
+    /// Answer a custom tool call.
+    Answer(cli::act::AnswerArgs),
+    /// Interrupt a session (or one sub-agent thread).
+    Interrupt(cli::act::InterruptArgs),
+    /// Send a user message to a session.
+    Send(cli::act::SendArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +60,12 @@ fn main() -> std::process::ExitCode {
             Some(Command::Sim(a)) => cli::sim::run(a, &args.globals).await,
             Some(Command::Sessions(a)) => cli::sessions::run(a, &args.globals).await,
             Some(Command::Tail(a)) => cli::tail::run(a, &args.globals).await,
+            Some(Command::Needs(a)) => cli::needs::run(a, &args.globals).await,
+            Some(Command::Approve(a)) => cli::act::approve(a, &args.globals).await,
+            Some(Command::Deny(a)) => cli::act::deny(a, &args.globals).await,
+            Some(Command::Answer(a)) => cli::act::answer(a, &args.globals).await,
+            Some(Command::Interrupt(a)) => cli::act::interrupt(a, &args.globals).await,
+            Some(Command::Send(a)) => cli::act::send(a, &args.globals).await,
         }
     });
     match result {

@@ -1,7 +1,9 @@
 //! One file per subcommand. The only place that prints to stdout/stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod act;
 pub mod dashboard;
+pub mod needs;
 pub mod sessions;
 pub mod sim;
 pub mod tail;

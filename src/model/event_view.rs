@@ -114,7 +114,7 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 }
 
 /// A compact one-line rendering of a tool input: the most telling field first.
-fn input_summary(input: Option<&Value>) -> String {
+pub(crate) fn input_summary(input: Option<&Value>) -> String {
     let Some(input) = input else {
         return String::new();
     };
