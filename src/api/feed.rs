@@ -42,6 +42,13 @@ pub struct FeedConfig {
     pub backfill_attempts: u32,
     /// History page size.
     pub page_limit: u32,
+    /// At most this many history pages per backfill; past it the feed reports a `Gap`.
+    pub max_history_pages: u32,
+    /// At most this many history events per backfill; past it the feed reports a `Gap`.
+    pub max_history_items: u64,
+    /// A stream counts as healthy (the reconnect backoff starts over) once it has stayed open
+    /// this long or delivered a new event; bytes alone (pings, garbage) do not count.
+    pub healthy_after: Duration,
 }
 
 impl FeedConfig {
@@ -56,6 +63,9 @@ impl FeedConfig {
             backoff_max: Duration::from_secs(10),
             backfill_attempts: 4,
             page_limit: 1000,
+            max_history_pages: 5_000,
+            max_history_items: 5_000_000,
+            healthy_after: Duration::from_secs(30),
         }
     }
 }
@@ -351,12 +361,16 @@ impl SeenIds {
     }
 }
 
+/// How far ahead of the local clock a `processed_at` may be and still be believed (clock skew).
+const FUTURE_SKEW_SECS: i64 = 300;
+
 /// The merge state of one feed: which ids were delivered, which user events are still queued,
 /// and the latest `processed_at` (where the next backfill starts).
 #[derive(Debug, Default)]
 pub struct Merge {
     seen: SeenIds,
-    last_processed_at: Option<String>,
+    /// The latest valid, not-in-the-future `processed_at`, as sent and as parsed.
+    last_processed_at: Option<(String, jiff::Timestamp)>,
 }
 
 impl Merge {
@@ -393,20 +407,45 @@ impl Merge {
         if offer != Offer::Duplicate
             && let Some(p) = processed
         {
-            let newer = match &self.last_processed_at {
-                None => true,
-                Some(last) => timestamp_after(p, last),
-            };
-            if newer {
-                self.last_processed_at = Some(p.to_owned());
-            }
+            self.note_processed_at(p);
         }
         (offer, Some(head))
     }
 
-    /// The latest `processed_at` delivered: the next backfill starts there (inclusive).
+    /// Move the backfill start to `p` if it is a later, valid time that is not in the future.
+    /// Server timestamps are untrusted: garbage or a far-future time would make the next
+    /// backfill start past events that arrive while disconnected.
+    fn note_processed_at(&mut self, p: &str) {
+        if let Some((last, _)) = &self.last_processed_at
+            && p.len() == last.len()
+            && p.ends_with('Z')
+            && last.ends_with('Z')
+            && p <= last.as_str()
+        {
+            return; // Same format, not later: no parse needed (the hot path).
+        }
+        let Ok(ts) = p.parse::<jiff::Timestamp>() else {
+            return;
+        };
+        if let Some((_, last)) = &self.last_processed_at
+            && ts <= *last
+        {
+            return;
+        }
+        if ts.as_second()
+            > jiff::Timestamp::now()
+                .as_second()
+                .saturating_add(FUTURE_SKEW_SECS)
+        {
+            tracing::debug!(processed_at = p, "processed_at in the future ignored");
+            return;
+        }
+        self.last_processed_at = Some((p.to_owned(), ts));
+    }
+
+    /// The latest valid `processed_at` delivered: the next backfill starts there (inclusive).
     pub fn last_processed_at(&self) -> Option<&str> {
-        self.last_processed_at.as_deref()
+        self.last_processed_at.as_ref().map(|(s, _)| s.as_str())
     }
 
     /// Number of distinct event ids delivered.
@@ -416,18 +455,6 @@ impl Merge {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-/// `a` is later than `b` (RFC 3339). Same-length strings from one server compare as text;
-/// otherwise (different fraction digits or offsets) both are parsed.
-fn timestamp_after(a: &str, b: &str) -> bool {
-    if a.len() == b.len() {
-        return a > b;
-    }
-    match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
-        (Ok(x), Ok(y)) => x > y,
-        _ => a > b,
     }
 }
 
@@ -551,6 +578,9 @@ enum Flow {
     Stop(FeedItem),
     /// The receiver is gone.
     Closed,
+    /// The backfill stopped early (a cap, a repeated cursor, an unreadable page): events in
+    /// this window may be missing. Reported as a `Gap`; the feed carries on live.
+    Gap(String),
 }
 
 #[derive(Deserialize)]
@@ -609,6 +639,8 @@ struct Feed {
     /// When the last backfill started: malformed frames re-read history at most once per
     /// [`RESYNC_GAP`], so a stream of garbage cannot turn into a storm of history requests.
     last_backfill: Option<tokio::time::Instant>,
+    /// Events delivered so far (new or updated): a stream that delivers one is healthy.
+    delivered: u64,
 }
 
 /// The shortest time between two history re-reads caused by malformed frames.
@@ -625,6 +657,7 @@ impl Feed {
             history_loaded: false,
             last_reason: None,
             last_backfill: None,
+            delivered: 0,
         }
     }
 
@@ -705,6 +738,7 @@ impl Feed {
                 }
             };
             let mut conn = Connection {
+                opened: tokio::time::Instant::now(),
                 response,
                 parser: SseParser::new(),
                 pending: VecDeque::new(),
@@ -714,6 +748,12 @@ impl Feed {
             let reason = loop {
                 match self.backfill().await {
                     Ok(Flow::Continue) => failed_backfills = 0,
+                    Ok(Flow::Gap(reason)) => {
+                        failed_backfills = 0;
+                        if !self.send(FeedItem::Gap { reason }).await {
+                            return;
+                        }
+                    }
                     Ok(Flow::Stop(item)) => {
                         self.finish(item).await;
                         return;
@@ -792,14 +832,29 @@ impl Feed {
                 return;
             }
         }
-        let _ = self.send(item).await;
+        // A gone session is also a dead connection: the header must not stay "connecting".
+        let down = match &item {
+            FeedItem::Gone { reason } => Some(ConnState::Down {
+                reason: reason.clone(),
+            }),
+            _ => None,
+        };
+        if !self.send(item).await {
+            return;
+        }
+        if let Some(state) = down {
+            let _ = self.send(FeedItem::State(state)).await;
+        }
     }
 
     /// Page through history from the last `processed_at` seen (all of it the first time).
+    /// Bounded: at most `max_history_pages` pages and `max_history_items` events, a repeated
+    /// cursor stops at once, and a page too large (or unreadable) is re-read with a smaller
+    /// `limit` before the window is reported as a gap.
     async fn backfill(&mut self) -> Result<Flow, ApiError> {
         self.last_backfill = Some(tokio::time::Instant::now());
         let path = self.history_path();
-        let mut base = Query::new().push("limit", self.cfg.page_limit.to_string());
+        let mut base = Query::new();
         if self.cfg.thread_id.is_none() {
             // Thread history takes only `limit` and `page`: it is re-read whole and deduped.
             base = base.push("order", "asc");
@@ -807,18 +862,49 @@ impl Feed {
                 base = base.push("created_at[gte]", ts.to_owned());
             }
         }
+        let mut limit = self.cfg.page_limit.max(1);
         let mut page: Option<String> = None;
+        let mut cursors: FxHashSet<String> = FxHashSet::default();
+        let (mut pages, mut items) = (0u32, 0u64);
         loop {
-            let query = base.clone().push_opt("page", page.take());
-            let body = self
+            if pages >= self.cfg.max_history_pages || items >= self.cfg.max_history_items {
+                return Ok(Flow::Gap(format!(
+                    "history read stopped at its cap ({pages} pages, {items} events)"
+                )));
+            }
+            pages += 1;
+            let query = base
+                .clone()
+                .push("limit", limit.to_string())
+                .push_opt("page", page.clone());
+            let body = match self
                 .client
                 .get_raw(Beta::ManagedAgents, &path, &query)
-                .await?;
-            let parsed: RawPage<'_> =
-                serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+                .await
+            {
+                Ok(body) => Ok(body),
+                // A body over the size cap: a smaller page may fit.
+                Err(ApiError::Decode { message, .. }) => Err(message),
+                Err(e) => return Err(e),
+            };
+            let parsed = match &body {
+                Ok(body) => serde_json::from_slice::<RawPage<'_>>(body).map_err(|e| e.to_string()),
+                Err(message) => Err(message.clone()),
+            };
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(message) if limit > 1 => {
+                    tracing::warn!(limit, %message, "history page unreadable; re-reading smaller");
+                    limit = (limit / 10).max(1);
+                    continue;
+                }
+                Err(message) => {
+                    return Ok(Flow::Gap(format!(
+                        "a history page could not be read even one event at a time: {message}"
+                    )));
+                }
+            };
+            items += parsed.data.len() as u64;
             for raw in &parsed.data {
                 match self.handle_event(raw.get()).await {
                     Flow::Continue => {}
@@ -826,7 +912,14 @@ impl Feed {
                 }
             }
             match parsed.next_page {
-                Some(next) if !next.is_empty() && !parsed.data.is_empty() => page = Some(next),
+                Some(next) if !next.is_empty() && !parsed.data.is_empty() => {
+                    if !cursors.insert(next.clone()) {
+                        return Ok(Flow::Gap(
+                            "history repeated a page cursor; reading stopped".to_owned(),
+                        ));
+                    }
+                    page = Some(next);
+                }
                 _ => return Ok(Flow::Continue),
             }
         }
@@ -867,6 +960,7 @@ impl Feed {
         if !self.send(item).await {
             return Flow::Closed;
         }
+        self.delivered += 1;
         if type_name == "span.model_request_end" {
             for item in self.previews.discard_all() {
                 if !self.send(item).await {
@@ -917,10 +1011,15 @@ impl Feed {
                             tracing::debug!(kind = type_name, "stream frame without id skipped");
                             continue;
                         }
+                        let before = self.delivered;
                         match self.handle_event(&data).await {
-                            Flow::Continue => {}
+                            Flow::Continue | Flow::Gap(_) => {}
                             Flow::Stop(item) => return StreamEnd::Stop(item),
                             Flow::Closed => return StreamEnd::Closed,
+                        }
+                        if self.delivered > before {
+                            // A real event: the connection works, the backoff starts over.
+                            *attempt = 0;
                         }
                     }
                 }
@@ -939,8 +1038,11 @@ impl Feed {
                     Ok(Ok(None)) => return StreamEnd::Reconnect("stream closed".to_owned()),
                     Ok(Ok(Some(bytes))) => bytes,
                 };
-            // The connection works: the next failure starts the backoff from the beginning.
-            *attempt = 0;
+            // Bytes alone (a ping, one garbage byte) do not prove the stream works; staying
+            // open for a while does.
+            if conn.opened.elapsed() >= self.cfg.healthy_after {
+                *attempt = 0;
+            }
             let pending = &mut conn.pending;
             conn.parser.push(&chunk, |frame| match frame.kind() {
                 FrameKind::Event(data) => pending.push_back(Pending::Event(data.to_owned())),
@@ -952,6 +1054,7 @@ impl Feed {
 }
 
 struct Connection {
+    opened: tokio::time::Instant,
     response: reqwest::Response,
     parser: SseParser,
     pending: VecDeque<Pending>,
@@ -1029,6 +1132,31 @@ mod tests {
         assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:05.5Z"));
         m.offer(&agent("c", "2026-01-01T00:00:06Z"));
         assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:06Z"));
+    }
+
+    #[test]
+    fn untrusted_processed_at_never_moves_the_backfill_start() {
+        let mut m = Merge::new();
+        m.offer(&agent("a", "2026-01-01T00:00:05Z"));
+        // Garbage, far future, and an invalid date are delivered but not believed.
+        assert_eq!(m.offer(&agent("b", "tomorrow-ish")).0, Offer::New);
+        assert_eq!(m.offer(&agent("c", "9999-12-31T23:59:59Z")).0, Offer::New);
+        assert_eq!(m.offer(&agent("d", "2026-13-45T99:00:00Z")).0, Offer::New);
+        assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:05Z"));
+        // A few seconds ahead (clock skew) is believed; a later valid one still moves it.
+        let soon = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(10))
+            .unwrap()
+            .to_string();
+        m.offer(&agent("e", &soon));
+        assert_eq!(m.last_processed_at(), Some(soon.as_str()));
+        let far = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(3600))
+            .unwrap()
+            .to_string();
+        m.offer(&agent("f", &far));
+        assert_eq!(m.last_processed_at(), Some(soon.as_str()));
+        assert_eq!(m.len(), 6);
     }
 
     #[test]
