@@ -185,6 +185,27 @@ async fn future_timestamps_do_not_skip_events_after_a_reconnect() {
     );
 }
 
+/// A stream frame the parser has to drop (not UTF-8) may have been an event: the feed re-reads
+/// history and delivers it.
+#[tokio::test]
+async fn a_dropped_stream_frame_re_reads_history() {
+    let history = History::Events {
+        events: Arc::new(Mutex::new(Vec::new())),
+        late: Some(event("sevt_lost", "2026-01-01T00:00:01Z")),
+    };
+    let stream =
+        Stream::BytesThenHold(b"event: agent.message\ndata: {\"id\":\"sevt_lost\xff\"}\n\n");
+    let server = hostile::start(script(history, stream)).await;
+    let (_h, mut rx) = feed::spawn(client(&server.base), FeedConfig::new("sesn_1"));
+    let items = items_until(&mut rx, Duration::from_secs(30), |i| {
+        matches!(i, FeedItem::Event(_))
+    })
+    .await;
+    assert_eq!(event_ids(&items), ["sevt_lost"]);
+    assert_eq!(server.counts.history(), 2);
+    assert_eq!(server.counts.stream(), 1);
+}
+
 /// (11) A history page over the size cap is re-read with a smaller `limit`, and the events
 /// arrive without a gap.
 #[tokio::test]

@@ -46,6 +46,8 @@ pub enum Stream {
     CloseFirstThenHold,
     /// Stay open, silent.
     Hold,
+    /// These bytes, then stay open.
+    BytesThenHold(&'static [u8]),
 }
 
 pub struct Script {
@@ -235,5 +237,12 @@ async fn stream(State(s): State<Arc<Shared>>) -> Response {
             sse(Body::from_stream(closing))
         }
         Stream::CloseFirstThenHold | Stream::Hold => sse(hold()),
+        Stream::BytesThenHold(bytes) => {
+            let first = futures::stream::once(async move { Ok::<_, std::io::Error>(Bytes::from_static(bytes)) });
+            sse(Body::from_stream(futures::StreamExt::chain(
+                first,
+                futures::stream::pending(),
+            )))
+        }
     }
 }

@@ -17,7 +17,7 @@ use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::sse::{FrameKind, SseParser};
+use super::sse::{FrameKind, Parsed, SseParser};
 use super::{ApiError, Beta, Client, Query};
 
 mod head;
@@ -183,6 +183,8 @@ struct RawPage<'a> {
 enum Pending {
     Event(String),
     Error(String),
+    /// A frame the parser dropped (too large, not UTF-8).
+    Malformed,
 }
 
 enum StreamEnd {
@@ -562,6 +564,20 @@ impl Feed {
         Flow::Continue
     }
 
+    /// A malformed or dropped stream frame: re-read history before handling anything after it
+    /// (it may have been an event: completeness and order depend on it), but not sooner than
+    /// RESYNC_GAP after the last re-read; the frames behind it wait meanwhile.
+    async fn resync(&self) -> StreamEnd {
+        tracing::warn!(
+            session = %self.cfg.session_id,
+            "malformed stream frame; re-reading history"
+        );
+        if let Some(last) = self.last_backfill {
+            tokio::time::sleep_until(last + RESYNC_GAP).await;
+        }
+        StreamEnd::Resync
+    }
+
     /// Read the stream until it ends; merge every event frame.
     async fn read_stream(&mut self, conn: &mut Connection, attempt: &mut u32) -> StreamEnd {
         loop {
@@ -570,21 +586,11 @@ impl Feed {
                     Pending::Error(data) => {
                         return StreamEnd::Reconnect(format!("stream error: {}", one_line(&data)));
                     }
+                    Pending::Malformed => return self.resync().await,
                     Pending::Event(data) => {
                         let head = EventHead::parse(&data);
                         let Some(head) = head else {
-                            tracing::warn!(
-                                session = %self.cfg.session_id,
-                                "malformed stream frame; re-reading history"
-                            );
-                            // Re-read history before handling anything after this frame (it
-                            // may have been an event: completeness and order depend on it),
-                            // but not sooner than RESYNC_GAP after the last re-read; the frames
-                            // behind it wait in the socket meanwhile.
-                            if let Some(last) = self.last_backfill {
-                                tokio::time::sleep_until(last + RESYNC_GAP).await;
-                            }
-                            return StreamEnd::Resync;
+                            return self.resync().await;
                         };
                         let type_name = head.type_name.as_deref().unwrap_or("");
                         if matches!(type_name, "event_start" | "event_delta") {
@@ -632,11 +638,20 @@ impl Feed {
                 *attempt = 0;
             }
             let pending = &mut conn.pending;
-            conn.parser.push(&chunk, |frame| match frame.kind() {
-                FrameKind::Event(data) => pending.push_back(Pending::Event(data.to_owned())),
-                FrameKind::Error(data) => pending.push_back(Pending::Error(data.to_owned())),
-                FrameKind::Skip => {}
-            });
+            conn.parser
+                .push_marking_drops(&chunk, |parsed| match parsed {
+                    Parsed::Frame(frame) => match frame.kind() {
+                        FrameKind::Event(data) => {
+                            pending.push_back(Pending::Event(data.to_owned()))
+                        }
+                        FrameKind::Error(data) => {
+                            pending.push_back(Pending::Error(data.to_owned()))
+                        }
+                        FrameKind::Skip => {}
+                    },
+                    // Too large or not UTF-8: it may have been an event, like a malformed frame.
+                    Parsed::Dropped => pending.push_back(Pending::Malformed),
+                });
         }
     }
 }
