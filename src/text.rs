@@ -20,6 +20,51 @@ fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Zero-width format characters and variation selectors. Terminals disagree about them (and
+/// with `unicode-width`): a ZWJ may fuse two emoji into one glyph of a different width, a soft
+/// hyphen may draw as a dash, a variation selector may widen the glyph before it. Dropped, so
+/// what is measured is what is drawn.
+fn is_zero_width_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// A regional indicator (U+1F1E6–U+1F1FF) as its ASCII letter: a pair of them is a flag that
+/// some terminals draw as one 2-cell glyph and others as two, so it is drawn as "US" instead.
+fn regional_letter(c: char) -> Option<char> {
+    let n = u32::from(c).checked_sub(0x1F1E6)?;
+    if n < 26 {
+        char::from_u32(u32::from('A') + n)
+    } else {
+        None
+    }
+}
+
 /// What the scanner is inside of while it drops an escape sequence.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Escape {
@@ -36,8 +81,9 @@ enum Escape {
     StrEsc,
 }
 
-/// Remove escape sequences and control characters, drop bidi controls, expand tabs.
-/// Newlines are kept (`\r\n` and lone `\r` become `\n`).
+/// Remove escape sequences and control characters, drop bidi controls and zero-width format
+/// characters (ZWJ, soft hyphen, variation selectors …), draw regional indicators as ASCII
+/// letters, expand tabs. Newlines are kept (`\r\n` and lone `\r` become `\n`).
 pub fn sanitize(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     let mut state = Escape::None;
@@ -85,7 +131,7 @@ pub fn sanitize(input: &str) -> String {
             '\u{1B}' => state = Escape::Start,
             '\u{9B}' => state = Escape::Csi,
             '\u{90}' | '\u{98}' | '\u{9D}' | '\u{9E}' | '\u{9F}' => state = Escape::Str,
-            '\n' => {
+            '\n' | '\u{2028}' | '\u{2029}' => {
                 out.push('\n');
                 column = 0;
             }
@@ -100,8 +146,9 @@ pub fn sanitize(input: &str) -> String {
                 out.extend(std::iter::repeat_n(' ', spaces));
                 column += spaces;
             }
-            c if c.is_control() || is_bidi_control(c) => {}
+            c if c.is_control() || is_bidi_control(c) || is_zero_width_format(c) => {}
             c => {
+                let c = regional_letter(c).unwrap_or(c);
                 out.push(c);
                 column += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
             }
@@ -378,8 +425,51 @@ mod tests {
         assert_eq!(compact_age(86_400 * 3), "3d");
     }
 
+    #[test]
+    fn drops_zero_width_formats_and_spells_flags() {
+        // ZWJ family, flag, soft hyphen, variation selectors, lone ZWJ, BOM, word joiner.
+        assert_eq!(
+            sanitize("\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"),
+            "\u{1F468}\u{1F469}\u{1F467}"
+        );
+        assert_eq!(sanitize("flag \u{1F1FA}\u{1F1F8}!"), "flag US!");
+        assert_eq!(
+            sanitize("co\u{00AD}op \u{2764}\u{FE0F} \u{263A}\u{FE0E}"),
+            "coop \u{2764} \u{263A}"
+        );
+        assert_eq!(sanitize("a\u{200D}b\u{FEFF}c\u{2060}d\u{200B}e"), "abcde");
+        assert_eq!(sanitize("a\u{2028}b\u{2029}c"), "a\nb\nc");
+        assert_eq!(width(&sanitize("\u{1F1FA}\u{1F1F8}")), 2);
+        assert_eq!(width(&sanitize("\u{1F468}\u{200D}\u{1F469}")), 4);
+    }
+
     fn forbidden(c: char) -> bool {
-        (c.is_control() && c != '\n') || is_bidi_control(c)
+        (c.is_control() && c != '\n')
+            || is_bidi_control(c)
+            || is_zero_width_format(c)
+            || regional_letter(c).is_some()
+    }
+
+    /// Escape-heavy text: ESC, CSI/OSC/DCS sequences, C1 controls, bidi, zero-width formats,
+    /// regional indicators, combining marks, wide and narrow printable text, mixed.
+    fn hostile_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("\x1b".to_string()),
+            "\x1b\\[[0-9;?]{0,6}[@-~]?",
+            "\x1b\\][0-9]{0,2};[a-z]{0,6}(\x07|\x1b\\\\)?",
+            "\x1bP[a-z0-9]{0,4}(\x1b\\\\)?",
+            "\x1b[ -/]{0,2}[0-~]?",
+            "[\u{80}-\u{9f}]",
+            "[\u{0}-\u{1f}\u{7f}]",
+            "[\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200e}\u{200f}\u{61c}]",
+            "[\u{200b}-\u{200d}\u{ad}\u{fe00}-\u{fe0f}\u{2060}\u{feff}\u{e0041}]",
+            "[\u{1f1e6}-\u{1f1ff}]{1,3}",
+            "[a-z][\u{300}-\u{36f}]{1,3}",
+            "[\u{300}-\u{36f}]",
+            "[\u{1f468}\u{1f469}\u{2764}\u{263a}\u{4e16}\u{754c}]",
+            "[ -~]{0,8}",
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|v| v.concat())
     }
 
     proptest! {
@@ -401,6 +491,17 @@ mod tests {
             let out = sanitize(&parts.concat());
             prop_assert!(!out.chars().any(forbidden));
             prop_assert!(!one_line(&parts.concat()).contains('\n'));
+        }
+
+        /// Nothing that drives the terminal or draws differently than it measures survives,
+        /// and the whole line measures as the sum of its graphemes (what a cell grid draws).
+        #[test]
+        fn sanitize_measures_as_it_draws(s in hostile_text()) {
+            for out in [sanitize(&s), one_line(&s)] {
+                prop_assert!(!out.chars().any(forbidden), "{:?} -> {:?}", s, out);
+                let per_grapheme: usize = out.graphemes(true).map(width).sum();
+                prop_assert_eq!(width(&out), per_grapheme, "{:?} -> {:?}", s, out);
+            }
         }
 
         #[test]

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use futures::StreamExt;
 use overseer::api::feed::{self, ConnState, FeedConfig, FeedItem};
+use overseer::api::types::ListEventsParams;
 use overseer::api::{Beta, Client, ClientConfig, Query};
 use overseer::sim::{Scenario, SimHandle, SimOptions};
 use serde_json::Value;
@@ -51,6 +53,46 @@ async fn all_ids(client: &Client, path: &str) -> Vec<String> {
     }
 }
 
+/// Every event id of a session's (or thread's) history, listed through the client.
+async fn history_ids(client: &Client, sid: &str, thread: Option<&str>) -> Vec<String> {
+    let params = ListEventsParams {
+        limit: Some(1000),
+        ..ListEventsParams::default()
+    };
+    let events: Vec<_> = match thread {
+        Some(tid) => {
+            client
+                .thread_events_all(sid, tid, params)
+                .collect::<Vec<_>>()
+                .await
+        }
+        None => client.events_all(sid, params).collect::<Vec<_>>().await,
+    };
+    events
+        .into_iter()
+        .map(|e| {
+            e.expect("history page")
+                .id
+                .expect("persisted events have ids")
+        })
+        .collect()
+}
+
+/// What the feed delivered by the time history was loaded must be exactly the history that
+/// existed before it started (`before`), then only events that history lists next (`after`,
+/// listed once the feed got there, may have grown with live events).
+fn assert_exact_history(delivered: &[String], before: &[String], after: &[String]) {
+    assert!(
+        delivered.len() >= before.len(),
+        "{} delivered, {} in history before the feed started",
+        delivered.len(),
+        before.len()
+    );
+    assert_eq!(&delivered[..before.len()], before);
+    assert!(delivered.len() <= after.len());
+    assert_eq!(delivered, &after[..delivered.len()]);
+}
+
 /// Next item, or panic after the deadline.
 async fn next(rx: &mut Receiver<FeedItem>, deadline: Instant) -> FeedItem {
     timeout_at(deadline, rx.recv())
@@ -90,6 +132,8 @@ async fn thread_feed_delivers_the_thread_history() {
         }
     }
     let (sid, tid) = found.expect("the demo has a multiagent session with a child thread");
+    let before = history_ids(&client, &sid, Some(&tid)).await;
+    assert!(!before.is_empty());
     let mut cfg = FeedConfig::new(sid.clone());
     cfg.thread_id = Some(tid.clone());
     let (_h, mut rx) = feed::spawn(client.clone(), cfg);
@@ -102,9 +146,11 @@ async fn thread_feed_delivers_the_thread_history() {
             _ => {}
         }
     }
-    let history = all_ids(&client, &format!("/v1/sessions/{sid}/threads/{tid}/events")).await;
-    assert!(!delivered.is_empty());
-    assert_eq!(delivered, history[..delivered.len()].to_vec());
+    let after = history_ids(&client, &sid, Some(&tid)).await;
+    assert_exact_history(&delivered, &before, &after);
+    // The hand-paged raw listing agrees with the client's.
+    let raw = all_ids(&client, &format!("/v1/sessions/{sid}/threads/{tid}/events")).await;
+    assert_eq!(raw, after);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,18 +158,21 @@ async fn deleting_the_session_ends_the_feed_as_gone() {
     let (_sim, client) = sim(Scenario::Firehose, 1.0).await;
     let sessions = get_json(&client, "/v1/sessions", &Query::new()).await;
     let sid = sessions["data"][0]["id"].as_str().expect("id").to_owned();
+    let before = history_ids(&client, &sid, None).await;
+    assert!(before.len() >= 300, "{} events", before.len());
     let (_h, mut rx) = feed::spawn(client.clone(), FeedConfig::new(sid.clone()));
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut events = 0;
+    let mut delivered = Vec::new();
     loop {
         match next(&mut rx, deadline).await {
-            FeedItem::Event(_) => events += 1,
+            FeedItem::Event(raw) => delivered.push(id_of(&raw)),
             FeedItem::State(ConnState::Live) => break,
             _ => {}
         }
     }
-    // 300 history events, plus any of the live burst that was already processed.
-    assert!(events >= 300, "{events} events");
+    // The 300 history events exactly, plus any of the live burst already processed.
+    let after = history_ids(&client, &sid, None).await;
+    assert_exact_history(&delivered, &before, &after);
     client.delete_session(&sid).await.expect("delete");
     loop {
         match next(&mut rx, deadline).await {

@@ -368,21 +368,58 @@ async fn tail_exit_on_idle_returns_once_history_is_printed() {
     let c = client(&base);
     let v = get_json(&c, "/v1/sessions", &Query::new()).await;
     let sid = v["data"][0]["id"].as_str().expect("a session").to_owned();
-    let (ok, lines, _) = tokio::task::spawn_blocking({
+    let before = history_ids(&c, &sid).await;
+    assert!(before.len() >= 5_000, "{} events", before.len());
+    let started = Instant::now();
+    let (ok, lines, stderr) = tokio::task::spawn_blocking({
         let (base, sid) = (base.clone(), sid.clone());
         move || run_tail_args(&base, &[&sid, "--jsonl", "--exit-on-idle"])
     })
     .await
     .expect("tail");
-    assert!(ok);
-    let history = history_ids(&c, &sid).await;
-    let ids: Vec<String> = lines
+    // Generous: the whole live burst takes a few seconds; a tail that waited for a later idle
+    // (or for none) would run into this.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "tail took {:?}",
+        started.elapsed()
+    );
+    assert!(ok, "stderr: {stderr}");
+    let printed: Vec<Value> = lines
         .iter()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("json line");
-            v["id"].as_str().unwrap_or("").to_owned()
-        })
+        .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    assert!(ids.len() >= 5_000);
-    assert_eq!(ids, history[..ids.len()].to_vec());
+    let ids: Vec<String> = printed
+        .iter()
+        .map(|v| v["id"].as_str().unwrap_or("").to_owned())
+        .collect();
+    // Exactly the history that existed before, then only what history lists next.
+    assert_eq!(ids[..before.len()], before[..]);
+    let after = history_ids(&c, &sid).await;
+    assert_eq!(ids, after[..ids.len()].to_vec());
+    // It exits at the first idle: either at once (no status event printed, the session itself
+    // is idle), or right after the first settled `session.status_idle`, which is the last line.
+    let is_status = |v: &Value| {
+        v["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("session.status_"))
+    };
+    let settled: Vec<usize> = printed
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| {
+            v["type"] == "session.status_idle" && v["stop_reason"]["type"] != "requires_action"
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if settled.is_empty() {
+        assert_eq!(ids, before, "no idle printed: exactly the history at start");
+        assert!(!printed.iter().any(is_status));
+    } else {
+        assert_eq!(
+            settled,
+            [printed.len() - 1],
+            "exits right after the first idle"
+        );
+    }
 }

@@ -42,6 +42,14 @@ impl<'a> SseFrame<'a> {
     }
 }
 
+/// What [`SseParser::push_marking_drops`] hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parsed<'a> {
+    Frame(SseFrame<'a>),
+    /// A frame was dropped here (over [`MAX_FRAME_BYTES`] or not UTF-8).
+    Dropped,
+}
+
 /// An owned copy of a frame (tests, simple callers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnedFrame {
@@ -87,6 +95,16 @@ impl SseParser {
 
     /// Parse `chunk`; call `on_frame` for every frame it completes.
     pub fn push(&mut self, chunk: &[u8], mut on_frame: impl FnMut(SseFrame<'_>)) {
+        self.push_marking_drops(chunk, |parsed| {
+            if let Parsed::Frame(frame) = parsed {
+                on_frame(frame);
+            }
+        });
+    }
+
+    /// [`push`](Self::push), also telling where a frame was dropped (too large, not UTF-8), in
+    /// order with the frames around it: a dropped frame may have been an event.
+    pub fn push_marking_drops(&mut self, chunk: &[u8], mut on_frame: impl FnMut(Parsed<'_>)) {
         let mut rest = chunk;
         if self.skip_lf && !rest.is_empty() {
             self.skip_lf = false;
@@ -133,7 +151,7 @@ impl SseParser {
         out
     }
 
-    fn line(&mut self, line: &[u8], on_frame: &mut impl FnMut(SseFrame<'_>)) {
+    fn line(&mut self, line: &[u8], on_frame: &mut impl FnMut(Parsed<'_>)) {
         if line.is_empty() {
             self.dispatch(on_frame);
             return;
@@ -171,11 +189,12 @@ impl SseParser {
         }
     }
 
-    fn dispatch(&mut self, on_frame: &mut impl FnMut(SseFrame<'_>)) {
-        let had_anything = self.has_event || self.data_lines > 0;
+    fn dispatch(&mut self, on_frame: &mut impl FnMut(Parsed<'_>)) {
+        let had_anything = self.has_event || self.data_lines > 0 || self.oversize;
         if had_anything {
             if self.oversize {
                 self.dropped += 1;
+                on_frame(Parsed::Dropped);
             } else {
                 let event = if self.has_event {
                     std::str::from_utf8(&self.event).ok()
@@ -183,12 +202,15 @@ impl SseParser {
                     None
                 };
                 match (std::str::from_utf8(&self.data), self.has_event, event) {
-                    (Ok(data), false, _) => on_frame(SseFrame { event: None, data }),
-                    (Ok(data), true, Some(event)) => on_frame(SseFrame {
+                    (Ok(data), false, _) => on_frame(Parsed::Frame(SseFrame { event: None, data })),
+                    (Ok(data), true, Some(event)) => on_frame(Parsed::Frame(SseFrame {
                         event: Some(event),
                         data,
-                    }),
-                    _ => self.dropped += 1,
+                    })),
+                    _ => {
+                        self.dropped += 1;
+                        on_frame(Parsed::Dropped);
+                    }
                 }
             }
         }
@@ -252,6 +274,23 @@ mod tests {
                 FrameKind::Event("{}"),
             ]
         );
+    }
+
+    #[test]
+    fn drops_are_marked_in_order() {
+        let mut p = SseParser::new();
+        let mut got = Vec::new();
+        p.push_marking_drops(
+            b"event: a\ndata: 1\n\nevent: b\ndata: \xff\xfe\n\nevent: c\ndata: 3\n\n",
+            |parsed| {
+                got.push(match parsed {
+                    Parsed::Frame(f) => f.data.to_owned(),
+                    Parsed::Dropped => "dropped".to_owned(),
+                })
+            },
+        );
+        assert_eq!(got, ["1", "dropped", "3"]);
+        assert_eq!(p.dropped(), 1);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::api::types::{
 use crate::api::{ApiError, Beta, Client, Query};
 use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
 use crate::app::state::ListConn;
-use crate::model::sessions::{Evidence, SessionSummary};
+use crate::model::sessions::{Evidence, SessionPage, SessionSummary};
 
 /// Event types that tell why a session is in its state.
 const EVIDENCE_TYPES: [&str; 6] = [
@@ -327,13 +327,14 @@ async fn fetch_sessions(client: &Client) -> Result<(Vec<SessionSummary>, usize),
             .get_raw(Beta::ManagedAgents, "/v1/sessions", &q)
             .await?;
         pages += 1;
-        let parsed: Page<Value> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+        // Item by item: one unreadable session costs that session only.
+        let parsed = SessionPage::parse(&body).map_err(|e| ApiError::Decode {
             path: "/v1/sessions".into(),
             message: e.to_string(),
         })?;
-        out.extend(parsed.data.iter().filter_map(SessionSummary::from_json));
+        out.extend(parsed.sessions);
         match parsed.next_page {
-            Some(next) if !next.is_empty() && !parsed.data.is_empty() => page = Some(next),
+            Some(next) if !next.is_empty() && parsed.items > 0 => page = Some(next),
             _ => break,
         }
     }

@@ -1,10 +1,18 @@
 //! `overseer sessions`: list sessions of any endpoint, as a table or JSON.
 
-use futures::StreamExt;
+use std::collections::HashSet;
+use std::io::Write;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::Globals;
-use crate::api::types::{ListSessionsParams, Session, SessionStatus};
+use crate::api::types::{ListQuery, ListSessionsParams, Session, SessionStatus};
+use crate::api::{Beta, Client};
 use crate::text;
+
+/// At most this many list pages are read (a server whose pages never end costs time, not a hang).
+const MAX_PAGES: usize = 1_000;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
@@ -40,17 +48,116 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
         ..ListSessionsParams::default()
     };
     let max = args.limit.unwrap_or(usize::MAX);
-    let mut stream = Box::pin(conn.client.sessions_all(params).take(max));
-    let mut sessions = Vec::new();
-    while let Some(item) = stream.next().await {
-        sessions.push(item?);
-    }
+    let listing = list(&conn.client, params, max).await?;
+    let mut stdout = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&sessions)?);
+        writeln!(
+            stdout,
+            "{}",
+            escape_invisibles(&serde_json::to_string_pretty(&listing.sessions)?)
+        )?;
     } else {
-        print!("{}", table(&sessions));
+        write!(stdout, "{}", table(&listing.sessions))?;
+    }
+    stdout.flush()?;
+    if listing.skipped > 0 {
+        eprintln!(
+            "overseer: skipped {} unreadable session{}",
+            listing.skipped,
+            if listing.skipped == 1 { "" } else { "s" }
+        );
+    }
+    if let Some(why) = listing.stopped_early {
+        eprintln!("overseer: the list may be incomplete: {why}");
     }
     Ok(())
+}
+
+/// The sessions read, how many items could not be read, and why the listing stopped early.
+#[derive(Debug, Default)]
+struct Listing {
+    sessions: Vec<Session>,
+    skipped: usize,
+    stopped_early: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawPage {
+    data: Vec<Box<RawValue>>,
+    #[serde(default)]
+    next_page: Option<String>,
+}
+
+/// Page through `/v1/sessions`, parsing each item on its own: one unreadable session (a lone
+/// surrogate, a wrong type) costs that session only, never the list.
+async fn list(
+    client: &Client,
+    mut params: ListSessionsParams,
+    max: usize,
+) -> anyhow::Result<Listing> {
+    let mut listing = Listing::default();
+    let mut cursors = HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let body = client
+            .get_raw(Beta::ManagedAgents, "/v1/sessions", &params.to_query())
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", text::one_line(&e.to_string())))?;
+        let page: RawPage = serde_json::from_slice(&body).map_err(|e| {
+            anyhow::anyhow!("malformed session list: {}", text::one_line(&e.to_string()))
+        })?;
+        for raw in &page.data {
+            if listing.sessions.len() >= max {
+                return Ok(listing);
+            }
+            match serde_json::from_str::<Session>(raw.get()) {
+                Ok(session) => listing.sessions.push(session),
+                Err(_) => listing.skipped += 1,
+            }
+        }
+        if listing.sessions.len() >= max {
+            return Ok(listing);
+        }
+        match page.next_page.filter(|p| !p.is_empty()) {
+            // A cursor with nothing on its page: the list is over.
+            Some(_) if page.data.is_empty() => return Ok(listing),
+            Some(next) => {
+                if !cursors.insert(next.clone()) {
+                    listing.stopped_early = Some("the server repeated a page cursor".to_owned());
+                    return Ok(listing);
+                }
+                params.set_page(Some(next));
+            }
+            None => return Ok(listing),
+        }
+    }
+    listing.stopped_early = Some(format!("stopped after {MAX_PAGES} pages"));
+    Ok(listing)
+}
+
+/// JSON text with every control, C1, line/paragraph separator and bidi character written as a
+/// `\u` escape: serde_json escapes only U+0000–U+001F, and a terminal acts on the rest. Such
+/// characters appear only inside strings, so the JSON stays the same value.
+fn escape_invisibles(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        let escape = matches!(
+            c,
+            '\u{7F}'..='\u{9F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+        );
+        if escape {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn parse_status(s: &str) -> anyhow::Result<SessionStatus> {
@@ -131,6 +238,18 @@ mod tests {
             lines[1].contains("2.0k") && lines[1].contains("$12.34"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn json_escapes_c1_separators_and_bidi() {
+        let v = serde_json::json!({"t": "a\u{9b}2J\u{85}b\u{2028}c\u{202e}d\u{2066}e\u{7f}\u{1b}"});
+        let out = escape_invisibles(&serde_json::to_string(&v).unwrap());
+        assert_eq!(
+            out,
+            r#"{"t":"a\u009b2J\u0085b\u2028c\u202ed\u2066e\u007f\u001b"}"#
+        );
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -71,11 +71,26 @@ pub async fn follow(client: Client, args: Args) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut standing = Standing::Unknown;
     let mut history_done = false;
+    // Windows of history the feed could not read: the output is incomplete, so `tail` fails.
+    let mut gaps = 0u32;
     while let Some(item) = rx.recv().await {
         let mut exit = false;
         match item {
             FeedItem::Event(raw) | FeedItem::Updated(raw) => {
                 let Ok(event) = serde_json::from_str::<Value>(&raw) else {
+                    // Valid enough for the feed (it has an id and a type) but not for a full
+                    // parse (nesting past serde's limit, a lone surrogate): never dropped.
+                    if malformed_is_queued(&raw) {
+                        continue;
+                    }
+                    let written = if args.jsonl {
+                        write_raw(&mut out, &raw)
+                    } else {
+                        writeln!(out, "{}", malformed_line(&raw))
+                    };
+                    if written.is_err() {
+                        return Ok(());
+                    }
                     continue;
                 };
                 if is_queued(&event) {
@@ -123,7 +138,11 @@ pub async fn follow(client: Client, args: Args) -> anyhow::Result<()> {
                 }
             },
             FeedItem::Gap { reason } => {
-                note!("overseer: gap: {}", clean(&reason, 300));
+                gaps += 1;
+                note!(
+                    "overseer: gap: events may be missing: {}",
+                    clean(&reason, 300)
+                );
             }
             FeedItem::Gone { reason } => {
                 let _ = out.flush();
@@ -139,7 +158,55 @@ pub async fn follow(client: Client, args: Args) -> anyhow::Result<()> {
         }
     }
     let _ = out.flush();
+    if gaps > 0 {
+        anyhow::bail!(
+            "{}: the output is incomplete ({gaps} gap{} in the history)",
+            clean(&args.session_id, 80),
+            if gaps == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
+}
+
+/// [`is_queued`] for an event only its header can be read of.
+fn malformed_is_queued(raw: &str) -> bool {
+    let Some(head) = feed::EventHead::parse(raw) else {
+        return false;
+    };
+    let type_name = head.type_name.as_deref().unwrap_or("");
+    (type_name.starts_with("user.") || type_name == "system.message") && head.processed_at.is_none()
+}
+
+/// The human line of an event whose body cannot be read: its time, type and id if readable.
+fn malformed_line(raw: &str) -> String {
+    let head = feed::EventHead::parse(raw).unwrap_or_default();
+    let time = head
+        .processed_at
+        .as_deref()
+        .and_then(|p| p.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.strftime("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "--:--:--".to_owned());
+    let type_name = clean(head.type_name.as_deref().unwrap_or("?"), 60);
+    let id = clean(head.id.as_deref().unwrap_or("?"), 80);
+    format!(
+        "{time} {type_name:<30} [malformed] event {id} could not be read ({} bytes)",
+        raw.len()
+    )
+}
+
+/// An event's JSON as the API sent it, on one line.
+fn write_raw(out: &mut impl Write, raw: &str) -> std::io::Result<()> {
+    // Raw line breaks in valid JSON are whitespace between tokens (inside strings they are
+    // escaped), so flattening them keeps the JSON intact and one per line.
+    if raw.contains(['\n', '\r']) {
+        let flat: String = raw
+            .chars()
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        writeln!(out, "{flat}")
+    } else {
+        writeln!(out, "{raw}")
+    }
 }
 
 /// A client-originated event still queued (`processed_at` null).
@@ -199,17 +266,7 @@ async fn session_is_idle(client: &Client, session_id: &str) -> bool {
 
 fn write_event(out: &mut impl Write, raw: &str, event: &Value, jsonl: bool) -> std::io::Result<()> {
     if jsonl {
-        // Raw line breaks in valid JSON are whitespace between tokens (inside strings they are
-        // escaped), so flattening them keeps the JSON intact and one per line.
-        if raw.contains(['\n', '\r']) {
-            let flat: String = raw
-                .chars()
-                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-                .collect();
-            writeln!(out, "{flat}")
-        } else {
-            writeln!(out, "{raw}")
-        }
+        write_raw(out, raw)
     } else {
         writeln!(out, "{}", human_line(raw, event))
     }
@@ -311,6 +368,25 @@ mod tests {
             next_standing(Standing::Busy, &t, Some("sthr_1")),
             Standing::Settled
         );
+    }
+
+    #[test]
+    fn malformed_events_get_a_line_with_id_and_type() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let raw = format!(
+            r#"{{"type":"agent.message","id":"sevt_deep","processed_at":"2026-01-01T01:02:03Z","x":{deep}}}"#
+        );
+        assert!(serde_json::from_str::<Value>(&raw).is_err());
+        assert_eq!(
+            malformed_line(&raw),
+            format!(
+                "01:02:03 agent.message                  [malformed] event sevt_deep could not be read ({} bytes)",
+                raw.len()
+            )
+        );
+        assert!(malformed_is_queued(
+            r#"{"type":"user.message","id":"u","processed_at":null,"x":"\ud800"}"#
+        ));
     }
 
     #[test]

@@ -120,6 +120,49 @@ fn u64_at(v: &Value, path: &[&str]) -> u64 {
     cur.as_u64().unwrap_or(0)
 }
 
+/// One page of `GET /v1/sessions`, read leniently: each item is parsed on its own, so one
+/// unreadable session (a lone surrogate, nesting past the parser's limit, no id) costs that
+/// session only.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionPage {
+    pub sessions: Vec<SessionSummary>,
+    /// Items that could not be read.
+    pub skipped: usize,
+    /// Items on the page, readable or not (an empty page ends the listing).
+    pub items: usize,
+    pub next_page: Option<String>,
+}
+
+impl SessionPage {
+    /// `Err` only when the page itself is not `{"data": [...], "next_page": ...}`.
+    pub fn parse(body: &[u8]) -> Result<SessionPage, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Raw<'a> {
+            #[serde(borrow)]
+            data: Vec<&'a serde_json::value::RawValue>,
+            #[serde(default)]
+            next_page: Option<String>,
+        }
+        let raw: Raw<'_> = serde_json::from_slice(body)?;
+        let mut page = SessionPage {
+            items: raw.data.len(),
+            next_page: raw.next_page,
+            ..SessionPage::default()
+        };
+        for item in raw.data {
+            match serde_json::from_str::<Value>(item.get())
+                .ok()
+                .as_ref()
+                .and_then(SessionSummary::from_json)
+            {
+                Some(s) => page.sessions.push(s),
+                None => page.skipped += 1,
+            }
+        }
+        Ok(page)
+    }
+}
+
 impl SessionSummary {
     /// `None` when the object has no string `id`.
     pub fn from_json(v: &Value) -> Option<SessionSummary> {
@@ -776,6 +819,22 @@ pub fn format_money(minor: i64, currency: &str) -> String {
         String::new()
     };
     format!("{sign}{symbol}{}.{:02}{suffix}", m / 100, m % 100)
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn one_unreadable_session_costs_only_itself() {
+        let body = br#"{"data":[{"id":"sesn_1","title":"a"},{"id":"sesn_bad","title":"x\ud800"},{"title":"no id"},{"id":"sesn_2"}],"next_page":"p2"}"#;
+        let page = SessionPage::parse(body).unwrap();
+        let ids: Vec<&str> = page.sessions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["sesn_1", "sesn_2"]);
+        assert_eq!((page.skipped, page.items), (2, 4));
+        assert_eq!(page.next_page.as_deref(), Some("p2"));
+        assert!(SessionPage::parse(b"[1]").is_err());
+    }
 }
 
 #[cfg(test)]

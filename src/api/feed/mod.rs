@@ -13,16 +13,20 @@
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
-use super::sse::{FrameKind, SseParser};
+use super::sse::{FrameKind, Parsed, SseParser};
 use super::{ApiError, Beta, Client, Query};
-use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny, Visitor};
+mod head;
+mod merge;
+mod previews;
+
+pub use head::EventHead;
+pub use merge::{Merge, Offer};
+pub use previews::Previews;
 
 #[derive(Debug, Clone)]
 pub struct FeedConfig {
@@ -42,6 +46,13 @@ pub struct FeedConfig {
     pub backfill_attempts: u32,
     /// History page size.
     pub page_limit: u32,
+    /// At most this many history pages per backfill; past it the feed reports a `Gap`.
+    pub max_history_pages: u32,
+    /// At most this many history events per backfill; past it the feed reports a `Gap`.
+    pub max_history_items: u64,
+    /// A stream counts as healthy (the reconnect backoff starts over) once it has stayed open
+    /// this long or delivered a new event; bytes alone (pings, garbage) do not count.
+    pub healthy_after: Duration,
 }
 
 impl FeedConfig {
@@ -56,6 +67,9 @@ impl FeedConfig {
             backoff_max: Duration::from_secs(10),
             backfill_attempts: 4,
             page_limit: 1000,
+            max_history_pages: 5_000,
+            max_history_items: 5_000_000,
+            healthy_after: Duration::from_secs(30),
         }
     }
 }
@@ -143,405 +157,6 @@ pub fn spawn(
 }
 
 // ---------------------------------------------------------------------------------------------
-// The event header: the few top-level fields the feed and the transcript need, read without a
-// typed parse (the hot path).
-
-/// Top-level fields of one event, borrowed from its raw JSON where it has no escapes.
-/// Unknown fields are skipped; optional fields of an unexpected JSON type read as absent.
-#[derive(Debug, Default, Deserialize)]
-pub struct EventHead<'a> {
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub id: Option<Cow<'a, str>>,
-    #[serde(rename = "type", borrow, default, deserialize_with = "lenient_str")]
-    pub type_name: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub processed_at: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub session_thread_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub tool_use_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub mcp_tool_use_id: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "lenient_str")]
-    pub custom_tool_use_id: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub is_error: bool,
-}
-
-impl<'a> EventHead<'a> {
-    /// Parse the header of one event's raw JSON. `None` when it is not a JSON object.
-    pub fn parse(raw: &'a str) -> Option<EventHead<'a>> {
-        serde_json::from_str(raw).ok()
-    }
-
-    /// The id of the event this one answers (a tool result or confirmation), if any.
-    pub fn answers(&self) -> Option<&str> {
-        let type_name = self.type_name.as_deref()?;
-        match type_name {
-            "agent.tool_result" | "user.tool_result" | "user.tool_confirmation" => {
-                self.tool_use_id.as_deref()
-            }
-            "agent.mcp_tool_result" => self.mcp_tool_use_id.as_deref(),
-            "user.custom_tool_result" => self.custom_tool_use_id.as_deref(),
-            _ => None,
-        }
-    }
-}
-
-struct LenientStr;
-
-impl<'de> Visitor<'de> for LenientStr {
-    type Value = Option<Cow<'de, str>>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-}
-
-fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    d.deserialize_any(LenientStr)
-}
-
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<bool, E> {
-            Ok(v)
-        }
-        fn visit_borrowed_str<E>(self, _: &'de str) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_unit<E>(self) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-            Ok(false)
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(false)
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(false)
-        }
-    }
-    d.deserialize_any(V)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The merge: pure, no I/O.
-
-/// What offering one event to the merge decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Offer {
-    /// First sight of this id.
-    New,
-    /// Seen before while queued (`processed_at` null); this copy has `processed_at` set.
-    Updated,
-    Duplicate,
-    /// Not a JSON object with a string `id` and `type`.
-    Invalid,
-}
-
-/// Ids seen so far, stored compactly (one text buffer + a 32-bit hash table; collisions go to a
-/// small overflow map), plus which of them are still queued user events.
-#[derive(Debug, Default)]
-struct SeenIds {
-    text: String,
-    ends: Vec<u32>,
-    table: std::collections::HashMap<u32, u32, rustc_hash::FxBuildHasher>,
-    overflow: FxHashMap<Box<str>, u32>,
-    queued: FxHashSet<u32>,
-}
-
-impl SeenIds {
-    fn hash(id: &str) -> u32 {
-        use std::hash::Hasher;
-        let mut h = rustc_hash::FxHasher::default();
-        h.write(id.as_bytes());
-        let full = h.finish();
-        (full ^ (full >> 32)) as u32
-    }
-
-    fn id(&self, slot: u32) -> &str {
-        let i = slot as usize;
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends.get(i - 1).copied().unwrap_or(0) as usize
-        };
-        let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        self.text.get(start..end).unwrap_or("")
-    }
-
-    fn find(&self, id: &str) -> Option<u32> {
-        if let Some(&slot) = self.table.get(&Self::hash(id))
-            && self.id(slot) == id
-        {
-            return Some(slot);
-        }
-        self.overflow.get(id).copied()
-    }
-
-    fn insert(&mut self, id: &str) -> u32 {
-        let slot = self.ends.len() as u32;
-        self.text.push_str(id);
-        self.ends.push(self.text.len() as u32);
-        match self.table.entry(Self::hash(id)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(slot);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.overflow.insert(id.into(), slot);
-            }
-        }
-        slot
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-}
-
-/// The merge state of one feed: which ids were delivered, which user events are still queued,
-/// and the latest `processed_at` (where the next backfill starts).
-#[derive(Debug, Default)]
-pub struct Merge {
-    seen: SeenIds,
-    last_processed_at: Option<String>,
-}
-
-impl Merge {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Offer one event's raw JSON. Also returns its parsed header (borrowed from `raw`).
-    pub fn offer<'a>(&mut self, raw: &'a str) -> (Offer, Option<EventHead<'a>>) {
-        let Some(head) = EventHead::parse(raw) else {
-            return (Offer::Invalid, None);
-        };
-        let id = match (head.id.as_deref(), head.type_name.as_deref()) {
-            (Some(id), Some(_)) if !id.is_empty() => id,
-            _ => return (Offer::Invalid, Some(head)),
-        };
-        let processed = head.processed_at.as_deref();
-        let offer = match self.seen.find(id) {
-            None => {
-                let slot = self.seen.insert(id);
-                if processed.is_none() {
-                    self.seen.queued.insert(slot);
-                }
-                Offer::New
-            }
-            Some(slot) => {
-                if processed.is_some() && self.seen.queued.remove(&slot) {
-                    Offer::Updated
-                } else {
-                    Offer::Duplicate
-                }
-            }
-        };
-        if offer != Offer::Duplicate
-            && let Some(p) = processed
-        {
-            let newer = match &self.last_processed_at {
-                None => true,
-                Some(last) => timestamp_after(p, last),
-            };
-            if newer {
-                self.last_processed_at = Some(p.to_owned());
-            }
-        }
-        (offer, Some(head))
-    }
-
-    /// The latest `processed_at` delivered: the next backfill starts there (inclusive).
-    pub fn last_processed_at(&self) -> Option<&str> {
-        self.last_processed_at.as_deref()
-    }
-
-    /// Number of distinct event ids delivered.
-    pub fn len(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// `a` is later than `b` (RFC 3339). Same-length strings from one server compare as text;
-/// otherwise (different fraction digits or offsets) both are parsed.
-fn timestamp_after(a: &str, b: &str) -> bool {
-    if a.len() == b.len() {
-        return a > b;
-    }
-    match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
-        (Ok(x), Ok(y)) => x > y,
-        _ => a > b,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Previews from `event_start` / `event_delta`.
-
-#[derive(Deserialize)]
-struct EventStart {
-    event: EventStartRef,
-}
-
-#[derive(Deserialize)]
-struct EventStartRef {
-    #[serde(rename = "type")]
-    kind: String,
-    id: String,
-}
-
-#[derive(Deserialize)]
-struct EventDelta {
-    event_id: String,
-    delta: Delta,
-}
-
-#[derive(Deserialize)]
-struct Delta {
-    #[serde(default)]
-    index: Option<usize>,
-    #[serde(default)]
-    content: Option<DeltaContent>,
-}
-
-#[derive(Deserialize)]
-struct DeltaContent {
-    #[serde(default)]
-    text: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct Preview {
-    kind: String,
-    blocks: Vec<String>,
-}
-
-/// Open previews, by the id of the event that will replace them.
-#[derive(Debug, Default)]
-pub struct Previews {
-    open: FxHashMap<String, Preview>,
-}
-
-impl Previews {
-    /// Apply a preview frame (`event_start` / `event_delta`); the item to show, if any.
-    pub fn apply(&mut self, type_name: &str, raw: &str) -> Option<FeedItem> {
-        match type_name {
-            "event_start" => {
-                let start: EventStart = serde_json::from_str(raw).ok()?;
-                self.open.insert(
-                    start.event.id.clone(),
-                    Preview {
-                        kind: start.event.kind.clone(),
-                        blocks: Vec::new(),
-                    },
-                );
-                Some(FeedItem::Preview {
-                    event_id: start.event.id,
-                    kind: start.event.kind,
-                    text: String::new(),
-                })
-            }
-            "event_delta" => {
-                let delta: EventDelta = serde_json::from_str(raw).ok()?;
-                let text = delta.delta.content.and_then(|c| c.text).unwrap_or_default();
-                let preview = self
-                    .open
-                    .entry(delta.event_id.clone())
-                    .or_insert_with(|| Preview {
-                        kind: "agent.message".to_owned(),
-                        blocks: Vec::new(),
-                    });
-                let index = delta.delta.index.unwrap_or(0);
-                if let Some(block) = preview.blocks.get_mut(index) {
-                    block.push_str(&text);
-                } else if index == preview.blocks.len() {
-                    preview.blocks.push(text);
-                } else {
-                    // A block index past the end: the deltas before it were lost; ignore it.
-                    return None;
-                }
-                Some(FeedItem::Preview {
-                    event_id: delta.event_id,
-                    kind: preview.kind.clone(),
-                    text: preview.blocks.join("\n"),
-                })
-            }
-            _ => None,
-        }
-    }
-
-    /// The final event `id` arrived: its preview is replaced.
-    pub fn finish(&mut self, id: &str) {
-        self.open.remove(id);
-    }
-
-    /// Close every open preview (a model request ended, or the stream dropped).
-    pub fn discard_all(&mut self) -> Vec<FeedItem> {
-        let mut ids: Vec<String> = self.open.drain().map(|(id, _)| id).collect();
-        ids.sort_unstable();
-        ids.into_iter()
-            .map(|event_id| FeedItem::PreviewDiscarded { event_id })
-            .collect()
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The feed task.
 
 /// Why the feed stops or reconnects.
@@ -551,6 +166,9 @@ enum Flow {
     Stop(FeedItem),
     /// The receiver is gone.
     Closed,
+    /// The backfill stopped early (a cap, a repeated cursor, an unreadable page): events in
+    /// this window may be missing. Reported as a `Gap`; the feed carries on live.
+    Gap(String),
 }
 
 #[derive(Deserialize)]
@@ -565,6 +183,8 @@ struct RawPage<'a> {
 enum Pending {
     Event(String),
     Error(String),
+    /// A frame the parser dropped (too large, not UTF-8).
+    Malformed,
 }
 
 enum StreamEnd {
@@ -609,6 +229,8 @@ struct Feed {
     /// When the last backfill started: malformed frames re-read history at most once per
     /// [`RESYNC_GAP`], so a stream of garbage cannot turn into a storm of history requests.
     last_backfill: Option<tokio::time::Instant>,
+    /// Events delivered so far (new or updated): a stream that delivers one is healthy.
+    delivered: u64,
 }
 
 /// The shortest time between two history re-reads caused by malformed frames.
@@ -625,6 +247,7 @@ impl Feed {
             history_loaded: false,
             last_reason: None,
             last_backfill: None,
+            delivered: 0,
         }
     }
 
@@ -705,6 +328,7 @@ impl Feed {
                 }
             };
             let mut conn = Connection {
+                opened: tokio::time::Instant::now(),
                 response,
                 parser: SseParser::new(),
                 pending: VecDeque::new(),
@@ -714,6 +338,12 @@ impl Feed {
             let reason = loop {
                 match self.backfill().await {
                     Ok(Flow::Continue) => failed_backfills = 0,
+                    Ok(Flow::Gap(reason)) => {
+                        failed_backfills = 0;
+                        if !self.send(FeedItem::Gap { reason }).await {
+                            return;
+                        }
+                    }
                     Ok(Flow::Stop(item)) => {
                         self.finish(item).await;
                         return;
@@ -792,14 +422,29 @@ impl Feed {
                 return;
             }
         }
-        let _ = self.send(item).await;
+        // A gone session is also a dead connection: the header must not stay "connecting".
+        let down = match &item {
+            FeedItem::Gone { reason } => Some(ConnState::Down {
+                reason: reason.clone(),
+            }),
+            _ => None,
+        };
+        if !self.send(item).await {
+            return;
+        }
+        if let Some(state) = down {
+            let _ = self.send(FeedItem::State(state)).await;
+        }
     }
 
     /// Page through history from the last `processed_at` seen (all of it the first time).
+    /// Bounded: at most `max_history_pages` pages and `max_history_items` events, a repeated
+    /// cursor stops at once, and a page too large (or unreadable) is re-read with a smaller
+    /// `limit` before the window is reported as a gap.
     async fn backfill(&mut self) -> Result<Flow, ApiError> {
         self.last_backfill = Some(tokio::time::Instant::now());
         let path = self.history_path();
-        let mut base = Query::new().push("limit", self.cfg.page_limit.to_string());
+        let mut base = Query::new();
         if self.cfg.thread_id.is_none() {
             // Thread history takes only `limit` and `page`: it is re-read whole and deduped.
             base = base.push("order", "asc");
@@ -807,18 +452,49 @@ impl Feed {
                 base = base.push("created_at[gte]", ts.to_owned());
             }
         }
+        let mut limit = self.cfg.page_limit.max(1);
         let mut page: Option<String> = None;
+        let mut cursors: FxHashSet<String> = FxHashSet::default();
+        let (mut pages, mut items) = (0u32, 0u64);
         loop {
-            let query = base.clone().push_opt("page", page.take());
-            let body = self
+            if pages >= self.cfg.max_history_pages || items >= self.cfg.max_history_items {
+                return Ok(Flow::Gap(format!(
+                    "history read stopped at its cap ({pages} pages, {items} events)"
+                )));
+            }
+            pages += 1;
+            let query = base
+                .clone()
+                .push("limit", limit.to_string())
+                .push_opt("page", page.clone());
+            let body = match self
                 .client
                 .get_raw(Beta::ManagedAgents, &path, &query)
-                .await?;
-            let parsed: RawPage<'_> =
-                serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
+                .await
+            {
+                Ok(body) => Ok(body),
+                // A body over the size cap: a smaller page may fit.
+                Err(ApiError::Decode { message, .. }) => Err(message),
+                Err(e) => return Err(e),
+            };
+            let parsed = match &body {
+                Ok(body) => serde_json::from_slice::<RawPage<'_>>(body).map_err(|e| e.to_string()),
+                Err(message) => Err(message.clone()),
+            };
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(message) if limit > 1 => {
+                    tracing::warn!(limit, %message, "history page unreadable; re-reading smaller");
+                    limit = (limit / 10).max(1);
+                    continue;
+                }
+                Err(message) => {
+                    return Ok(Flow::Gap(format!(
+                        "a history page could not be read even one event at a time: {message}"
+                    )));
+                }
+            };
+            items += parsed.data.len() as u64;
             for raw in &parsed.data {
                 match self.handle_event(raw.get()).await {
                     Flow::Continue => {}
@@ -826,7 +502,14 @@ impl Feed {
                 }
             }
             match parsed.next_page {
-                Some(next) if !next.is_empty() && !parsed.data.is_empty() => page = Some(next),
+                Some(next) if !next.is_empty() && !parsed.data.is_empty() => {
+                    if !cursors.insert(next.clone()) {
+                        return Ok(Flow::Gap(
+                            "history repeated a page cursor; reading stopped".to_owned(),
+                        ));
+                    }
+                    page = Some(next);
+                }
                 _ => return Ok(Flow::Continue),
             }
         }
@@ -867,6 +550,7 @@ impl Feed {
         if !self.send(item).await {
             return Flow::Closed;
         }
+        self.delivered += 1;
         if type_name == "span.model_request_end" {
             for item in self.previews.discard_all() {
                 if !self.send(item).await {
@@ -880,6 +564,20 @@ impl Feed {
         Flow::Continue
     }
 
+    /// A malformed or dropped stream frame: re-read history before handling anything after it
+    /// (it may have been an event: completeness and order depend on it), but not sooner than
+    /// RESYNC_GAP after the last re-read; the frames behind it wait meanwhile.
+    async fn resync(&self) -> StreamEnd {
+        tracing::warn!(
+            session = %self.cfg.session_id,
+            "malformed stream frame; re-reading history"
+        );
+        if let Some(last) = self.last_backfill {
+            tokio::time::sleep_until(last + RESYNC_GAP).await;
+        }
+        StreamEnd::Resync
+    }
+
     /// Read the stream until it ends; merge every event frame.
     async fn read_stream(&mut self, conn: &mut Connection, attempt: &mut u32) -> StreamEnd {
         loop {
@@ -888,21 +586,11 @@ impl Feed {
                     Pending::Error(data) => {
                         return StreamEnd::Reconnect(format!("stream error: {}", one_line(&data)));
                     }
+                    Pending::Malformed => return self.resync().await,
                     Pending::Event(data) => {
                         let head = EventHead::parse(&data);
                         let Some(head) = head else {
-                            tracing::warn!(
-                                session = %self.cfg.session_id,
-                                "malformed stream frame; re-reading history"
-                            );
-                            // Re-read history before handling anything after this frame (it
-                            // may have been an event: completeness and order depend on it),
-                            // but not sooner than RESYNC_GAP after the last re-read; the frames
-                            // behind it wait in the socket meanwhile.
-                            if let Some(last) = self.last_backfill {
-                                tokio::time::sleep_until(last + RESYNC_GAP).await;
-                            }
-                            return StreamEnd::Resync;
+                            return self.resync().await;
                         };
                         let type_name = head.type_name.as_deref().unwrap_or("");
                         if matches!(type_name, "event_start" | "event_delta") {
@@ -917,10 +605,15 @@ impl Feed {
                             tracing::debug!(kind = type_name, "stream frame without id skipped");
                             continue;
                         }
+                        let before = self.delivered;
                         match self.handle_event(&data).await {
-                            Flow::Continue => {}
+                            Flow::Continue | Flow::Gap(_) => {}
                             Flow::Stop(item) => return StreamEnd::Stop(item),
                             Flow::Closed => return StreamEnd::Closed,
+                        }
+                        if self.delivered > before {
+                            // A real event: the connection works, the backoff starts over.
+                            *attempt = 0;
                         }
                     }
                 }
@@ -939,19 +632,32 @@ impl Feed {
                     Ok(Ok(None)) => return StreamEnd::Reconnect("stream closed".to_owned()),
                     Ok(Ok(Some(bytes))) => bytes,
                 };
-            // The connection works: the next failure starts the backoff from the beginning.
-            *attempt = 0;
+            // Bytes alone (a ping, one garbage byte) do not prove the stream works; staying
+            // open for a while does.
+            if conn.opened.elapsed() >= self.cfg.healthy_after {
+                *attempt = 0;
+            }
             let pending = &mut conn.pending;
-            conn.parser.push(&chunk, |frame| match frame.kind() {
-                FrameKind::Event(data) => pending.push_back(Pending::Event(data.to_owned())),
-                FrameKind::Error(data) => pending.push_back(Pending::Error(data.to_owned())),
-                FrameKind::Skip => {}
-            });
+            conn.parser
+                .push_marking_drops(&chunk, |parsed| match parsed {
+                    Parsed::Frame(frame) => match frame.kind() {
+                        FrameKind::Event(data) => {
+                            pending.push_back(Pending::Event(data.to_owned()))
+                        }
+                        FrameKind::Error(data) => {
+                            pending.push_back(Pending::Error(data.to_owned()))
+                        }
+                        FrameKind::Skip => {}
+                    },
+                    // Too large or not UTF-8: it may have been an event, like a malformed frame.
+                    Parsed::Dropped => pending.push_back(Pending::Malformed),
+                });
         }
     }
 }
 
 struct Connection {
+    opened: tokio::time::Instant,
     response: reqwest::Response,
     parser: SseParser,
     pending: VecDeque<Pending>,
@@ -1029,6 +735,31 @@ mod tests {
         assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:05.5Z"));
         m.offer(&agent("c", "2026-01-01T00:00:06Z"));
         assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:06Z"));
+    }
+
+    #[test]
+    fn untrusted_processed_at_never_moves_the_backfill_start() {
+        let mut m = Merge::new();
+        m.offer(&agent("a", "2026-01-01T00:00:05Z"));
+        // Garbage, far future, and an invalid date are delivered but not believed.
+        assert_eq!(m.offer(&agent("b", "tomorrow-ish")).0, Offer::New);
+        assert_eq!(m.offer(&agent("c", "9999-12-31T23:59:59Z")).0, Offer::New);
+        assert_eq!(m.offer(&agent("d", "2026-13-45T99:00:00Z")).0, Offer::New);
+        assert_eq!(m.last_processed_at(), Some("2026-01-01T00:00:05Z"));
+        // A few seconds ahead (clock skew) is believed; a later valid one still moves it.
+        let soon = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(10))
+            .unwrap()
+            .to_string();
+        m.offer(&agent("e", &soon));
+        assert_eq!(m.last_processed_at(), Some(soon.as_str()));
+        let far = jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(3600))
+            .unwrap()
+            .to_string();
+        m.offer(&agent("f", &far));
+        assert_eq!(m.last_processed_at(), Some(soon.as_str()));
+        assert_eq!(m.len(), 6);
     }
 
     #[test]
