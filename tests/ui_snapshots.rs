@@ -522,7 +522,7 @@ fn expanded_tool_output_reads_as_text_and_wraps() {
     s.focus = overseer::app::state::Pane::Events;
     key(&mut s, KeyCode::End);
     key(&mut s, KeyCode::Enter);
-    overseer::app::update::prepare_frame(&mut s);
+    overseer::app::frame::prepare_frame(&mut s);
     let snap = frame(s, &Theme::dark());
     // Tabs expanded, newlines honoured, the long line wrapped to its end, then the JSON.
     assert!(snap.contains("   1    use crate::money::Cents;"), "{snap}");

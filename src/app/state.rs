@@ -8,6 +8,8 @@ use crate::model::resources::{
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
+const TOAST_SECS: i64 = 6;
+
 /// Smallest terminal the dashboard draws into.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -421,6 +423,17 @@ impl State {
             frames: 0,
             quit: false,
         }
+    }
+
+    /// Show one line at the bottom for a while (long sentences stay long enough to read).
+    pub fn show_toast(&mut self, text: &str, error: bool) {
+        self.toast = Some(Toast {
+            text: crate::text::one_line(text),
+            error,
+            // About 15 characters a second.
+            until: self.now + TOAST_SECS.max(text.chars().count() as i64 / 15).min(30),
+        });
+        self.dirty = true;
     }
 
     /// The keymap context keys go to right now.

@@ -4,10 +4,12 @@
 
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, ViewData, ViewLoad};
-use crate::app::state::{MemoryLevel, State, View};
+use crate::app::panes::clamp_list;
+use crate::app::state::{MemoryLevel, Pane, State, View};
 use crate::model::resources::{
     DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow, resolve_store_names,
 };
+use crate::model::sessions::DerivedState;
 use crate::ui::layout;
 
 /// What the open view fetches now (None outside the resource views).
@@ -220,7 +222,34 @@ fn deployments_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
 }
 
 fn close_to_sessions(state: &mut State, cmds: &mut Vec<Cmd>) {
-    crate::app::update::set_view(state, View::Sessions, cmds);
+    set_view(state, View::Sessions, cmds);
+}
+
+/// Switch screens: a resource view starts fetching, leaving one stops its poll; the needs
+/// view is the session list filtered to the sessions waiting for a person.
+pub fn set_view(state: &mut State, view: View, cmds: &mut Vec<Cmd>) {
+    let was = state.view;
+    state.view = view;
+    if view.is_resource() {
+        // The session list keeps its filter and cursor underneath.
+        load(state, cmds);
+        return;
+    }
+    if was.is_resource() {
+        cmds.push(Cmd::StopView);
+    }
+    let only: Option<&[DerivedState]> = match view {
+        View::Needs => Some(&[DerivedState::NeedsApproval, DerivedState::NeedsInput]),
+        _ => None,
+    };
+    state.sessions.set_state_filter(only);
+    if !was.is_resource() {
+        state.list_cursor = 0;
+    }
+    clamp_list(state);
+    if matches!(view, View::Sessions | View::Needs) {
+        state.focus = Pane::Sessions;
+    }
 }
 
 /// Keep every cursor on its page after the terminal changed size.
@@ -343,6 +372,9 @@ pub fn on_failed(state: &mut State, load: &ViewLoad, error: &str) -> bool {
     fetch.error = Some(crate::text::one_line(error));
     state.dirty = true;
     // One toast per failure episode; the pane keeps showing the last error.
+    if first {
+        state.show_toast(&format!("{}: {error}", load.label()), true);
+    }
     first
 }
 
