@@ -445,7 +445,7 @@ fn wrap_mode_keeps_the_selected_event_in_view() {
             assert!(len > 12);
             for up in 1..12 {
                 let s = build(w, h, times_off, up);
-                assert_eq!(s.stream.cursor, len - 1 - up);
+                assert_eq!(s.stream.nav.cursor, len - 1 - up);
                 let rows = selected_rows(s, &theme);
                 assert!(
                     !rows.is_empty(),
@@ -609,7 +609,7 @@ fn help_small_fits_and_stops_at_the_end() {
     for _ in 0..500 {
         key(&mut s, KeyCode::Char('j'));
     }
-    let Some(overseer::app::state::Overlay::Help { scroll }) = s.overlay.clone() else {
+    let Some(overseer::app::state::Overlay::Help { nav }) = s.overlay.clone() else {
         panic!("help closed");
     };
     let end = frame_of(&s);
@@ -617,10 +617,14 @@ fn help_small_fits_and_stops_at_the_end() {
     let rows: Vec<&str> = end.lines().collect();
     assert!(rows[13].contains("(ctrl-c always quits)"), "{end}");
     key(&mut s, KeyCode::Char('k'));
-    let Some(overseer::app::state::Overlay::Help { scroll: up }) = s.overlay.clone() else {
+    let Some(overseer::app::state::Overlay::Help { nav: up }) = s.overlay.clone() else {
         panic!("help closed");
     };
-    assert_eq!(up + 1, scroll, "one k goes back one line from the end");
+    assert_eq!(
+        up.cursor + 1,
+        nav.cursor,
+        "one k goes back one line from the end"
+    );
     insta::assert_snapshot!("help_60x16_end", end);
 }
 

@@ -1,7 +1,22 @@
 //! Page sizes of the panes and moving within them (shared by update and the views).
 
+use crate::app::keymap::Action;
 use crate::app::state::State;
+use crate::model::nav::Motion;
 use crate::ui::layout;
+
+/// The motion a movement key asks for (None for other actions).
+pub(crate) fn motion(action: Action) -> Option<Motion> {
+    Some(match action {
+        Action::Up => Motion::Up,
+        Action::Down => Motion::Down,
+        Action::PageUp => Motion::PageUp,
+        Action::PageDown => Motion::PageDown,
+        Action::Top => Motion::Top,
+        Action::Bottom => Motion::Bottom,
+        _ => return None,
+    })
+}
 
 pub(crate) fn areas(state: &State) -> layout::Areas {
     layout::areas(
@@ -19,32 +34,22 @@ pub(crate) fn stream_page(state: &State) -> usize {
     layout::inner_rows(areas(state).events).max(1)
 }
 
+/// Rows of the detail pane beside a resource list.
+pub(crate) fn detail_page(state: &State) -> usize {
+    layout::inner_rows(layout::detail(&areas(state))).max(1)
+}
+
 pub(crate) fn clamp_list(state: &mut State) {
-    let len = state.sessions.view_len();
-    state.list_cursor = state.list_cursor.min(len.saturating_sub(1));
-    let page = list_page(state);
-    if state.list_cursor < state.list_offset {
-        state.list_offset = state.list_cursor;
-    } else if state.list_cursor >= state.list_offset + page {
-        state.list_offset = state.list_cursor + 1 - page;
-    }
-    state.list_offset = state.list_offset.min(len.saturating_sub(page));
+    let (len, page) = (state.sessions.view_len(), list_page(state));
+    state.list.clamp(len, page);
 }
 
 pub(crate) fn clamp_stream(state: &mut State) {
-    let len = state.stream_len();
-    let page = stream_page(state);
-    let s = &mut state.stream;
-    if s.follow {
-        s.cursor = len.saturating_sub(1);
-        s.offset = len.saturating_sub(page);
-        return;
-    }
-    s.cursor = s.cursor.min(len.saturating_sub(1));
-    if s.cursor < s.offset {
-        s.offset = s.cursor;
-    } else if s.cursor >= s.offset + page {
-        s.offset = s.cursor + 1 - page;
+    let (len, page) = (state.stream_len(), stream_page(state));
+    if state.stream.follow {
+        state.stream.nav.to_end(len, page);
+    } else {
+        state.stream.nav.clamp(len, page);
     }
 }
 
@@ -55,22 +60,21 @@ pub(crate) fn pause_follow(state: &mut State) {
     }
 }
 
-pub(crate) fn move_list(state: &mut State, to: isize) {
-    let len = state.sessions.view_len() as isize;
-    state.list_cursor = to.clamp(0, (len - 1).max(0)) as usize;
-    clamp_list(state);
+pub(crate) fn move_list(state: &mut State, motion: Motion) {
+    let (len, page) = (state.sessions.view_len(), list_page(state));
+    state.list.apply(motion, len, page);
 }
 
-pub(crate) fn move_stream(state: &mut State, to: isize) {
+/// Any move of the stream cursor pauses follow mode.
+pub(crate) fn move_stream(state: &mut State, motion: Motion) {
     pause_follow(state);
-    let len = state.stream_len() as isize;
-    state.stream.cursor = to.clamp(0, (len - 1).max(0)) as usize;
-    clamp_stream(state);
+    let (len, page) = (state.stream_len(), stream_page(state));
+    state.stream.nav.apply(motion, len, page);
 }
 
 pub(crate) fn selected_event_index(state: &State) -> Option<usize> {
     let w = state.watched.as_ref()?;
-    let c = state.stream.cursor;
+    let c = state.stream.nav.cursor;
     let (shown, filter) = w.shown(&state.stream.filter);
     shown.rows(&filter, c..c + 1).first().map(|r| r.index)
 }

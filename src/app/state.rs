@@ -2,9 +2,8 @@
 
 use crate::api::feed::ConnState;
 use crate::app::keymap::{Context, Keymap};
-use crate::model::resources::{
-    DeploymentRow, DreamRow, ListNav, MemoryDetail, MemoryRow, StoreRow,
-};
+use crate::model::nav::Nav;
+use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
@@ -123,17 +122,14 @@ pub enum BulkAction {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
+    /// The cursor is the first line shown.
+    Help { nav: Nav },
     Confirm {
         action: BulkAction,
         ids: Vec<String>,
     },
     /// The selected event in full (pretty JSON), scrollable.
-    Event {
-        scroll: usize,
-    },
+    Event { nav: Nav },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,11 +225,11 @@ impl Watched {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamView {
     pub filter: Filter,
+    /// Follow mode: the last row stays selected as events arrive (beside `nav`, which it
+    /// overrides while on).
     pub follow: bool,
-    /// Selected row in the filtered view.
-    pub cursor: usize,
-    /// First visible row (when not following).
-    pub offset: usize,
+    /// Selected row in the filtered view and its first visible row.
+    pub nav: Nav,
     /// Filtered row count when follow was paused (for "n new").
     pub paused_at_count: usize,
     pub wrap: bool,
@@ -248,8 +244,7 @@ impl Default for StreamView {
         StreamView {
             filter: Filter::default(),
             follow: true,
-            cursor: 0,
-            offset: 0,
+            nav: Nav::default(),
             paused_at_count: 0,
             wrap: false,
             timestamps: true,
@@ -309,18 +304,18 @@ pub enum MemoryLevel {
 pub struct MemoryBrowser {
     pub level: MemoryLevel,
     pub stores: Vec<StoreRow>,
-    pub stores_nav: ListNav,
+    pub stores_nav: Nav,
     /// The opened store.
     pub store: Option<StoreRow>,
     pub memories: Vec<MemoryRow>,
     /// More memories exist than were fetched.
     pub truncated: bool,
-    pub memories_nav: ListNav,
+    pub memories_nav: Nav,
     /// The opened memory (id known at once, detail when it arrives).
     pub memory_id: Option<String>,
     pub memory: Option<MemoryDetail>,
-    /// First content line shown.
-    pub scroll: usize,
+    /// First content line shown (the cursor).
+    pub scroll: Nav,
     pub fetch: Fetch,
 }
 
@@ -328,10 +323,11 @@ pub struct MemoryBrowser {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DreamList {
     pub dreams: Vec<DreamRow>,
-    pub nav: ListNav,
+    pub nav: Nav,
     /// Keys scroll the JSON on the right instead of the list.
     pub detail: bool,
-    pub scroll: usize,
+    /// First JSON line shown (the cursor).
+    pub scroll: Nav,
     pub fetch: Fetch,
 }
 
@@ -339,10 +335,10 @@ pub struct DreamList {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeploymentList {
     pub deployments: Vec<DeploymentRow>,
-    pub nav: ListNav,
+    pub nav: Nav,
     /// Keys move in the selected deployment's runs instead of the list.
     pub detail: bool,
-    pub runs_nav: ListNav,
+    pub runs_nav: Nav,
     pub fetch: Fetch,
 }
 
@@ -358,8 +354,7 @@ pub struct State {
     pub conn: ListConn,
     pub sessions: SessionIndex,
     /// Selected row of the session list view and its first visible row.
-    pub list_cursor: usize,
-    pub list_offset: usize,
+    pub list: Nav,
     /// The person has pressed a key: until then the list keeps its top (most urgent) row
     /// selected and watched as evidence re-sorts it.
     pub list_touched: bool,
@@ -401,8 +396,7 @@ impl State {
             mouse: false,
             conn: ListConn::Connecting,
             sessions: SessionIndex::new(),
-            list_cursor: 0,
-            list_offset: 0,
+            list: Nav::default(),
             list_touched: false,
             auto_watch: false,
             selection_generation: 0,
@@ -463,7 +457,7 @@ impl State {
     /// Id of the session under the list cursor.
     pub fn selected_session(&self) -> Option<&str> {
         self.sessions
-            .view_get(self.list_cursor)
+            .view_get(self.list.cursor)
             .map(|e| e.summary.id.as_str())
     }
 }

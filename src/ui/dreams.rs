@@ -191,7 +191,7 @@ fn draw_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.extend(
         r.json
             .iter()
-            .skip(d.scroll)
+            .skip(d.scroll.cursor)
             .take(room)
             .map(|l| json_line(l, theme, w)),
     );

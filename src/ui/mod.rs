@@ -53,11 +53,14 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
     footer::draw_message(state, theme, frame, a.message);
     footer::draw(state, theme, frame, a.footer);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => overlays::help(state, theme, frame, *scroll),
+        Some(Overlay::Help { nav }) => {
+            let top = u16::try_from(nav.cursor).unwrap_or(u16::MAX);
+            overlays::help(state, theme, frame, top)
+        }
         Some(Overlay::Confirm { action, ids }) => {
             overlays::confirm(state, theme, frame, *action, ids)
         }
-        Some(Overlay::Event { scroll }) => overlays::event(state, theme, frame, *scroll),
+        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
         None => {}
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
+use crate::app::panes::motion;
 use crate::app::state::{BulkAction, InputKind, InputLine, Overlay, Pane, State, View};
 use crate::app::update::{
     sessions::on_sessions_action,
@@ -17,7 +18,11 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             state.quit = true;
             cmds.push(Cmd::Quit);
         }
-        (_, Action::ShowHelp) => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        (_, Action::ShowHelp) => {
+            state.overlay = Some(Overlay::Help {
+                nav: Default::default(),
+            })
+        }
         (_, Action::CommandLine) => {
             state.input = Some(InputLine {
                 kind: InputKind::Command,
@@ -49,17 +54,13 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         (_, Action::Suspend) => cmds.push(Cmd::Suspend),
         (_, Action::ViewNeeds) => set_view(state, View::Needs, cmds),
-        (C::Help, Action::Up) => {
-            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
-                *scroll = scroll.saturating_sub(1);
-            }
-        }
-        (C::Help, Action::Down) => {
+        (C::Help, a) if motion(a).is_some() => {
             // Stop at the last line (the overlay's text depends on the width only).
             let area = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
-            let max = crate::ui::overlays::help_max_scroll(state, area);
-            if let Some(Overlay::Help { scroll }) = &mut state.overlay {
-                *scroll = scroll.saturating_add(1).min(max);
+            let max = usize::from(crate::ui::overlays::help_max_scroll(state, area));
+            let page = usize::from(state.size.1.saturating_sub(4)).max(1);
+            if let (Some(m), Some(Overlay::Help { nav })) = (motion(a), &mut state.overlay) {
+                nav.apply(m, max + 1, page);
             }
         }
         (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,
@@ -81,18 +82,10 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         (C::Confirm, Action::No) => state.overlay = None,
         (C::Inspector, a) => {
-            if let Some(Overlay::Event { scroll }) = &mut state.overlay {
-                let page = usize::from(state.size.1.saturating_sub(4)).max(1);
-                let max = state.inspector.lines.len().saturating_sub(page);
-                *scroll = match a {
-                    Action::Up => scroll.saturating_sub(1),
-                    Action::Down => (*scroll + 1).min(max),
-                    Action::PageUp => scroll.saturating_sub(page),
-                    Action::PageDown => (*scroll + page).min(max),
-                    Action::Top => 0,
-                    Action::Bottom => max,
-                    _ => *scroll,
-                };
+            let page = usize::from(state.size.1.saturating_sub(4)).max(1);
+            let max = state.inspector.lines.len().saturating_sub(page);
+            if let (Some(m), Some(Overlay::Event { nav })) = (motion(a), &mut state.overlay) {
+                nav.apply(m, max + 1, page);
             }
             if a == Action::Copy {
                 copy_selected(state, cmds);

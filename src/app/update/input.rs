@@ -60,7 +60,7 @@ pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>
                         state.stream.search = None;
                     } else {
                         state.stream.search = Some(text.clone());
-                        let from = state.stream.cursor;
+                        let from = state.stream.nav.cursor;
                         search_step(state, text, from, true, 0, cmds);
                     }
                 }
@@ -117,7 +117,7 @@ pub(crate) fn input_changed(state: &mut State) {
     {
         let text = text.clone();
         state.sessions.set_filter(&text);
-        state.list_cursor = 0;
+        state.list.cursor = 0;
         clamp_list(state);
     }
 }

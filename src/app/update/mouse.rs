@@ -8,6 +8,7 @@ use crate::app::panes::*;
 use crate::app::state::{Pane, State};
 use crate::app::update::{actions::on_action, sessions::follow_selection};
 use crate::app::views::{self};
+use crate::model::nav::Motion;
 
 fn mouse_event(state: &mut State, m: crossterm::event::MouseEvent, cmds: &mut Vec<Cmd>) {
     let a = areas(state);
@@ -52,10 +53,10 @@ fn mouse_event(state: &mut State, m: crossterm::event::MouseEvent, cmds: &mut Ve
             state.focus = pane;
             if pane == Pane::Sessions {
                 let row = m.row.saturating_sub(a.sessions.y + 2) as usize;
-                move_list(state, (state.list_offset + row) as isize);
+                move_list(state, Motion::To(state.list.offset + row));
             } else {
                 let row = m.row.saturating_sub(a.events.y + 1) as usize;
-                move_stream(state, (state.stream.offset + row) as isize);
+                move_stream(state, Motion::To(state.stream.nav.offset + row));
             }
         }
         _ => {}
@@ -88,7 +89,7 @@ mod tests {
             modifiers: KeyModifiers::NONE,
         };
         let cmds = update(&mut s, Msg::Mouse(click));
-        assert_eq!(s.list_cursor, 3);
+        assert_eq!(s.list.cursor, 3);
         assert!(s.list_touched);
         let row3 = s.selected_session().unwrap().to_string();
         assert_eq!(update(&mut s, settle_msg(cmds)), vec![Cmd::Watch(row3)]);

@@ -3,6 +3,7 @@
 use crate::app::msg::{Cmd, Msg, MsgBox};
 use crate::app::panes::*;
 use crate::app::state::State;
+use crate::model::nav::Motion;
 
 /// Rows a search examines before yielding to the loop.
 pub(crate) const SEARCH_STEP_ROWS: usize = 50_000;
@@ -54,7 +55,7 @@ pub(crate) fn search_step(
             rows.iter().rposition(|r| contains_ci(r.raw, &query))
         };
         if let Some(p) = hit {
-            move_stream(state, (range.start + p) as isize);
+            move_stream(state, Motion::To(range.start + p));
             state.stream.search_hits = match_counter(state, &query);
             state.dirty = true;
             return;
@@ -92,7 +93,7 @@ pub(crate) fn match_counter(state: &State, query: &str) -> Option<(usize, usize)
     if len > SEARCH_STEP_ROWS {
         return None;
     }
-    let cursor = state.stream.cursor;
+    let cursor = state.stream.nav.cursor;
     let (mut at, mut total) = (0, 0);
     for (i, r) in shown.rows(&filter, 0..len).iter().enumerate() {
         if contains_ci(r.raw, query) {

@@ -8,6 +8,7 @@ use crate::app::state::{
     BulkAction, InputKind, InputLine, ListConn, Overlay, Pane, State, View, Watched,
 };
 use crate::app::views::{self, set_view};
+use crate::model::nav::Motion;
 use crate::model::sessions::{Evidence, SessionSummary, SortKey};
 use crate::ui::layout;
 
@@ -21,14 +22,14 @@ pub(crate) fn keep_selection(state: &mut State, change: impl FnOnce(&mut State))
     let selected = state.selected_session().map(String::from);
     change(state);
     if !state.list_touched {
-        state.list_cursor = 0;
-        state.list_offset = 0;
+        state.list.cursor = 0;
+        state.list.offset = 0;
         let top = state.selected_session();
         if top.is_some() && state.watched.as_ref().map(|w| w.session_id.as_str()) != top {
             state.auto_watch = true;
         }
     } else if let Some(pos) = selected.and_then(|id| state.sessions.view_position(&id)) {
-        state.list_cursor = pos;
+        state.list.cursor = pos;
     }
     clamp_list(state);
 }
@@ -60,7 +61,7 @@ fn tick_clocks(state: &mut State, now: i64) {
     // Only redraw when a clock on screen would read differently.
     let minute_changed = before / 60 != now / 60;
     let rows = layout::session_rows(layout::areas(state.size.0, state.size.1, false).sessions);
-    let fresh_on_screen = (state.list_offset..state.list_offset + rows).any(|row| {
+    let fresh_on_screen = (state.list.offset..state.list.offset + rows).any(|row| {
         state.sessions.view_get(row).is_some_and(|e| {
             let young = |t: Option<i64>| t.is_some_and(|t| now - t < 60);
             young(e.since()) || young(e.last_event_at())
@@ -77,8 +78,8 @@ pub(crate) fn watch(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
     }
     state.watched = Some(Watched::new(id.clone()));
     state.stream.follow = true;
-    state.stream.cursor = 0;
-    state.stream.offset = 0;
+    state.stream.nav.cursor = 0;
+    state.stream.nav.offset = 0;
     state.stream.filter.thread = None;
     // A search belongs to the session it was typed in.
     state.stream.search = None;
@@ -88,15 +89,11 @@ pub(crate) fn watch(state: &mut State, id: String, cmds: &mut Vec<Cmd>) {
 }
 
 pub(crate) fn on_sessions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
-    let cur = state.list_cursor as isize;
-    let page = list_page(state) as isize;
+    if let Some(m) = motion(action) {
+        move_list(state, m);
+        return;
+    }
     match action {
-        Action::Up => move_list(state, cur - 1),
-        Action::Down => move_list(state, cur + 1),
-        Action::PageUp => move_list(state, cur - page),
-        Action::PageDown => move_list(state, cur + page),
-        Action::Top => move_list(state, 0),
-        Action::Bottom => move_list(state, isize::MAX / 2),
         Action::Open => {
             if let Some(id) = state.selected_session().map(String::from) {
                 watch(state, id, cmds);
@@ -134,7 +131,7 @@ pub(crate) fn on_sessions_action(state: &mut State, action: Action, cmds: &mut V
         Action::Mark => {
             if let Some(id) = state.selected_session().map(String::from) {
                 state.sessions.toggle_mark(&id);
-                move_list(state, cur + 1);
+                move_list(state, Motion::Down);
             }
         }
         Action::ClearMarks => {
@@ -348,7 +345,7 @@ mod tests {
                 },
             );
         }
-        assert_eq!(s.list_cursor, 0);
+        assert_eq!(s.list.cursor, 0);
         let top = s.selected_session().map(String::from);
         assert_eq!(
             s.sessions.view_get(0).map(|e| e.state),
@@ -372,12 +369,12 @@ mod tests {
         let mut s = demo_state(120, 40);
         s.focus = Pane::Sessions;
         let opened = s.watched.as_ref().unwrap().session_id.clone();
-        let start = s.list_cursor;
+        let start = s.list.cursor;
         assert!(s.sessions.view_len() > start + 2);
         // Two quick moves: each schedules a settle; nothing is watched yet.
         let stale = settle_msg(key(&mut s, KeyCode::Char('j')));
         let fresh = settle_msg(key(&mut s, KeyCode::Down));
-        assert_eq!(s.list_cursor, start + 2);
+        assert_eq!(s.list.cursor, start + 2);
         let target = s.selected_session().unwrap().to_string();
         assert_ne!(target, opened);
         assert_eq!(s.watched.as_ref().unwrap().session_id, opened);

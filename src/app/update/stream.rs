@@ -28,15 +28,15 @@ pub(crate) fn relocate(state: &mut State, index: Option<usize>) {
     // Bounded scan around the old position; falls back to following.
     let target = index.unwrap_or(0);
     if let Some(w) = &state.watched {
-        let lo = state.stream.cursor.saturating_sub(5_000);
-        let hi = (state.stream.cursor + 5_000).min(len);
+        let lo = state.stream.nav.cursor.saturating_sub(5_000);
+        let hi = (state.stream.nav.cursor + 5_000).min(len);
         let (shown, filter) = w.shown(&state.stream.filter);
         if let Some(pos) = shown
             .rows(&filter, lo..hi)
             .iter()
             .position(|r| r.index >= target)
         {
-            state.stream.cursor = lo + pos;
+            state.stream.nav.cursor = lo + pos;
             clamp_stream(state);
             return;
         }
@@ -72,14 +72,12 @@ pub(crate) fn copy_selected(state: &mut State, cmds: &mut Vec<Cmd>) {
 }
 
 pub(crate) fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
-    let cur = state.stream.cursor as isize;
-    let page = stream_page(state) as isize;
     match action {
-        Action::Up => move_stream(state, cur - 1),
-        Action::Down => move_stream(state, cur + 1),
-        Action::PageUp => move_stream(state, cur - page),
-        Action::PageDown => move_stream(state, cur + page),
-        Action::Top => move_stream(state, 0),
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown | Action::Top => {
+            if let Some(m) = motion(action) {
+                move_stream(state, m);
+            }
+        }
         Action::Bottom => {
             state.stream.follow = true;
             clamp_stream(state);
@@ -104,11 +102,11 @@ pub(crate) fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec
             Some(q) => {
                 let forward = action == Action::NextMatch;
                 let from = if forward {
-                    state.stream.cursor + 1
+                    state.stream.nav.cursor + 1
                 } else {
-                    state.stream.cursor.saturating_sub(1)
+                    state.stream.nav.cursor.saturating_sub(1)
                 };
-                if !forward && state.stream.cursor == 0 {
+                if !forward && state.stream.nav.cursor == 0 {
                     state.show_toast(&format!("no earlier match for {q:?}"), true);
                 } else {
                     search_step(state, q, from, forward, 0, cmds);
@@ -117,7 +115,9 @@ pub(crate) fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec
             None => state.show_toast("no search: press / first", true),
         },
         Action::Expand if selected_event_index(state).is_some() => {
-            state.overlay = Some(Overlay::Event { scroll: 0 });
+            state.overlay = Some(Overlay::Event {
+                nav: Default::default(),
+            });
         }
         Action::Copy => copy_selected(state, cmds),
         Action::Export => export(state, cmds),
@@ -192,18 +192,18 @@ mod tests {
         s.focus = Pane::Events;
         let len = s.stream_len();
         assert!(s.stream.follow);
-        assert_eq!(s.stream.cursor, len - 1);
+        assert_eq!(s.stream.nav.cursor, len - 1);
         key(&mut s, KeyCode::Up);
         assert!(!s.stream.follow);
-        assert_eq!(s.stream.cursor, len - 2);
+        assert_eq!(s.stream.nav.cursor, len - 2);
         for raw in fixtures::many_events(3) {
             feed(&mut s, FeedItem::Event(raw));
         }
         assert_eq!(s.stream_len() - s.stream.paused_at_count, 3);
-        assert_eq!(s.stream.cursor, len - 2, "a paused view does not move");
+        assert_eq!(s.stream.nav.cursor, len - 2, "a paused view does not move");
         key(&mut s, KeyCode::End);
         assert!(s.stream.follow);
-        assert_eq!(s.stream.cursor, len + 2);
+        assert_eq!(s.stream.nav.cursor, len + 2);
     }
 
     #[test]
@@ -269,7 +269,7 @@ mod tests {
             json!({"type": "agent.message", "id": "sevt_t3", "content": []}),
         );
         assert_eq!(s.stream_len(), 2);
-        assert_eq!(s.stream.cursor, 1);
+        assert_eq!(s.stream.nav.cursor, 1);
         prepare_frame(&mut s);
         assert_eq!(s.inspector.title, "agent.message");
         // Past the last thread → all events: the thread feed stops, the main transcript is back.
