@@ -4,6 +4,7 @@
 //! [`runner::Runner`] → API → `Msg` → `update` → draw. [`App`] ties them together for both the
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
+pub mod commands;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod frame;

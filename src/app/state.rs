@@ -55,21 +55,6 @@ impl View {
     }
 }
 
-/// Words the `:` line understands (views first), for completion.
-pub const COMMANDS: &[&str] = &[
-    "sessions",
-    "needs",
-    "memory",
-    "dreams",
-    "deployments",
-    "threads",
-    "archived",
-    "mouse",
-    "export",
-    "help",
-    "quit",
-];
-
 /// The session list poller's connection.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListConn {

@@ -2,10 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::keymap::Action;
+use crate::app::commands::{self, Run};
 use crate::app::msg::Cmd;
 use crate::app::panes::*;
-use crate::app::state::{COMMANDS, InputKind, InputLine, State, View};
+use crate::app::state::{InputKind, InputLine, State};
 use crate::app::update::{actions::on_action, search::search_step, sessions::follow_selection};
 use crate::app::views::set_view;
 use crate::text;
@@ -91,14 +91,7 @@ pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>
     }
 }
 
-/// The first command that starts with what was typed.
-pub fn complete(prefix: &str) -> Option<&'static str> {
-    let p = prefix.trim();
-    COMMANDS
-        .iter()
-        .copied()
-        .find(|c| c.starts_with(p) && !p.is_empty())
-}
+pub use crate::app::commands::complete;
 
 pub(crate) fn input_changed(state: &mut State) {
     if let Some(InputLine {
@@ -122,22 +115,17 @@ pub(crate) fn input_changed(state: &mut State) {
     }
 }
 
-pub(crate) fn run_command(state: &mut State, cmd: &str, cmds: &mut Vec<Cmd>) {
-    let word = complete(cmd)
-        .filter(|c| *c == cmd || cmd.len() >= 2)
-        .unwrap_or(cmd);
-    if let Some(view) = View::ALL.into_iter().find(|v| v.name() == word) {
-        set_view(state, view, cmds);
-        return;
-    }
-    match word {
-        "" => {}
-        "archived" => on_action(state, Action::ToggleArchived, cmds),
-        "mouse" => on_action(state, Action::ToggleMouse, cmds),
-        "export" => on_action(state, Action::Export, cmds),
-        "help" => on_action(state, Action::ShowHelp, cmds),
-        "quit" | "q" => on_action(state, Action::Quit, cmds),
-        other => state.show_toast(&format!("unknown command :{other} (Tab completes)"), true),
+pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
+    match commands::parse(typed) {
+        Some(c) => match c.run {
+            Run::View(view) => set_view(state, view, cmds),
+            Run::Action(action) => on_action(state, action, cmds),
+        },
+        None if typed.trim().is_empty() => {}
+        None => state.show_toast(
+            &format!("unknown command :{} (Tab completes)", typed.trim()),
+            true,
+        ),
     }
 }
 

@@ -43,7 +43,7 @@ pub(crate) fn settle_msg(cmds: Vec<Cmd>) -> Msg {
 pub(crate) use crate::api::feed::FeedItem;
 pub(crate) use crate::app::frame::prepare_frame;
 pub(crate) use crate::app::msg::{Cmd, Msg};
-pub(crate) use crate::app::state::{Pane, State};
+pub(crate) use crate::app::state::{Pane, State, View};
 pub(crate) use crate::app::update::sessions::{SELECTION_SETTLE, watch};
 pub(crate) use crate::app::update::update;
 pub(crate) use crate::model::sessions::DerivedState;
