@@ -456,4 +456,16 @@ mod tests {
         assert_eq!(s.sessions.sort, SortKey::Tokens);
         assert_eq!(sort_label(&s), "tokens↓");
     }
+
+    #[test]
+    fn a_shows_and_hides_archived_sessions() {
+        let mut s = demo_state(120, 40);
+        assert!(!s.sessions.show_archived);
+        key(&mut s, KeyCode::Char('a'));
+        assert!(s.sessions.show_archived);
+        assert_eq!(s.toast.as_ref().unwrap().text, "showing archived");
+        key(&mut s, KeyCode::Char('a'));
+        assert!(!s.sessions.show_archived);
+        assert_eq!(s.toast.as_ref().unwrap().text, "hiding archived");
+    }
 }

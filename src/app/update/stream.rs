@@ -285,4 +285,20 @@ mod tests {
         assert!(s.watched.as_ref().unwrap().thread_feed.is_none());
         assert_eq!(s.stream_len(), main_len);
     }
+
+    #[test]
+    fn f_pauses_and_resumes_follow() {
+        let mut s = demo_state(120, 40);
+        s.focus = Pane::Events;
+        let len = s.stream_len();
+        assert!(s.stream.follow);
+        key(&mut s, KeyCode::Char('f'));
+        assert!(!s.stream.follow);
+        assert_eq!(s.stream.paused_at_count, len);
+        key(&mut s, KeyCode::Up);
+        assert_eq!(s.stream.nav.cursor, len - 2);
+        key(&mut s, KeyCode::Char('f'));
+        assert!(s.stream.follow);
+        assert_eq!(s.stream.nav.cursor, len - 1);
+    }
 }
