@@ -179,6 +179,34 @@ fn high_contrast_and_no_color() {
     }
 }
 
+/// The strings the event rows hand to ratatui come from `event_view::summarize`: no control
+/// character or bidi override of the hostile fixture survives it (ratatui's own buffer would
+/// hide a leak, so the check is on what it is given).
+#[test]
+fn hostile_text_is_sanitized_before_ratatui_sees_it() {
+    let s = demo_state(200, 60);
+    let w = s.watched.as_ref().expect("the demo watches a session");
+    let all = Default::default();
+    let rows = w.transcript.rows(&all, 0..w.transcript.len());
+    let bad = |t: &str| {
+        t.chars().any(|c| {
+            c.is_control()
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+    };
+    let mut hostile = 0;
+    for r in rows.iter() {
+        if r.raw.contains("\\u001b") || r.raw.contains('\u{1b}') {
+            hostile += 1;
+        }
+        let sum = overseer::model::event_view::summarize(r.raw);
+        assert!(!bad(&sum.text), "{:?}", sum.text);
+        assert!(!bad(&sum.kind), "{:?}", sum.kind);
+    }
+    assert!(hostile > 0, "the fixture holds hostile text");
+}
+
 #[test]
 fn hostile_text_never_reaches_the_screen() {
     let snap = frame(demo_state(200, 60), &Theme::dark());
