@@ -111,12 +111,74 @@ async fn select_follow_search_filter_expand() {
         s.contains("Inspector session.status_idle")
     })
     .await;
+    // `n` moves the cursor to the next row whose JSON holds the query (wrapping).
+    let (before, hits) = {
+        let st = &h.app.state;
+        let w = st.watched.as_ref().expect("a watched session");
+        let (t, f) = w.shown(&st.stream.filter);
+        let hits: Vec<usize> = t
+            .rows(&f, 0..t.count(&f))
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.raw.contains("requires_action"))
+            .map(|(i, _)| i)
+            .collect();
+        (st.stream.nav.cursor, hits)
+    };
+    assert!(
+        hits.len() >= 2,
+        "the demo session has several matches: {hits:?}"
+    );
+    assert!(
+        hits.contains(&before),
+        "the search put the cursor on a match"
+    );
+    let next = hits
+        .iter()
+        .copied()
+        .find(|&i| i > before)
+        .unwrap_or(hits[0]);
     h.key(KeyCode::Char('n')).await;
+    assert_eq!(h.app.state.stream.nav.cursor, next);
+    h.key(KeyCode::Char('N')).await;
+    assert_eq!(h.app.state.stream.nav.cursor, before, "N goes back");
 
-    // Filter by kind: tools only, then all again.
+    // Filter by kind: tools only (tool calls, their results, failed results), then all again.
     h.key(KeyCode::Char('2')).await;
     let s = h.screen();
     assert!(s.contains("· tools"), "{s}");
+    {
+        let st = &h.app.state;
+        let w = st.watched.as_ref().expect("a watched session");
+        let all = Default::default();
+        let tool_types = [
+            "agent.tool_use",
+            "agent.tool_result",
+            "agent.mcp_tool_use",
+            "agent.mcp_tool_result",
+            "agent.custom_tool_use",
+            "user.custom_tool_result",
+            "user.tool_result",
+            "user.tool_confirmation",
+            "session.error",
+            "workflow_run.error",
+        ];
+        let expected: Vec<String> = w
+            .transcript
+            .rows(&all, 0..w.transcript.len())
+            .iter()
+            .filter(|r| tool_types.contains(&r.type_name))
+            .map(|r| r.raw.to_string())
+            .collect();
+        let (t, f) = w.shown(&st.stream.filter);
+        let shown: Vec<String> = t
+            .rows(&f, 0..t.count(&f))
+            .iter()
+            .map(|r| r.raw.to_string())
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(shown, expected, "the rows are exactly the tool events");
+    }
     h.key(KeyCode::Char('1')).await;
     let s = h
         .wait_for("messages filter", |s| s.contains("· messages"))

@@ -78,7 +78,7 @@ async fn memory_dreams_and_deployments_against_the_simulator() {
             s.contains("✔ completed") && s.contains("▶ running") && s.contains("✖ failed")
         })
         .await;
-    assert!(s.contains("review queue: coming"), "{s}");
+    assert!(!s.contains("review queue"), "no promise of a queue: {s}");
     assert!(
         h.down_until(5, |s| s.contains(" error    ✖")).await,
         "{}",
@@ -128,7 +128,14 @@ async fn a_failing_view_says_why_with_the_request_id_and_keeps_running() {
         .wait_for("an error toast", |s| s.contains("✖ dreams: "))
         .await;
     assert!(s.contains("request-id"), "{s}");
-    assert!(s.contains("✖ failed, retrying (^r: now) · 429"), "{s}");
+    // The simulator answers each request with 429, 500 or 529 at random: whichever came
+    // last, the pane names it.
+    assert!(
+        ["429", "500", "529"]
+            .iter()
+            .any(|code| s.contains(&format!("✖ failed, retrying (^r: now) · {code}"))),
+        "{s}"
+    );
     // Keys still work while the fetch keeps failing.
     h.key(KeyCode::Esc).await; // closes the toast
     h.key(KeyCode::Esc).await;

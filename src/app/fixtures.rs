@@ -357,7 +357,7 @@ pub fn demo_state(width: u16, height: u16) -> State {
     // Open the session that needs approval.
     state.watched = None;
     if let Some(pos) = state.sessions.view_position("sesn_000001") {
-        state.list_cursor = pos;
+        state.list.cursor = pos;
     }
     let _ = update(
         &mut state,

@@ -420,6 +420,24 @@ impl Keymap {
                 errors.push(format!("keys.{name}: ctrl-c always quits"));
                 continue;
             }
+            // A key already bound to another action in this context is not taken silently.
+            let stolen = map.bindings.iter().find(|b| {
+                b.context == template.context
+                    && b.action != template.action
+                    && keys.contains(&b.key)
+            });
+            if let Some(b) = stolen {
+                let key = spec
+                    .split(',')
+                    .find(|k| Key::parse(k) == Some(b.key))
+                    .unwrap_or(spec);
+                errors.push(format!(
+                    "keys.{name}: {key:?} is already {}.{} (rebind that one first)",
+                    ctx_name,
+                    b.action.name()
+                ));
+                continue;
+            }
             // The new keys take the old ones' place, so the footer keeps its order.
             let at = map
                 .bindings
@@ -435,9 +453,7 @@ impl Keymap {
                     }));
                 }
                 let same_action = b.context == template.context && b.action == template.action;
-                // A key moved onto this action leaves whatever had it in the same context.
-                let key_taken = b.context == template.context && keys.contains(&b.key);
-                if !same_action && !key_taken {
+                if !same_action {
                     kept.push(b);
                 }
             }
@@ -556,6 +572,50 @@ mod tests {
         assert_eq!(map.lookup(Context::Events, &g), Some(Action::Bottom));
         let bt = ev(KeyCode::Tab, KeyModifiers::SHIFT);
         assert_eq!(map.lookup(Context::Events, &bt), Some(Action::FocusPrev));
+    }
+
+    /// (context, key) pairs bound to more than one action.
+    fn clashes(map: &Keymap) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, a) in map.bindings.iter().enumerate() {
+            for b in &map.bindings[i + 1..] {
+                if a.context == b.context && a.key == b.key && a.action != b.action {
+                    out.push(format!(
+                        "{:?} {:?}: {:?} / {:?}",
+                        a.context, a.key, a.action, b.action
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_two_actions_in_a_context_share_a_key_even_after_overrides() {
+        assert_eq!(clashes(&Keymap::default()), Vec::<String>::new());
+        let mut o = BTreeMap::new();
+        // `f` is events.follow: stealing it is refused and reported, the defaults stay.
+        o.insert("events.wrap".to_string(), "f".to_string());
+        // A free key is fine.
+        o.insert("sessions.archive".to_string(), "A".to_string());
+        // Swapping two keys in one go would need a free key first: also reported.
+        o.insert("sessions.sort".to_string(), "j".to_string());
+        let (map, errors) = Keymap::with_overrides(&o);
+        assert_eq!(clashes(&map), Vec::<String>::new());
+        assert_eq!(
+            errors,
+            vec![
+                "keys.events.wrap: \"f\" is already events.follow (rebind that one first)"
+                    .to_string(),
+                "keys.sessions.sort: \"j\" is already sessions.down (rebind that one first)"
+                    .to_string(),
+            ]
+        );
+        assert_eq!(map.problems, errors);
+        let f = ev(KeyCode::Char('f'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Context::Events, &f), Some(Action::Follow));
+        let a = ev(KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert_eq!(map.lookup(Context::Sessions, &a), Some(Action::Archive));
     }
 
     #[test]

@@ -1,12 +1,16 @@
-//! The Elm loop: State, Msg, update, Cmd runner, keymap. Owner: tui helper.
+//! The Elm loop: State, Msg, update, Cmd runner, keymap.
 //!
 //! Data flows one way: terminal input → keymap → `Msg` → [`update`] → `State` (+ `Cmd`s) →
 //! [`runner::Runner`] → API → `Msg` → `update` → draw. [`App`] ties them together for both the
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
+pub mod commands;
+#[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
+pub mod frame;
 pub mod keymap;
 pub mod msg;
+pub mod panes;
 pub mod runner;
 pub mod state;
 pub mod terminal;
@@ -105,7 +109,7 @@ impl App {
         if !self.state.dirty {
             return Ok(false);
         }
-        update::prepare_frame(&mut self.state);
+        frame::prepare_frame(&mut self.state);
         let state = &self.state;
         terminal.draw(|f| crate::ui::draw(state, theme, f))?;
         self.state.dirty = false;

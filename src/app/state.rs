@@ -2,11 +2,12 @@
 
 use crate::api::feed::ConnState;
 use crate::app::keymap::{Context, Keymap};
-use crate::model::resources::{
-    DeploymentRow, DreamRow, ListNav, MemoryDetail, MemoryRow, StoreRow,
-};
+use crate::model::nav::Nav;
+use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
+
+const TOAST_SECS: i64 = 6;
 
 /// Smallest terminal the dashboard draws into.
 pub const MIN_WIDTH: u16 = 60;
@@ -53,21 +54,6 @@ impl View {
         }
     }
 }
-
-/// Words the `:` line understands (views first), for completion.
-pub const COMMANDS: &[&str] = &[
-    "sessions",
-    "needs",
-    "memory",
-    "dreams",
-    "deployments",
-    "threads",
-    "archived",
-    "mouse",
-    "export",
-    "help",
-    "quit",
-];
 
 /// The session list poller's connection.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,17 +107,14 @@ pub enum BulkAction {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help {
-        scroll: u16,
-    },
+    /// The cursor is the first line shown.
+    Help { nav: Nav },
     Confirm {
         action: BulkAction,
         ids: Vec<String>,
     },
     /// The selected event in full (pretty JSON), scrollable.
-    Event {
-        scroll: usize,
-    },
+    Event { nav: Nav },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,11 +210,11 @@ impl Watched {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamView {
     pub filter: Filter,
+    /// Follow mode: the last row stays selected as events arrive (beside `nav`, which it
+    /// overrides while on).
     pub follow: bool,
-    /// Selected row in the filtered view.
-    pub cursor: usize,
-    /// First visible row (when not following).
-    pub offset: usize,
+    /// Selected row in the filtered view and its first visible row.
+    pub nav: Nav,
     /// Filtered row count when follow was paused (for "n new").
     pub paused_at_count: usize,
     pub wrap: bool,
@@ -246,8 +229,7 @@ impl Default for StreamView {
         StreamView {
             filter: Filter::default(),
             follow: true,
-            cursor: 0,
-            offset: 0,
+            nav: Nav::default(),
             paused_at_count: 0,
             wrap: false,
             timestamps: true,
@@ -307,18 +289,18 @@ pub enum MemoryLevel {
 pub struct MemoryBrowser {
     pub level: MemoryLevel,
     pub stores: Vec<StoreRow>,
-    pub stores_nav: ListNav,
+    pub stores_nav: Nav,
     /// The opened store.
     pub store: Option<StoreRow>,
     pub memories: Vec<MemoryRow>,
     /// More memories exist than were fetched.
     pub truncated: bool,
-    pub memories_nav: ListNav,
+    pub memories_nav: Nav,
     /// The opened memory (id known at once, detail when it arrives).
     pub memory_id: Option<String>,
     pub memory: Option<MemoryDetail>,
-    /// First content line shown.
-    pub scroll: usize,
+    /// First content line shown (the cursor).
+    pub scroll: Nav,
     pub fetch: Fetch,
 }
 
@@ -326,10 +308,11 @@ pub struct MemoryBrowser {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DreamList {
     pub dreams: Vec<DreamRow>,
-    pub nav: ListNav,
+    pub nav: Nav,
     /// Keys scroll the JSON on the right instead of the list.
     pub detail: bool,
-    pub scroll: usize,
+    /// First JSON line shown (the cursor).
+    pub scroll: Nav,
     pub fetch: Fetch,
 }
 
@@ -337,10 +320,10 @@ pub struct DreamList {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeploymentList {
     pub deployments: Vec<DeploymentRow>,
-    pub nav: ListNav,
+    pub nav: Nav,
     /// Keys move in the selected deployment's runs instead of the list.
     pub detail: bool,
-    pub runs_nav: ListNav,
+    pub runs_nav: Nav,
     pub fetch: Fetch,
 }
 
@@ -356,8 +339,7 @@ pub struct State {
     pub conn: ListConn,
     pub sessions: SessionIndex,
     /// Selected row of the session list view and its first visible row.
-    pub list_cursor: usize,
-    pub list_offset: usize,
+    pub list: Nav,
     /// The person has pressed a key: until then the list keeps its top (most urgent) row
     /// selected and watched as evidence re-sorts it.
     pub list_touched: bool,
@@ -399,8 +381,7 @@ impl State {
             mouse: false,
             conn: ListConn::Connecting,
             sessions: SessionIndex::new(),
-            list_cursor: 0,
-            list_offset: 0,
+            list: Nav::default(),
             list_touched: false,
             auto_watch: false,
             selection_generation: 0,
@@ -421,6 +402,17 @@ impl State {
             frames: 0,
             quit: false,
         }
+    }
+
+    /// Show one line at the bottom for a while (long sentences stay long enough to read).
+    pub fn show_toast(&mut self, text: &str, error: bool) {
+        self.toast = Some(Toast {
+            text: crate::text::one_line(text),
+            error,
+            // About 15 characters a second.
+            until: self.now + TOAST_SECS.max(text.chars().count() as i64 / 15).min(30),
+        });
+        self.dirty = true;
     }
 
     /// The keymap context keys go to right now.
@@ -450,7 +442,7 @@ impl State {
     /// Id of the session under the list cursor.
     pub fn selected_session(&self) -> Option<&str> {
         self.sessions
-            .view_get(self.list_cursor)
+            .view_get(self.list.cursor)
             .map(|e| e.summary.id.as_str())
     }
 }

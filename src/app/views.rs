@@ -4,11 +4,12 @@
 
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, ViewData, ViewLoad};
-use crate::app::state::{MemoryLevel, State, View};
+use crate::app::panes::{clamp_list, detail_page, list_page, motion};
+use crate::app::state::{MemoryLevel, Pane, State, View};
 use crate::model::resources::{
     DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow, resolve_store_names,
 };
-use crate::ui::layout;
+use crate::model::sessions::DerivedState;
 
 /// What the open view fetches now (None outside the resource views).
 pub fn current_load(state: &State) -> Option<ViewLoad> {
@@ -54,42 +55,6 @@ pub fn load(state: &mut State, cmds: &mut Vec<Cmd>) {
     cmds.push(Cmd::LoadView(l));
 }
 
-fn list_page(state: &State) -> usize {
-    let a = layout::areas(
-        state.size.0,
-        state.size.1,
-        state.input.is_some() || state.toast.is_some(),
-    );
-    layout::session_rows(a.sessions).max(1)
-}
-
-fn detail_page(state: &State) -> usize {
-    let a = layout::areas(
-        state.size.0,
-        state.size.1,
-        state.input.is_some() || state.toast.is_some(),
-    );
-    layout::inner_rows(layout::detail(&a)).max(1)
-}
-
-/// The step a movement key asks for, relative to `cur` (None for other actions).
-fn target(action: Action, cur: usize, page: usize) -> Option<isize> {
-    let (cur, page) = (cur as isize, page as isize);
-    Some(match action {
-        Action::Up => cur - 1,
-        Action::Down => cur + 1,
-        Action::PageUp => cur - page,
-        Action::PageDown => cur + page,
-        Action::Top => 0,
-        Action::Bottom => isize::MAX / 2,
-        _ => return None,
-    })
-}
-
-fn scroll(pos: &mut usize, to: isize, len: usize) {
-    *pos = to.clamp(0, len.saturating_sub(1) as isize) as usize;
-}
-
 pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     match state.view {
         View::Memory => memory_action(state, action, cmds),
@@ -120,7 +85,7 @@ fn memory_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             if let Some(row) = m.memories.get(m.memories_nav.cursor) {
                 m.memory_id = Some(row.id.clone());
                 m.memory = None;
-                m.scroll = 0;
+                m.scroll = Default::default();
                 m.level = MemoryLevel::Memory;
                 load(state, cmds);
             }
@@ -139,19 +104,19 @@ fn memory_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         }
         (MemoryLevel::Stores, Action::Back) => close_to_sessions(state, cmds),
         (MemoryLevel::Stores, a) => {
-            if let Some(to) = target(a, m.stores_nav.cursor, page) {
-                m.stores_nav.go(to, m.stores.len(), page);
+            if let Some(to) = motion(a) {
+                m.stores_nav.apply(to, m.stores.len(), page);
             }
         }
         (MemoryLevel::Memories, a) => {
-            if let Some(to) = target(a, m.memories_nav.cursor, page) {
-                m.memories_nav.go(to, m.memories.len(), page);
+            if let Some(to) = motion(a) {
+                m.memories_nav.apply(to, m.memories.len(), page);
             }
         }
         (MemoryLevel::Memory, a) => {
             let len = m.memory.as_ref().map_or(0, |d| d.lines.len());
-            if let Some(to) = target(a, m.scroll, dpage) {
-                scroll(&mut m.scroll, to, len);
+            if let Some(to) = motion(a) {
+                m.scroll.apply(to, len, dpage);
             }
         }
     }
@@ -171,14 +136,14 @@ fn dreams_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Back => close_to_sessions(state, cmds),
         a if d.detail => {
             let len = d.dreams.get(d.nav.cursor).map_or(0, |r| r.json.len());
-            if let Some(to) = target(a, d.scroll, dpage) {
-                scroll(&mut d.scroll, to, len);
+            if let Some(to) = motion(a) {
+                d.scroll.apply(to, len, dpage);
             }
         }
         a => {
-            if let Some(to) = target(a, d.nav.cursor, page) {
-                d.nav.go(to, d.dreams.len(), page);
-                d.scroll = 0;
+            if let Some(to) = motion(a) {
+                d.nav.apply(to, d.dreams.len(), page);
+                d.scroll = Default::default();
             }
         }
     }
@@ -206,13 +171,13 @@ fn deployments_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         Action::Back => close_to_sessions(state, cmds),
         a if d.detail => {
             let len = d.deployments.get(d.nav.cursor).map_or(0, |r| r.runs.len());
-            if let Some(to) = target(a, d.runs_nav.cursor, rpage) {
-                d.runs_nav.go(to, len, rpage);
+            if let Some(to) = motion(a) {
+                d.runs_nav.apply(to, len, rpage);
             }
         }
         a => {
-            if let Some(to) = target(a, d.nav.cursor, page) {
-                d.nav.go(to, d.deployments.len(), page);
+            if let Some(to) = motion(a) {
+                d.nav.apply(to, d.deployments.len(), page);
                 d.runs_nav = Default::default();
             }
         }
@@ -220,7 +185,34 @@ fn deployments_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
 }
 
 fn close_to_sessions(state: &mut State, cmds: &mut Vec<Cmd>) {
-    crate::app::update::set_view(state, View::Sessions, cmds);
+    set_view(state, View::Sessions, cmds);
+}
+
+/// Switch screens: a resource view starts fetching, leaving one stops its poll; the needs
+/// view is the session list filtered to the sessions waiting for a person.
+pub fn set_view(state: &mut State, view: View, cmds: &mut Vec<Cmd>) {
+    let was = state.view;
+    state.view = view;
+    if view.is_resource() {
+        // The session list keeps its filter and cursor underneath.
+        load(state, cmds);
+        return;
+    }
+    if was.is_resource() {
+        cmds.push(Cmd::StopView);
+    }
+    let only: Option<&[DerivedState]> = match view {
+        View::Needs => Some(&[DerivedState::NeedsApproval, DerivedState::NeedsInput]),
+        _ => None,
+    };
+    state.sessions.set_state_filter(only);
+    if !was.is_resource() {
+        state.list.cursor = 0;
+    }
+    clamp_list(state);
+    if matches!(view, View::Sessions | View::Needs) {
+        state.focus = Pane::Sessions;
+    }
 }
 
 /// Keep every cursor on its page after the terminal changed size.
@@ -288,7 +280,7 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
                 return;
             }
             let detail = MemoryDetail::from_api(&memory, &versions);
-            m.scroll = m.scroll.min(detail.lines.len().saturating_sub(1));
+            m.scroll.clamp(detail.lines.len(), 1);
             m.memory = Some(detail);
             m.fetch = Default::default();
         }
@@ -302,7 +294,7 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
             }
             d.nav.clamp(d.dreams.len(), page);
             let len = d.dreams.get(d.nav.cursor).map_or(0, |r| r.json.len());
-            d.scroll = d.scroll.min(len.saturating_sub(1));
+            d.scroll.clamp(len, 1);
             d.fetch = Default::default();
         }
         ViewData::Deployments(list) => {
@@ -343,6 +335,9 @@ pub fn on_failed(state: &mut State, load: &ViewLoad, error: &str) -> bool {
     fetch.error = Some(crate::text::one_line(error));
     state.dirty = true;
     // One toast per failure episode; the pane keeps showing the last error.
+    if first {
+        state.show_toast(&format!("{}: {error}", load.label()), true);
+    }
     first
 }
 
@@ -456,9 +451,9 @@ mod tests {
         assert_eq!(d.versions[0].actor, "session sesn_000001");
         // j scrolls the content, bounded by its length.
         key(&mut s, KeyCode::Char('j'));
-        assert_eq!(s.memory.scroll, 1);
+        assert_eq!(s.memory.scroll.cursor, 1);
         key(&mut s, KeyCode::End);
-        assert_eq!(s.memory.scroll, d_len(&s) - 1);
+        assert_eq!(s.memory.scroll.cursor, d_len(&s) - 1);
         // Esc: memory → memories → stores → sessions.
         let cmds = key(&mut s, KeyCode::Esc);
         assert_eq!(s.memory.level, MemoryLevel::Memories);
@@ -501,7 +496,7 @@ mod tests {
         key(&mut s, KeyCode::Enter);
         assert!(s.dreams.detail);
         key(&mut s, KeyCode::Down);
-        assert_eq!((s.dreams.scroll, s.dreams.nav.cursor), (1, 3));
+        assert_eq!((s.dreams.scroll.cursor, s.dreams.nav.cursor), (1, 3));
         key(&mut s, KeyCode::Esc);
         assert!(!s.dreams.detail);
         assert_eq!(s.view, View::Dreams);

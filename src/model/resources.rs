@@ -17,33 +17,6 @@ fn parse_opt(s: Option<&str>) -> Option<i64> {
     s.and_then(parse_time)
 }
 
-/// Cursor and first visible row of a list.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ListNav {
-    pub cursor: usize,
-    pub offset: usize,
-}
-
-impl ListNav {
-    /// Move the cursor to `to` (clamped to `len`) and keep it inside a page of `page` rows.
-    pub fn go(&mut self, to: isize, len: usize, page: usize) {
-        let last = len.saturating_sub(1) as isize;
-        self.cursor = to.clamp(0, last.max(0)) as usize;
-        self.clamp(len, page);
-    }
-
-    pub fn clamp(&mut self, len: usize, page: usize) {
-        let page = page.max(1);
-        self.cursor = self.cursor.min(len.saturating_sub(1));
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
-        self.offset = self.offset.min(len.saturating_sub(page));
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreRow {
     pub id: String,
@@ -321,17 +294,6 @@ impl DeploymentRow {
 mod tests {
     use super::*;
     use crate::api::types::ErrorObject;
-
-    #[test]
-    fn nav_keeps_the_cursor_on_the_page() {
-        let mut n = ListNav::default();
-        n.go(7, 10, 3);
-        assert_eq!((n.cursor, n.offset), (7, 5));
-        n.go(-4, 10, 3);
-        assert_eq!((n.cursor, n.offset), (0, 0));
-        n.go(99, 0, 3);
-        assert_eq!((n.cursor, n.offset), (0, 0));
-    }
 
     #[test]
     fn hostile_text_is_sanitized_and_errors_read_as_sentences() {

@@ -41,7 +41,6 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, list: Rect, detail:
     let title = Line::from(vec![
         Span::styled(" Dreams ", theme.title),
         Span::styled(format!("{} ", d.dreams.len()), theme.dim),
-        Span::styled("· review queue: coming ", theme.dim),
     ]);
     let mut block = pane(theme, title, state.overlay.is_none() && !d.detail);
     if let Some(e) = &d.fetch.error {
@@ -191,7 +190,7 @@ fn draw_detail(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     lines.extend(
         r.json
             .iter()
-            .skip(d.scroll)
+            .skip(d.scroll.cursor)
             .take(room)
             .map(|l| json_line(l, theme, w)),
     );

@@ -215,11 +215,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let offset = if sv.follow {
         len.saturating_sub(page)
     } else {
-        sv.offset.min(len.saturating_sub(1))
+        sv.nav.offset.min(len.saturating_sub(1))
     };
     // Wrapped rows take several lines, so the window of rows reaches past the cursor by up to
     // a page: the start is then moved until the selection's lines fit (see below).
-    let cursor = sv.cursor.min(len.saturating_sub(1));
+    let cursor = sv.nav.cursor.min(len.saturating_sub(1));
     let (fetch_from, fetch_to) = if sv.wrap && !sv.follow {
         let from = offset.min(cursor);
         (from, (cursor + page).min(len).max(from))
@@ -280,7 +280,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             };
             spans.extend(highlight(chunk, text_style, query, theme.search_match));
             let mut line = Line::from(spans);
-            if row == sv.cursor && !sv.follow || (sv.follow && row + 1 == len && focused) {
+            if row == sv.nav.cursor && !sv.follow || (sv.follow && row + 1 == len && focused) {
                 select_line(&mut line, theme.selection);
                 let used: usize = line.spans.iter().map(|s| text::width(&s.content)).sum();
                 if used < width {

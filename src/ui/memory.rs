@@ -233,7 +233,7 @@ fn draw_memory(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ]);
     let pos = format!(
         " line {}/{} · j/k scroll · esc back ",
-        (m.scroll + 1).min(d.lines.len()),
+        (m.scroll.cursor + 1).min(d.lines.len()),
         d.lines.len()
     );
     let block = pane(theme, title, true).title_bottom(Line::styled(pos, theme.dim).right_aligned());
@@ -243,7 +243,7 @@ fn draw_memory(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let versions_h = VERSION_ROWS.min(d.versions.len() + 2).min(h / 2);
     let content_h = h - versions_h;
     let w = usize::from(inner.width).max(1);
-    let lines = content_lines(d, m.scroll, w, content_h, theme);
+    let lines = content_lines(d, m.scroll.cursor, w, content_h, theme);
     frame.render_widget(
         Paragraph::new(lines),
         Rect::new(inner.x, inner.y, inner.width, content_h as u16),

@@ -42,7 +42,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         other => {
             match other {
                 View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
-                _ => placeholder(state, theme, frame, a.sessions, other),
+                _ => threads(state, theme, frame, a.sessions),
             }
             events::draw(state, theme, frame, a.events);
             if let Some(r) = a.inspector {
@@ -53,11 +53,14 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
     footer::draw_message(state, theme, frame, a.message);
     footer::draw(state, theme, frame, a.footer);
     match &state.overlay {
-        Some(Overlay::Help { scroll }) => overlays::help(state, theme, frame, *scroll),
+        Some(Overlay::Help { nav }) => {
+            let top = u16::try_from(nav.cursor).unwrap_or(u16::MAX);
+            overlays::help(state, theme, frame, top)
+        }
         Some(Overlay::Confirm { action, ids }) => {
             overlays::confirm(state, theme, frame, *action, ids)
         }
-        Some(Overlay::Event { scroll }) => overlays::event(state, theme, frame, *scroll),
+        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
         None => {}
     }
 }
@@ -104,47 +107,37 @@ fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn placeholder(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, view: View) {
+/// `:threads`: the sub-agent threads of the open session.
+fn threads(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let title = Line::from(vec![
-        Span::styled(format!(" {} ", view.name()), theme.title),
+        Span::styled(format!(" {} ", View::Threads.name()), theme.title),
         Span::styled("· :sessions to go back ", theme.dim),
     ]);
     let block = pane(theme, title, true);
     let mut lines: Vec<Line> = Vec::new();
-    if view == View::Threads {
-        match &state.watched {
-            Some(w) if !w.threads.is_empty() => {
-                lines.push(Line::styled(
-                    format!("threads of {}", crate::text::one_line(&w.session_id)),
-                    theme.dim,
-                ));
-                for (id, name) in &w.threads {
-                    lines.push(Line::from(vec![
-                        Span::styled("⑂ ", theme.event_thread),
-                        Span::styled(crate::text::fit(name, 20), theme.text),
-                        Span::styled(crate::text::one_line(id), theme.dim),
-                    ]));
-                }
-                lines.push(Line::raw(""));
-                lines.push(Line::styled(
-                    "T in the event stream cycles the thread filter",
-                    theme.dim,
-                ));
-            }
-            _ => lines.push(Line::styled(
-                "no threads seen in the open session (multiagent sessions create them)",
+    match &state.watched {
+        Some(w) if !w.threads.is_empty() => {
+            lines.push(Line::styled(
+                format!("threads of {}", crate::text::one_line(&w.session_id)),
                 theme.dim,
-            )),
+            ));
+            for (id, name) in &w.threads {
+                lines.push(Line::from(vec![
+                    Span::styled("⑂ ", theme.event_thread),
+                    Span::styled(crate::text::fit(name, 20), theme.text),
+                    Span::styled(crate::text::one_line(id), theme.dim),
+                ]));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "T in the event stream cycles the thread filter",
+                theme.dim,
+            ));
         }
-    } else {
-        lines.push(Line::styled(
-            format!("The {} view is not built yet.", view.name()),
-            theme.attention,
-        ));
-        lines.push(Line::styled(
-            "It arrives with its own issue; the session list and stream work now.",
+        _ => lines.push(Line::styled(
+            "no threads seen in the open session (multiagent sessions create them)",
             theme.dim,
-        ));
+        )),
     }
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

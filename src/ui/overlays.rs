@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
+use crate::app::commands::COMMANDS;
 use crate::app::keymap::Context;
 use crate::app::state::{BulkAction, State};
 use crate::text;
@@ -91,9 +92,22 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         }
         rows.push(vec![]);
     }
+    rows.push(vec![("commands".to_string(), Tag::Heading)]);
+    let words: Vec<(String, &str)> = COMMANDS
+        .iter()
+        .map(|c| (format!(":{}", c.word), c.help))
+        .collect();
+    for pair in words.chunks(if two_columns { 2 } else { 1 }) {
+        let mut row = Vec::new();
+        for (word, help) in pair {
+            row.push((format!("  {}", text::fit(word, KEYS_W)), Tag::Keys));
+            row.push((text::fit(help, label_w), Tag::Label));
+        }
+        rows.push(row);
+    }
+    rows.push(vec![]);
     for note in [
         "filter: words match title and agent fuzzily (letters close together) and id, model, state as text · 'exact · !exclude · ^prefix · suffix$ · best match first",
-        "commands: :sessions :needs :memory :dreams :deployments :threads :archived :mouse :export :quit",
         "keys can be remapped in config.toml: [keys] \"sessions.archive\" = \"ctrl-a\" (ctrl-c always quits)",
     ] {
         for part in text::wrap(note, width.max(1)) {
@@ -212,4 +226,26 @@ pub fn event(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
     let lines = wrapped_lines(state, theme, scroll, max, usize::from(inner.height));
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_command_word_with_its_text() {
+        let state = State::new(0);
+        for width in [56, 200] {
+            let cells: Vec<String> = help_rows(&state, width)
+                .into_iter()
+                .flatten()
+                .map(|(s, _)| s.trim().to_string())
+                .collect();
+            for (i, c) in COMMANDS.iter().enumerate() {
+                let at = cells.iter().position(|s| *s == format!(":{}", c.word));
+                let at = at.unwrap_or_else(|| panic!(":{} missing at width {width}", c.word));
+                assert_eq!(cells[at + 1], c.help, "width {width}, command {i}");
+            }
+        }
+    }
 }

@@ -205,10 +205,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             }
         }
     }
-    for row in state.list_offset..(state.list_offset + rows).min(idx.view_len()) {
+    for row in state.list.offset..(state.list.offset + rows).min(idx.view_len()) {
         let Some(e) = idx.view_get(row) else { break };
         let st = state_style(theme, e.state);
-        let selected = row == state.list_cursor;
+        let selected = row == state.list.cursor;
         let mark = if idx.is_marked(&e.summary.id) {
             "●"
         } else {

@@ -1,0 +1,107 @@
+//! One keymap action in its context: the global ones and the overlays here; panes get their own.
+
+use crate::app::keymap::Action;
+use crate::app::msg::Cmd;
+use crate::app::panes::motion;
+use crate::app::state::{BulkAction, InputKind, InputLine, Overlay, Pane, State, View};
+use crate::app::update::{
+    sessions::on_sessions_action,
+    stream::{copy_selected, on_events_action},
+};
+use crate::app::views::{self, set_view};
+
+pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
+    let ctx = state.context();
+    use crate::app::keymap::Context as C;
+    match (ctx, action) {
+        (_, Action::Quit) => {
+            state.quit = true;
+            cmds.push(Cmd::Quit);
+        }
+        (_, Action::ShowHelp) => {
+            state.overlay = Some(Overlay::Help {
+                nav: Default::default(),
+            })
+        }
+        (_, Action::CommandLine) => {
+            state.input = Some(InputLine {
+                kind: InputKind::Command,
+                text: String::new(),
+            })
+        }
+        (_, Action::FocusNext) | (_, Action::FocusPrev) => {
+            state.focus = match state.focus {
+                Pane::Sessions => Pane::Events,
+                Pane::Events => Pane::Sessions,
+            };
+        }
+        (_, Action::ToggleMouse) => {
+            state.mouse = !state.mouse;
+            cmds.push(Cmd::SetMouse(state.mouse));
+            let msg = if state.mouse {
+                "mouse on (hold Shift to select text)"
+            } else {
+                "mouse off"
+            };
+            state.show_toast(msg, false);
+        }
+        (_, Action::Refresh) => {
+            if state.view.is_resource() {
+                views::load(state, cmds);
+            } else {
+                cmds.push(Cmd::RefreshNow);
+            }
+        }
+        (_, Action::Suspend) => cmds.push(Cmd::Suspend),
+        (_, Action::ViewNeeds) => set_view(state, View::Needs, cmds),
+        (C::Help, a) if motion(a).is_some() => {
+            // Stop at the last line (the overlay's text depends on the width only).
+            let area = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
+            let max = usize::from(crate::ui::overlays::help_max_scroll(state, area));
+            let page = usize::from(state.size.1.saturating_sub(4)).max(1);
+            if let (Some(m), Some(Overlay::Help { nav })) = (motion(a), &mut state.overlay) {
+                nav.apply(m, max + 1, page);
+            }
+        }
+        (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,
+        (C::Confirm, Action::Yes) => {
+            if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
+                state.sessions.clear_marks();
+                let n = ids.len();
+                cmds.push(match action {
+                    BulkAction::Archive => Cmd::Archive(ids),
+                    BulkAction::Delete => Cmd::Delete(ids),
+                });
+                let verb = if action == BulkAction::Archive {
+                    "archiving"
+                } else {
+                    "deleting"
+                };
+                state.show_toast(&format!("{verb} {n} session(s)…"), false);
+            }
+        }
+        (C::Confirm, Action::No) => state.overlay = None,
+        (C::Inspector, a) => {
+            let page = usize::from(state.size.1.saturating_sub(4)).max(1);
+            let max = state.inspector.lines.len().saturating_sub(page);
+            if let (Some(m), Some(Overlay::Event { nav })) = (motion(a), &mut state.overlay) {
+                nav.apply(m, max + 1, page);
+            }
+            if a == Action::Copy {
+                copy_selected(state, cmds);
+            }
+        }
+        (C::Memory | C::Dreams | C::Deployments, a) => views::on_action(state, a, cmds),
+        (C::Sessions, a) => on_sessions_action(state, a, cmds),
+        (C::Events, a) => on_events_action(state, a, cmds),
+        _ => {}
+    }
+}
+
+/// A background action finished: say so, and refresh the list after a success.
+pub(crate) fn on_done(state: &mut State, text: &str, error: bool, cmds: &mut Vec<Cmd>) {
+    state.show_toast(text, error);
+    if !error {
+        cmds.push(Cmd::RefreshNow);
+    }
+}

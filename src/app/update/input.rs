@@ -1,0 +1,179 @@
+//! The bottom input line (`:` commands, `/` filter, stream search): its keys and what Enter does.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::commands::{self, Run};
+use crate::app::msg::Cmd;
+use crate::app::panes::*;
+use crate::app::state::{InputKind, InputLine, State};
+use crate::app::update::{actions::on_action, search::search_step, sessions::follow_selection};
+use crate::app::views::set_view;
+use crate::text;
+
+pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    if state.input.is_some() {
+        on_input_key(state, key, cmds);
+        return;
+    }
+    if state.toast.is_some() && key.code == KeyCode::Esc {
+        state.toast = None;
+        return;
+    }
+    let ctx = state.context();
+    if let Some(action) = state.keymap.lookup(ctx, &key) {
+        on_action(state, action, cmds);
+    }
+}
+
+pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let Some(input) = &mut state.input else {
+        return;
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            let kind = input.kind;
+            state.input = None;
+            match kind {
+                InputKind::SessionFilter => {
+                    state.sessions.set_filter("");
+                    clamp_list(state);
+                }
+                InputKind::EventSearch => {
+                    state.stream.search = None;
+                    state.stream.search_hits = None;
+                }
+                InputKind::Command => {}
+            }
+        }
+        KeyCode::Enter => {
+            let InputLine { kind, text } = state.input.take().unwrap_or(InputLine {
+                kind: InputKind::Command,
+                text: String::new(),
+            });
+            match kind {
+                InputKind::Command => run_command(state, text.trim(), cmds),
+                InputKind::SessionFilter => {}
+                InputKind::EventSearch => {
+                    state.stream.search_hits = None;
+                    if text.is_empty() {
+                        state.stream.search = None;
+                    } else {
+                        state.stream.search = Some(text.clone());
+                        let from = state.stream.nav.cursor;
+                        search_step(state, text, from, true, 0, cmds);
+                    }
+                }
+            }
+        }
+        KeyCode::Tab if input.kind == InputKind::Command => {
+            if let Some(done) = complete(&input.text) {
+                input.text = done.to_string();
+            }
+        }
+        KeyCode::Backspace => {
+            if input.text.pop().is_none() && input.kind == InputKind::Command {
+                state.input = None;
+                return;
+            }
+            input_changed(state);
+        }
+        KeyCode::Char('c') if ctrl => state.input = None,
+        KeyCode::Char('u') if ctrl => {
+            input.text.clear();
+            input_changed(state);
+        }
+        KeyCode::Char(c) if !ctrl => {
+            input.text.push(c);
+            input_changed(state);
+        }
+        _ => {}
+    }
+}
+
+pub use crate::app::commands::complete;
+
+pub(crate) fn input_changed(state: &mut State) {
+    if let Some(InputLine {
+        kind: InputKind::EventSearch,
+        text,
+    }) = &state.input
+    {
+        // Highlight matches while typing; Enter moves to one.
+        state.stream.search = (!text.is_empty()).then(|| text.clone());
+        state.stream.search_hits = None;
+    }
+    if let Some(InputLine {
+        kind: InputKind::SessionFilter,
+        text,
+    }) = &state.input
+    {
+        let text = text.clone();
+        state.sessions.set_filter(&text);
+        state.list.cursor = 0;
+        clamp_list(state);
+    }
+}
+
+pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
+    match commands::parse(typed) {
+        Some(c) => match c.run {
+            Run::View(view) => set_view(state, view, cmds),
+            Run::Action(action) => on_action(state, action, cmds),
+        },
+        None if typed.trim().is_empty() => {}
+        None => state.show_toast(
+            &format!("unknown command :{} (Tab completes)", typed.trim()),
+            true,
+        ),
+    }
+}
+
+/// A key press: the input line takes it when open, else the keymap of the current context.
+pub(crate) fn on_key_msg(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
+    state.dirty = true;
+    state.list_touched = true;
+    let before = state.selected_session().map(String::from);
+    on_key(state, key, cmds);
+    follow_selection(state, before, cmds);
+}
+
+/// Pasted text goes into the open input line, as one line.
+pub(crate) fn on_paste(state: &mut State, pasted: &str) {
+    if let Some(input) = &mut state.input {
+        input.text.push_str(&text::one_line(pasted));
+        input_changed(state);
+        state.dirty = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fixtures::demo_state;
+    use crate::app::update::testing::*;
+
+    #[test]
+    fn command_line_completes_and_switches_views() {
+        let mut s = demo_state(120, 40);
+        key(&mut s, KeyCode::Char(':'));
+        key(&mut s, KeyCode::Char('d'));
+        key(&mut s, KeyCode::Char('r'));
+        key(&mut s, KeyCode::Tab);
+        assert_eq!(s.input.as_ref().unwrap().text, "dreams");
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.view, View::Dreams);
+        key(&mut s, KeyCode::Char(':'));
+        for c in "bogus".chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            s.toast.as_ref().unwrap().text,
+            "unknown command :bogus (Tab completes)"
+        );
+        key(&mut s, KeyCode::Char('!'));
+        assert_eq!(s.view, View::Needs);
+        assert_eq!(s.sessions.view_len(), 2);
+    }
+}

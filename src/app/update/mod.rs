@@ -1,0 +1,68 @@
+//! `update(&mut State, Msg) -> Vec<Cmd>`: the only place state changes. No I/O here, and
+//! nothing proportional to history (searches and exports run in bounded steps).
+//!
+//! This file is the routing table: each message goes to the file of its concern.
+
+pub(crate) mod actions;
+pub(crate) mod export;
+pub(crate) mod feed;
+pub(crate) mod input;
+pub(crate) mod mouse;
+pub(crate) mod search;
+pub(crate) mod sessions;
+pub(crate) mod stream;
+#[cfg(test)]
+pub(crate) mod testing;
+
+use crate::app::msg::{Cmd, Msg};
+use crate::app::state::State;
+use crate::app::views;
+
+pub use input::complete;
+pub use sessions::{SELECTION_SETTLE, sort_label};
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    let c = &mut cmds;
+    match msg {
+        Msg::Key(key) => input::on_key_msg(state, key, c),
+        Msg::Paste(text) => input::on_paste(state, &text),
+        Msg::Mouse(m) => mouse::on_mouse(state, m, c),
+        Msg::SelectionSettled { generation } => {
+            sessions::on_selection_settled(state, generation, c)
+        }
+        Msg::Resize(w, h) => sessions::on_resize(state, w, h),
+        Msg::Tick(now) => sessions::on_tick(state, now, c),
+        Msg::SessionsLoaded(list) => sessions::on_sessions_loaded(state, list, c),
+        Msg::SessionEvidence { id, evidence } => sessions::on_evidence(state, id, evidence),
+        Msg::ListConn(conn) => sessions::on_list_conn(state, conn),
+        Msg::Feed { session_id, item } => feed::on_feed(state, &session_id, item),
+        Msg::ThreadFeed {
+            session_id,
+            thread_id,
+            item,
+        } => feed::on_thread_feed(state, &session_id, &thread_id, item),
+        Msg::ThreadsListed {
+            session_id,
+            threads,
+        } => feed::on_threads_listed(state, &session_id, threads),
+        Msg::Done { text, error } => actions::on_done(state, &text, error, c),
+        Msg::ViewLoaded(data) => views::on_loaded(state, data),
+        Msg::ViewFailed { load, error } => {
+            views::on_failed(state, &load, &error);
+        }
+        Msg::ExportStep {
+            session_id,
+            from,
+            markdown,
+            jsonl,
+        } => export::export_step(state, session_id, from, markdown, jsonl, c),
+        Msg::SearchStep {
+            query,
+            from,
+            forward,
+            scanned,
+        } => search::search_step(state, query, from, forward, scanned, c),
+    }
+    cmds
+}
