@@ -28,6 +28,7 @@ mod ids;
 mod memory;
 mod scenario;
 mod sse;
+mod state;
 mod wire;
 mod world;
 
@@ -190,7 +191,7 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
-    let state = http::AppState {
+    let state = state::AppState {
         world: world.clone(),
         faults: opts.faults.clone(),
         api_key: opts.api_key.clone(),
