@@ -6,14 +6,13 @@ use serde_json::{Value, json};
 
 use super::clock::{MINUTE, Micros, SECOND};
 use super::content;
-use super::world::{Act, ActiveOutcome, Beat, Gen, Persona, Queued, Session, Status, World};
+use super::world::{
+    Act, ActiveOutcome, Beat, Gen, Persona, Queued, START_OUTCOME, Session, Status, World,
+};
 
 fn kind_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
 }
-
-/// Internal inbox marker: start working on an outcome that was recorded at send time.
-pub const START_OUTCOME: &str = "sim.start_outcome";
 
 impl Session {
     /// Index of the next inbox item that can be processed now: interrupts jump the queue, answers

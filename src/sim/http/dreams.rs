@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 use super::memory::store_index;
 use super::reply::*;
-use crate::sim::scenario::DreamPlan;
 use crate::sim::state::AppState;
 use crate::sim::wire::{ApiError, ApiResult, Query, page_cursor};
+use crate::sim::world::DreamPlan;
 use crate::sim::world::{Persona, World};
 
 // ---------------------------------------------------------------------------------------------
