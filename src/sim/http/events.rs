@@ -99,8 +99,18 @@ pub(super) async fn send_events(
                 "session is terminated and cannot receive events",
             ));
         }
+        let mut answered = std::collections::HashSet::new();
         for (i, ev) in events.iter().enumerate() {
             validate_sendable(s, ev)?;
+            if let Some(id) = ["tool_use_id", "custom_tool_use_id"]
+                .iter()
+                .find_map(|k| ev.get(*k).and_then(Value::as_str))
+                && !answered.insert(id)
+            {
+                return Err(ApiError::bad_request(format!(
+                    "events: {id:?} is answered more than once in this request"
+                )));
+            }
             if ev.get("type").and_then(Value::as_str) == Some("system.message")
                 && i + 1 != events.len()
             {

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::sim::wire::{ApiError, ApiResult};
-use crate::sim::world::Session;
+use crate::sim::world::{CallKind, Session};
 
 /// Apply a metadata patch: strings upsert, null deletes.
 pub(super) fn patch_metadata(target: &mut Map<String, Value>, patch: &Value) -> ApiResult<()> {
@@ -74,39 +74,29 @@ pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
         )),
         "user.tool_confirmation" => {
             let id = obj.get("tool_use_id").and_then(Value::as_str).unwrap_or("");
-            match obj.get("result").and_then(Value::as_str) {
-                Some("allow") | Some("deny") => {}
-                _ => {
-                    return Err(ApiError::bad_request(
-                        "user.tool_confirmation: result must be 'allow' or 'deny'",
-                    ));
-                }
+            let result = obj.get("result").and_then(Value::as_str);
+            if !matches!(result, Some("allow" | "deny")) {
+                return Err(ApiError::bad_request(
+                    "user.tool_confirmation: result must be 'allow' or 'deny'",
+                ));
             }
-            if !s
-                .blocked_on
-                .iter()
-                .chain(s.awaiting.iter())
-                .any(|x| x == id)
-            {
-                return Err(ApiError::bad_request(format!(
-                    "user.tool_confirmation: {id:?} is not a tool use awaiting confirmation"
-                )));
+            if result == Some("allow") && obj.get("deny_message").is_some_and(|m| !m.is_null()) {
+                return Err(ApiError::bad_request(
+                    "user.tool_confirmation: deny_message is only allowed with result 'deny'",
+                ));
             }
-            Ok(())
+            check_answerable(s, kind, id, CallKind::ToolUse)
         }
-        "user.custom_tool_result" | "user.tool_result" => {
-            let key = if kind == "user.custom_tool_result" {
-                "custom_tool_use_id"
-            } else {
-                "tool_use_id"
-            };
-            let id = obj.get(key).and_then(Value::as_str).unwrap_or("");
-            if !s
-                .blocked_on
-                .iter()
-                .chain(s.awaiting.iter())
-                .any(|x| x == id)
-            {
+        "user.custom_tool_result" => {
+            let id = obj
+                .get("custom_tool_use_id")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            check_answerable(s, kind, id, CallKind::Custom)
+        }
+        "user.tool_result" => {
+            let id = obj.get("tool_use_id").and_then(Value::as_str).unwrap_or("");
+            if !s.waits_for_answer(id) {
                 return Err(ApiError::bad_request(format!(
                     "{kind}: {id:?} is not a tool use awaiting a result"
                 )));
@@ -131,5 +121,34 @@ pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
             Ok(())
         }
         _ => Ok(()),
+    }
+}
+
+/// An answer must name a call of the right kind that still waits for a human.
+fn check_answerable(s: &Session, kind: &str, id: &str, want: CallKind) -> ApiResult<()> {
+    let key = match want {
+        CallKind::Custom => "custom_tool_use_id",
+        _ => "tool_use_id",
+    };
+    match s.call_kind(id) {
+        None => Err(ApiError::bad_request(format!(
+            "{kind}: {key} {id:?} does not match any event in this session"
+        ))),
+        Some(CallKind::Custom) if want == CallKind::ToolUse => Err(ApiError::bad_request(format!(
+            "{kind}: {id:?} is a custom tool use; answer it with user.custom_tool_result"
+        ))),
+        Some(CallKind::ToolUse) if want == CallKind::Custom => Err(ApiError::bad_request(format!(
+            "{kind}: {id:?} is not a custom tool use; answer a tool use with user.tool_confirmation"
+        ))),
+        Some(CallKind::Other) => Err(ApiError::bad_request(format!(
+            "{kind}: {id:?} is not a tool use"
+        ))),
+        Some(_) if s.answered(id) => Err(ApiError::bad_request(format!(
+            "{kind}: {id:?} was already answered"
+        ))),
+        Some(_) if !s.waits_for_answer(id) => Err(ApiError::bad_request(format!(
+            "{kind}: {id:?} is not waiting for an answer"
+        ))),
+        Some(_) => Ok(()),
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::sim::clock::{Micros, SECOND, SimClock};
 use crate::sim::ids::IdGen;
 
+mod answers;
 mod deploy;
 mod dream;
 mod frames;
@@ -19,6 +20,7 @@ mod thread;
 /// Internal inbox marker: start working on an outcome that was recorded at send time.
 pub const START_OUTCOME: &str = "sim.start_outcome";
 
+pub use answers::*;
 pub use dream::DreamPlan;
 pub use frames::*;
 pub use resources::*;

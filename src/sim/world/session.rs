@@ -105,6 +105,10 @@ pub enum Act {
     Block,
     /// Emit a cumulative `session.usage`.
     Usage,
+    /// The agent's message after the human answered `uses`: written when it runs, from the
+    /// answers (a denial or a custom tool's answer changes what it says); `done` when every
+    /// use was allowed.
+    Reflect { uses: Vec<String>, done: String },
 }
 
 /// A user event waiting to be processed.
@@ -162,6 +166,8 @@ pub struct Session {
     pub turns: u64,
     pub last_ts: Micros,
     pub rng: StdRng,
+    /// How each tool use that waited for a human was answered, by tool use id.
+    pub answers: std::collections::HashMap<String, Answer>,
 }
 
 /// Events that child threads also post to the primary stream.
@@ -222,6 +228,7 @@ impl Session {
             turns: 0,
             last_ts: created_at,
             rng: StdRng::seed_from_u64(rng_seed),
+            answers: Default::default(),
         }
     }
 

@@ -70,6 +70,8 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
             now - 20 * MINUTE,
         );
         w.run_session_to(c, now);
+        // Once answered, the coder keeps working (and asks again) a while later.
+        w.sessions[c].autopilot = true;
     }
     // Support waiting on a custom tool result.
     if let Some(s) = w.create_session(
@@ -84,6 +86,7 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
             now - 12 * MINUTE,
         );
         w.run_session_to(s, now);
+        w.sessions[s].autopilot = true;
     }
     // Multiagent coordinator, live.
     if let Some(m) = w.create_session(
@@ -95,7 +98,18 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
         w.sessions[m].autopilot = true;
         w.say_to(m, "Estimate the 2026 market size for observability platforms, with sources, and have the draft reviewed.", now - 55 * MINUTE);
         // Someone approved the sub-agent's commands in the past, a little while after each ask.
-        w.run_with_approvals(m, now);
+        w.run_with_approvals(m, now - 3 * MINUTE);
+        // Let the turn in flight finish (approved as before), then ask for a strict check:
+        // the reviewer's checker waits on a human when the dashboard opens.
+        w.sessions[m].autopilot = false;
+        w.run_with_approvals(m, now - 40 * SECOND);
+        w.say_to(
+            m,
+            "Re-check the draft with the strict citation checker before we publish.",
+            now - 40 * SECOND,
+        );
+        w.sessions[m].autopilot = true;
+        w.run_session_to(m, now);
     }
     // MCP authentication failure, retries exhausted.
     if let Some(f) = w.create_session(
