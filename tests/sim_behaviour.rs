@@ -66,6 +66,15 @@ where
     }
 }
 
+/// What reading the next frame gave: a frame, the server closing the stream, or nothing
+/// within the patience (a stalled stream is not a closed one).
+#[derive(Debug, PartialEq)]
+enum Next {
+    Frame(String, String),
+    Closed,
+    TimedOut,
+}
+
 struct Sse {
     resp: reqwest::Response,
     buf: String,
@@ -91,8 +100,8 @@ impl Sse {
         }
     }
 
-    /// Next frame as (event, data), pings included; None when the server closed the stream.
-    async fn frame(&mut self) -> Option<(String, String)> {
+    /// Next frame as (event, data), pings included.
+    async fn frame(&mut self) -> Next {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let raw: String = self.buf.drain(..end + 2).collect();
@@ -105,12 +114,14 @@ impl Sse {
                         data = v.to_string();
                     }
                 }
-                return Some((event, data));
+                return Next::Frame(event, data);
             }
-            let chunk = tokio::time::timeout(PATIENCE, self.resp.chunk())
-                .await
-                .ok()?
-                .ok()??;
+            let chunk = match tokio::time::timeout(PATIENCE, self.resp.chunk()).await {
+                Err(_) => return Next::TimedOut,
+                Ok(Ok(Some(chunk))) => chunk,
+                // The server ended the body (or broke the connection).
+                Ok(Ok(None) | Err(_)) => return Next::Closed,
+            };
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
@@ -118,7 +129,11 @@ impl Sse {
     /// Next non-ping event as JSON, checking the framing rule (event name == data.type).
     async fn event(&mut self) -> Option<Value> {
         loop {
-            let (event, data) = self.frame().await?;
+            let (event, data) = match self.frame().await {
+                Next::Frame(event, data) => (event, data),
+                Next::Closed => return None,
+                Next::TimedOut => panic!("the stream stalled: no frame within {PATIENCE:?}"),
+            };
             if event == "ping" {
                 continue;
             }
@@ -223,7 +238,12 @@ async fn sim_turn_echoes_then_processes_and_returns_to_idle() {
     assert_eq!(copies.len(), 2, "echo and processed copy: {types:?}");
     assert!(copies[0]["processed_at"].is_null());
     assert!(copies[1]["processed_at"].is_string());
-    let pos = |t: &str| types.iter().position(|x| *x == t).unwrap_or(usize::MAX);
+    let pos = |t: &str| {
+        types
+            .iter()
+            .position(|x| *x == t)
+            .unwrap_or_else(|| panic!("missing {t} in {types:?}"))
+    };
     assert!(pos("session.status_running") < pos("span.model_request_start"));
     assert!(pos("event_start") < pos("event_delta"));
     assert!(pos("event_delta") < pos("agent.message"));
@@ -303,6 +323,10 @@ async fn sim_confirmations_unblock_one_id_at_a_time() {
     let (bad, err) = post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": "sevt_nope", "result": "allow"}]})).await;
     assert_eq!(bad, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        err["error"]["message"],
+        "user.tool_confirmation: tool_use_id \"sevt_nope\" does not match any event in this session"
+    );
 
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
     post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]})).await;
@@ -406,7 +430,11 @@ async fn sim_interrupt_jumps_the_queue() {
     let seen = stream
         .until(|v| v["id"] == queued_id.as_str() && v["processed_at"].is_string())
         .await;
-    let at = |pred: &dyn Fn(&Value) -> bool| seen.iter().position(pred).unwrap_or(usize::MAX);
+    let at = |pred: &dyn Fn(&Value) -> bool| {
+        seen.iter()
+            .position(pred)
+            .unwrap_or_else(|| panic!("expected event missing from the stream"))
+    };
     let interrupted = at(&|v| v["id"] == interrupt_id.as_str() && v["processed_at"].is_string());
     let idle = at(&|v| is_idle(v, "end_turn"));
     let second = seen.len() - 1;
@@ -493,7 +521,9 @@ async fn sim_streams_do_not_replay_and_serve_both_paths() {
     let mut a = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     let mut b = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
     // A heartbeat arrives while nothing happens, and nothing old is replayed.
-    let (event, data) = a.frame().await.unwrap_or_default();
+    let Next::Frame(event, data) = a.frame().await else {
+        panic!("no frame on the stream");
+    };
     assert_eq!((event.as_str(), data.as_str()), ("ping", "{}"));
     post(
         &c,
@@ -547,6 +577,12 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.headers()["x-should-retry"], "false");
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        body["error"]["message"],
+        "cannot delete a session while it is running; interrupt it first"
+    );
     post(
         &c,
         format!("{base}/v1/sessions/{sid}/events"),
@@ -563,8 +599,9 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
     let body: Value = r.json().await.unwrap_or_default();
     assert_eq!(body, json!({"id": sid, "type": "session_deleted"}));
     stream.until(|v| v["type"] == "session.deleted").await;
-    assert!(
-        stream.frame().await.is_none(),
+    assert_eq!(
+        stream.frame().await,
+        Next::Closed,
         "the stream ends after session.deleted"
     );
     let r = c
@@ -573,6 +610,9 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "not_found_error");
+    assert_eq!(body["error"]["message"], format!("session {sid} not found"));
 }
 
 #[tokio::test]
@@ -608,6 +648,11 @@ async fn sim_updates_emit_session_updated_and_archive() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["type"], "error");
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        err["error"]["message"],
+        "session is archived and cannot receive events"
+    );
 }
 
 fn sha(s: &str) -> String {
@@ -684,6 +729,8 @@ async fn sim_memory_preconditions_versions_and_sha() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "memory_precondition_failed_error");
     let r = c
         .delete(format!("{url}?expected_content_sha256={}", sha("new")))
         .send()
@@ -829,12 +876,14 @@ async fn sim_new_dream_runs_to_completion() {
     .await;
     assert_eq!(done["outputs"].as_array().map(Vec::len), Some(1));
     assert!(done["ended_at"].is_string());
-    let (status, _) = post(&c, format!("{base}/v1/dreams/{id}/cancel"), json!({})).await;
+    let (status, err) = post(&c, format!("{base}/v1/dreams/{id}/cancel"), json!({})).await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
         "a completed dream cannot be canceled"
     );
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(err["error"]["message"], "dream is already completed");
 }
 
 #[tokio::test]
