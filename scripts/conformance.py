@@ -453,7 +453,9 @@ def exercise(base):
         (R.ok() if needed in seen else R.fail("outcome stream", f"never saw {needed}"))
     n = 0
     with b.sessions.events.stream(sid, event_deltas=["agent.message"]) as stream:
-        b.sessions.events.send(sid, events=[{"type": "user.interrupt"}])
+        # New work and an interrupt: an idle always follows, whether or not the outcome's
+        # turn already ended (an interrupt alone to an idle session emits nothing to wait for).
+        b.sessions.events.send(sid, events=[{"type": "user.message", "content": [{"type": "text", "text": "One more source, please."}]}, {"type": "user.interrupt"}])
         for ev in stream:
             n += 1
             if getattr(ev, "type", "") == "session.status_idle" or n > 200:
