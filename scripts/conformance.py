@@ -338,7 +338,9 @@ def wait_for(fn, timeout=30.0, step=0.2):
 
 def run(binary):
     if anthropic.__version__ != SDK_VERSION:
-        print(f"warning: anthropic {anthropic.__version__} installed, conformance targets {SDK_VERSION}")
+        # Another SDK's types prove nothing about this one: a wrong version is a failure.
+        R.fail("SDK version", f"anthropic {anthropic.__version__} installed, conformance targets {SDK_VERSION}")
+        return
     proc, base = start_sim(binary)
     try:
         exercise(base)
@@ -393,6 +395,10 @@ def exercise(base):
         second = check_page("sessions.list page 2", b.sessions.with_raw_response.list(limit=5, page=first["next_page"]), Session, True)
         if second["prev_page"]:
             check_page("sessions.list prev_page", b.sessions.with_raw_response.list(limit=5, page=second["prev_page"]), Session, True)
+        else:
+            R.fail("sessions.list page 2", "no prev_page: the prev_page check could not run")
+    else:
+        R.fail("sessions.list limit=5", "no next_page on a demo with more than 5 sessions: the paging checks could not run")
     check_page("sessions.list statuses[]", b.sessions.with_raw_response.list(statuses=["idle", "running", "rescheduling", "terminated"], order="asc", limit=100), Session, True)
     check_page("sessions.list created_at[gte]", b.sessions.with_raw_response.list(created_at_gte="2020-01-01T00:00:00+00:00", agent_id=by_name["Repo Engineer"]), Session, True)
     all_sessions = check_page("sessions.list include_archived", b.sessions.with_raw_response.list(include_archived=True, limit=100), Session, True)["data"]
@@ -413,6 +419,8 @@ def exercise(base):
         check_object("threads.retrieve", b.sessions.threads.with_raw_response.retrieve(t["id"], session_id=lead), Thread)
         check_page("threads.events.list", b.sessions.threads.events.with_raw_response.list(t["id"], session_id=lead), SessionEvent)
     child = next((t for t in threads if t["parent_thread_id"]), None)
+    if not child:
+        R.fail("threads.list", "the multiagent session has no sub-agent thread: the thread stream and archive checks could not run")
     if child:
         frames, pings = raw_stream(base, f"/v1/sessions/{lead}/threads/{child['id']}/stream", lambda d: False, 6)
         PINGS[0] += pings
@@ -445,7 +453,9 @@ def exercise(base):
         (R.ok() if needed in seen else R.fail("outcome stream", f"never saw {needed}"))
     n = 0
     with b.sessions.events.stream(sid, event_deltas=["agent.message"]) as stream:
-        b.sessions.events.send(sid, events=[{"type": "user.interrupt"}])
+        # New work and an interrupt: an idle always follows, whether or not the outcome's
+        # turn already ended (an interrupt alone to an idle session emits nothing to wait for).
+        b.sessions.events.send(sid, events=[{"type": "user.message", "content": [{"type": "text", "text": "One more source, please."}]}, {"type": "user.interrupt"}])
         for ev in stream:
             n += 1
             if getattr(ev, "type", "") == "session.status_idle" or n > 200:
@@ -461,9 +471,14 @@ def exercise(base):
     pending = wait_for(lambda: [e for e in b.sessions.events.list(cs.id, types=["session.status_idle"], order="desc", limit=1).data if e.stop_reason.type == "requires_action"])
     if pending:
         ids = pending[0].stop_reason.event_ids
+        expect_error("400 custom result for a tool use", lambda: b.sessions.events.send(cs.id, events=[{"type": "user.custom_tool_result", "custom_tool_use_id": ids[0], "content": [{"type": "text", "text": "x"}]}]), 400, "invalid_request_error")
+        expect_error("400 unknown tool use", lambda: b.sessions.events.send(cs.id, events=[{"type": "user.tool_confirmation", "tool_use_id": "sevt_01DoesNotExist", "result": "allow"}]), 400, "invalid_request_error")
         check_object("events.send tool_confirmation allow", b.sessions.events.with_raw_response.send(cs.id, events=[{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]), SendEvents)
+        expect_error("400 already answered", lambda: b.sessions.events.send(cs.id, events=[{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "deny"}]), 400, "invalid_request_error")
         if len(ids) > 1:
             check_object("events.send tool_confirmation deny", b.sessions.events.with_raw_response.send(cs.id, events=[{"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "deny", "deny_message": "not now"}]), SendEvents)
+        else:
+            R.fail("approvals", f"the coder asked for {len(ids)} call(s), expected 2: the deny check could not run")
     else:
         R.fail("approvals", "the coder session never asked for approval")
     # Custom tool result.
@@ -471,6 +486,7 @@ def exercise(base):
     b.sessions.events.send(ss.id, events=[{"type": "user.message", "content": [{"type": "text", "text": "Where is order A-1?"}]}])
     custom = wait_for(lambda: b.sessions.events.list(ss.id, types=["agent.custom_tool_use"]).data)
     if custom:
+        expect_error("400 confirmation for a custom tool use", lambda: b.sessions.events.send(ss.id, events=[{"type": "user.tool_confirmation", "tool_use_id": custom[0].id, "result": "allow"}]), 400, "invalid_request_error")
         check_object("events.send custom_tool_result", b.sessions.events.with_raw_response.send(ss.id, events=[{"type": "user.custom_tool_result", "custom_tool_use_id": custom[0].id, "content": [{"type": "text", "text": "{\"status\": \"shipped\"}"}]}]), SendEvents)
     else:
         R.fail("custom tool", "no agent.custom_tool_use")
@@ -481,6 +497,8 @@ def exercise(base):
     if idle:
         check_object("sessions.archive", b.sessions.with_raw_response.archive(sid), Session)
         check_object("sessions.delete", b.sessions.with_raw_response.delete(sid), DeletedSession)
+    else:
+        R.fail("sessions.archive", "the session never went idle: the archive and delete checks could not run")
     # Deleting a session ends its open streams with session.deleted.
     ds = b.sessions.create(agent=by_name["Docs Writer"], environment_id=env, title="Conformance delete")
     frames, _ = raw_stream(base, f"/v1/sessions/{ds.id}/events/stream", lambda d: d.get("type") == "session.deleted", 15,
@@ -513,6 +531,8 @@ def exercise(base):
     vs = b.memory_stores.memory_versions.list(ms["id"], memory_id=mem["id"]).data
     if vs:
         check_object("memory_versions.redact", b.memory_stores.memory_versions.with_raw_response.redact(vs[-1].id, memory_store_id=ms["id"]), MemoryVersion)
+    else:
+        R.fail("memory_versions.list", "a written memory has no versions: the redact check could not run")
     expect_error("409 delete precondition", lambda: b.memory_stores.memories.delete(mem["id"], memory_store_id=ms["id"], expected_content_sha256="0" * 64), 409, "memory_precondition_failed_error")
     check_object("memories.delete", b.memory_stores.memories.with_raw_response.delete(mem["id"], memory_store_id=ms["id"], expected_content_sha256=up["content_sha256"]), DeletedMemory)
     check_object("memory_stores.archive", b.memory_stores.with_raw_response.archive(ms["id"]), MemoryStore)
@@ -526,6 +546,8 @@ def exercise(base):
     done = next((d for d in dreams if d["status"] == "completed"), None)
     if done:
         check_object("dreams.archive", b.dreams.with_raw_response.archive(done["id"]), Dream)
+    else:
+        R.fail("dreams.list", "no completed dream in the demo: the archive check could not run")
     nd = check_object("dreams.create", b.dreams.with_raw_response.create(
         inputs=[{"type": "memory_store", "memory_store_id": stores[0]["id"]}, {"type": "sessions", "session_ids": [coder]}],
         model="claude-opus-5-5", instructions="Consolidate."), Dream)

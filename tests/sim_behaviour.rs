@@ -66,6 +66,15 @@ where
     }
 }
 
+/// What reading the next frame gave: a frame, the server closing the stream, or nothing
+/// within the patience (a stalled stream is not a closed one).
+#[derive(Debug, PartialEq)]
+enum Next {
+    Frame(String, String),
+    Closed,
+    TimedOut,
+}
+
 struct Sse {
     resp: reqwest::Response,
     buf: String,
@@ -91,8 +100,8 @@ impl Sse {
         }
     }
 
-    /// Next frame as (event, data), pings included; None when the server closed the stream.
-    async fn frame(&mut self) -> Option<(String, String)> {
+    /// Next frame as (event, data), pings included.
+    async fn frame(&mut self) -> Next {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let raw: String = self.buf.drain(..end + 2).collect();
@@ -105,12 +114,14 @@ impl Sse {
                         data = v.to_string();
                     }
                 }
-                return Some((event, data));
+                return Next::Frame(event, data);
             }
-            let chunk = tokio::time::timeout(PATIENCE, self.resp.chunk())
-                .await
-                .ok()?
-                .ok()??;
+            let chunk = match tokio::time::timeout(PATIENCE, self.resp.chunk()).await {
+                Err(_) => return Next::TimedOut,
+                Ok(Ok(Some(chunk))) => chunk,
+                // The server ended the body (or broke the connection).
+                Ok(Ok(None) | Err(_)) => return Next::Closed,
+            };
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
@@ -118,7 +129,11 @@ impl Sse {
     /// Next non-ping event as JSON, checking the framing rule (event name == data.type).
     async fn event(&mut self) -> Option<Value> {
         loop {
-            let (event, data) = self.frame().await?;
+            let (event, data) = match self.frame().await {
+                Next::Frame(event, data) => (event, data),
+                Next::Closed => return None,
+                Next::TimedOut => panic!("the stream stalled: no frame within {PATIENCE:?}"),
+            };
             if event == "ping" {
                 continue;
             }
@@ -223,7 +238,12 @@ async fn sim_turn_echoes_then_processes_and_returns_to_idle() {
     assert_eq!(copies.len(), 2, "echo and processed copy: {types:?}");
     assert!(copies[0]["processed_at"].is_null());
     assert!(copies[1]["processed_at"].is_string());
-    let pos = |t: &str| types.iter().position(|x| *x == t).unwrap_or(usize::MAX);
+    let pos = |t: &str| {
+        types
+            .iter()
+            .position(|x| *x == t)
+            .unwrap_or_else(|| panic!("missing {t} in {types:?}"))
+    };
     assert!(pos("session.status_running") < pos("span.model_request_start"));
     assert!(pos("event_start") < pos("event_delta"));
     assert!(pos("event_delta") < pos("agent.message"));
@@ -303,6 +323,10 @@ async fn sim_confirmations_unblock_one_id_at_a_time() {
     let (bad, err) = post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": "sevt_nope", "result": "allow"}]})).await;
     assert_eq!(bad, StatusCode::BAD_REQUEST);
     assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        err["error"]["message"],
+        "user.tool_confirmation: tool_use_id \"sevt_nope\" does not match any event in this session"
+    );
 
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
     post(&c, format!("{base}/v1/sessions/{sid}/events"), json!({"events": [{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]})).await;
@@ -406,7 +430,11 @@ async fn sim_interrupt_jumps_the_queue() {
     let seen = stream
         .until(|v| v["id"] == queued_id.as_str() && v["processed_at"].is_string())
         .await;
-    let at = |pred: &dyn Fn(&Value) -> bool| seen.iter().position(pred).unwrap_or(usize::MAX);
+    let at = |pred: &dyn Fn(&Value) -> bool| {
+        seen.iter()
+            .position(pred)
+            .unwrap_or_else(|| panic!("expected event missing from the stream"))
+    };
     let interrupted = at(&|v| v["id"] == interrupt_id.as_str() && v["processed_at"].is_string());
     let idle = at(&|v| is_idle(v, "end_turn"));
     let second = seen.len() - 1;
@@ -493,7 +521,9 @@ async fn sim_streams_do_not_replay_and_serve_both_paths() {
     let mut a = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     let mut b = Sse::open(&c, format!("{base}/v1/sessions/{sid}/stream")).await;
     // A heartbeat arrives while nothing happens, and nothing old is replayed.
-    let (event, data) = a.frame().await.unwrap_or_default();
+    let Next::Frame(event, data) = a.frame().await else {
+        panic!("no frame on the stream");
+    };
     assert_eq!((event.as_str(), data.as_str()), ("ping", "{}"));
     post(
         &c,
@@ -547,6 +577,12 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.headers()["x-should-retry"], "false");
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        body["error"]["message"],
+        "cannot delete a session while it is running; interrupt it first"
+    );
     post(
         &c,
         format!("{base}/v1/sessions/{sid}/events"),
@@ -563,8 +599,9 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
     let body: Value = r.json().await.unwrap_or_default();
     assert_eq!(body, json!({"id": sid, "type": "session_deleted"}));
     stream.until(|v| v["type"] == "session.deleted").await;
-    assert!(
-        stream.frame().await.is_none(),
+    assert_eq!(
+        stream.frame().await,
+        Next::Closed,
         "the stream ends after session.deleted"
     );
     let r = c
@@ -573,6 +610,9 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "not_found_error");
+    assert_eq!(body["error"]["message"], format!("session {sid} not found"));
 }
 
 #[tokio::test]
@@ -608,6 +648,11 @@ async fn sim_updates_emit_session_updated_and_archive() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["type"], "error");
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        err["error"]["message"],
+        "session is archived and cannot receive events"
+    );
 }
 
 fn sha(s: &str) -> String {
@@ -684,6 +729,8 @@ async fn sim_memory_preconditions_versions_and_sha() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "memory_precondition_failed_error");
     let r = c
         .delete(format!("{url}?expected_content_sha256={}", sha("new")))
         .send()
@@ -829,12 +876,14 @@ async fn sim_new_dream_runs_to_completion() {
     .await;
     assert_eq!(done["outputs"].as_array().map(Vec::len), Some(1));
     assert!(done["ended_at"].is_string());
-    let (status, _) = post(&c, format!("{base}/v1/dreams/{id}/cancel"), json!({})).await;
+    let (status, err) = post(&c, format!("{base}/v1/dreams/{id}/cancel"), json!({})).await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
         "a completed dream cannot be canceled"
     );
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(err["error"]["message"], "dream is already completed");
 }
 
 #[tokio::test]
@@ -992,5 +1041,401 @@ async fn sim_update_existing_dream_writes_into_its_input_store() {
         writes["data"].as_array().map(Vec::len),
         Some(7),
         "the dream's writes landed in the input store"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The simulator reacts to human answers.
+
+/// Wait until the session's latest idle is `requires_action`; its event ids.
+async fn blocked_ids(c: &Client, base: &str, sid: &str) -> Vec<String> {
+    eventually("requires_action", || {
+        let (c, base, sid) = (c.clone(), base.to_string(), sid.to_string());
+        async move {
+            let hist = history(&c, &base, &sid).await;
+            hist.iter()
+                .rev()
+                .find(|v| v["type"] == "session.status_idle")
+                .filter(|v| is_idle(v, "requires_action"))
+                .map(|v| {
+                    v["stop_reason"]["event_ids"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+        }
+    })
+    .await
+}
+
+/// Wait until the session's history ends its turn; the history.
+async fn after_turn(c: &Client, base: &str, sid: &str) -> Vec<Value> {
+    eventually("end_turn", || {
+        let (c, base, sid) = (c.clone(), base.to_string(), sid.to_string());
+        async move {
+            let hist = history(&c, &base, &sid).await;
+            hist.last()
+                .filter(|v| is_idle(v, "end_turn"))
+                .map(|_| hist.clone())
+        }
+    })
+    .await
+}
+
+#[track_caller]
+fn index_of(hist: &[Value], pred: impl Fn(&Value) -> bool) -> usize {
+    hist.iter()
+        .position(pred)
+        .unwrap_or_else(|| panic!("event not in history"))
+}
+
+fn text_of(v: &Value) -> String {
+    v["content"][0]["text"].as_str().unwrap_or("").to_string()
+}
+
+async fn answer(c: &Client, base: &str, sid: &str, events: Value) -> (StatusCode, Value) {
+    post(
+        c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        json!({ "events": events }),
+    )
+    .await
+}
+
+async fn coder_waiting(c: &Client, base: &str) -> (String, Vec<String>) {
+    let sid = new_session(c, base, "Repo Engineer").await;
+    post(
+        c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Fix the rounding bug"),
+    )
+    .await;
+    let ids = blocked_ids(c, base, &sid).await;
+    assert_eq!(ids.len(), 2, "the coder asks for two bash calls");
+    (sid, ids)
+}
+
+#[tokio::test]
+async fn sim_allow_runs_the_tool_after_the_confirmation_and_the_turn_goes_on() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (sid, ids) = coder_waiting(&c, &base).await;
+    let hist = history(&c, &base, &sid).await;
+    let push_cmd = hist
+        .iter()
+        .find(|v| v["id"] == ids[1].as_str())
+        .map(|v| v["input"]["command"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    assert!(push_cmd.starts_with("git push origin HEAD:"), "{push_cmd}");
+    let (status, _) = answer(
+        &c,
+        &base,
+        &sid,
+        json!([
+            {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
+            {"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "allow"},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let hist = after_turn(&c, &base, &sid).await;
+    for id in &ids {
+        let confirmed = index_of(&hist, |v| {
+            v["type"] == "user.tool_confirmation" && v["tool_use_id"] == id.as_str()
+        });
+        let result = index_of(&hist, |v| {
+            v["type"] == "agent.tool_result" && v["tool_use_id"] == id.as_str()
+        });
+        assert!(confirmed < result, "the result follows the confirmation");
+        assert_eq!(hist[result]["is_error"], false);
+    }
+    let push_result = &hist[index_of(&hist, |v| {
+        v["type"] == "agent.tool_result" && v["tool_use_id"] == ids[1].as_str()
+    })];
+    let branch = push_cmd.trim_start_matches("git push origin HEAD:");
+    assert!(text_of(push_result).contains(&format!("HEAD -> {branch}")));
+    let last_message = hist
+        .iter()
+        .rev()
+        .find(|v| v["type"] == "agent.message")
+        .map(text_of)
+        .unwrap_or_default();
+    assert!(
+        last_message.starts_with(&format!("Tests pass and the branch is pushed as {branch}.")),
+        "{last_message}"
+    );
+}
+
+#[tokio::test]
+async fn sim_deny_is_read_and_the_agent_changes_course() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (sid, ids) = coder_waiting(&c, &base).await;
+    let (status, _) = answer(&c, &base, &sid, json!([
+        {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
+        {"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "deny", "deny_message": "no pushes during the freeze"},
+    ]))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let hist = after_turn(&c, &base, &sid).await;
+    let denied = index_of(&hist, |v| {
+        v["type"] == "user.tool_confirmation" && v["tool_use_id"] == ids[1].as_str()
+    });
+    assert_eq!(hist[denied]["result"], "deny");
+    let next = hist[denied..]
+        .iter()
+        .find(|v| v["type"] == "agent.message")
+        .map(text_of)
+        .unwrap_or_default();
+    assert!(next.contains("You denied `git push origin HEAD:"), "{next}");
+    assert!(next.contains("\"no pushes during the freeze\""), "{next}");
+    assert!(next.contains("I did not run it."), "{next}");
+    assert!(
+        !hist
+            .iter()
+            .any(|v| v["type"] == "agent.tool_result" && v["tool_use_id"] == ids[1].as_str()),
+        "the denied call has no result"
+    );
+    assert!(
+        hist[denied..]
+            .iter()
+            .filter(|v| v["type"] == "agent.message")
+            .all(|v| !text_of(v).contains("pushed as")),
+        "no message claims the push happened"
+    );
+}
+
+async fn support_waiting(c: &Client, base: &str) -> (String, String) {
+    let sid = new_session(c, base, "Support Concierge").await;
+    post(
+        c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Where is order A-1?"),
+    )
+    .await;
+    let ids = blocked_ids(c, base, &sid).await;
+    assert_eq!(ids.len(), 1);
+    (sid, ids[0].clone())
+}
+
+#[tokio::test]
+async fn sim_custom_tool_answer_shapes_the_next_message() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    for (text, is_error, says) in [
+        (
+            "Order A-1: delivered 3 March, box crushed",
+            false,
+            "returned: \"Order A-1: delivered 3 March, box crushed\"",
+        ),
+        (
+            "order A-1 not found",
+            true,
+            "failed: \"order A-1 not found\"",
+        ),
+    ] {
+        let (sid, call) = support_waiting(&c, &base).await;
+        let (status, _) = answer(&c, &base, &sid, json!([
+            {"type": "user.custom_tool_result", "custom_tool_use_id": call, "content": [{"type": "text", "text": text}], "is_error": is_error},
+        ]))
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let hist = after_turn(&c, &base, &sid).await;
+        let answered = index_of(&hist, |v| v["type"] == "user.custom_tool_result");
+        let next = hist[answered..]
+            .iter()
+            .find(|v| v["type"] == "agent.message")
+            .map(text_of)
+            .unwrap_or_default();
+        assert!(next.contains(says), "{next}");
+        assert!(
+            !next.contains("replacement with express shipping"),
+            "the canned reply is not used once the answer is known: {next}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sim_invalid_answers_are_400_and_change_nothing() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (sid, ids) = coder_waiting(&c, &base).await;
+    let (support, call) = support_waiting(&c, &base).await;
+    let cases = [
+        (
+            sid.clone(),
+            json!({"type": "user.tool_confirmation", "tool_use_id": "sevt_nope", "result": "allow"}),
+            "user.tool_confirmation: tool_use_id \"sevt_nope\" does not match any event in this session",
+        ),
+        (
+            sid.clone(),
+            json!({"type": "user.custom_tool_result", "custom_tool_use_id": ids[0], "content": [{"type": "text", "text": "x"}]}),
+            "is not a custom tool use; answer a tool use with user.tool_confirmation",
+        ),
+        (
+            support.clone(),
+            json!({"type": "user.tool_confirmation", "tool_use_id": call, "result": "allow"}),
+            "is a custom tool use; answer it with user.custom_tool_result",
+        ),
+    ];
+    for (session, ev, msg) in cases {
+        let before = history(&c, &base, &session).await;
+        let (status, err) = answer(&c, &base, &session, json!([ev])).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        assert_eq!(err["error"]["type"], "invalid_request_error");
+        let text = err["error"]["message"].as_str().unwrap_or("");
+        assert!(text.contains(msg), "{text}");
+        assert_eq!(
+            history(&c, &base, &session).await,
+            before,
+            "nothing changed"
+        );
+    }
+    // Already answered: the first answer counts, the second is refused.
+    answer(
+        &c,
+        &base,
+        &sid,
+        json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]),
+    )
+    .await;
+    let remaining = blocked_ids(&c, &base, &sid).await;
+    assert_eq!(remaining, vec![ids[1].clone()]);
+    let before = history(&c, &base, &sid).await;
+    let (status, err) = answer(
+        &c,
+        &base,
+        &sid,
+        json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "deny"}]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        err["error"]["message"],
+        format!("user.tool_confirmation: {:?} was already answered", ids[0])
+    );
+    assert_eq!(history(&c, &base, &sid).await, before, "nothing changed");
+}
+
+#[tokio::test]
+async fn sim_sub_agent_call_answered_resumes_its_thread() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sid = new_session(&c, &base, "Research Lead").await;
+    post(
+        &c,
+        format!("{base}/v1/sessions/{sid}/events"),
+        message("Run the strict citation check on the draft."),
+    )
+    .await;
+    let ids = blocked_ids(&c, &base, &sid).await;
+    assert_eq!(ids.len(), 1);
+    let hist = history(&c, &base, &sid).await;
+    let call = hist
+        .iter()
+        .find(|v| v["id"] == ids[0].as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(call["type"], "agent.tool_use");
+    let tid = call["session_thread_id"].as_str().unwrap_or("").to_string();
+    assert!(
+        tid.starts_with("sthr_"),
+        "cross-posted with its thread: {call}"
+    );
+    // As the wire says: answer by tool_use_id only; the server routes it to the thread.
+    let (status, sent) = answer(
+        &c,
+        &base,
+        &sid,
+        json!([
+            {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sent["data"][0]["session_thread_id"], tid.as_str());
+    after_turn(&c, &base, &sid).await;
+    let thread: Vec<Value> = get(
+        &c,
+        format!("{base}/v1/sessions/{sid}/threads/{tid}/events?limit=1000"),
+    )
+    .await["data"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let result = index_of(&thread, |v| {
+        v["type"] == "agent.tool_result" && v["tool_use_id"] == ids[0].as_str()
+    });
+    let waited = index_of(&thread, |v| {
+        v["type"] == "session.thread_status_idle"
+            && v["stop_reason"]["type"] == "requires_action"
+            && v["stop_reason"]["event_ids"] == json!([ids[0]])
+    });
+    assert!(waited < result);
+    assert!(
+        thread[waited..result]
+            .iter()
+            .any(|v| v["type"] == "session.thread_status_running"),
+        "the thread runs again before its result"
+    );
+    let last = thread.last().cloned().unwrap_or_default();
+    assert_eq!(last["type"], "session.thread_status_idle", "{last}");
+    assert_eq!(last["stop_reason"]["type"], "end_turn");
+}
+
+#[tokio::test]
+async fn sim_demo_fleet_has_calls_waiting_for_a_human() {
+    // Three times real time: the patience below covers a minute of simulated time.
+    let h = sim(3.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=100")).await;
+    let sid_of = |title: &str| {
+        sessions["data"]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["title"] == title))
+            .map(|s| s["id"].as_str().unwrap_or("").to_string())
+            .unwrap_or_else(|| panic!("no demo session {title}"))
+    };
+    let coder = sid_of("Fix invoice rounding for multi-currency carts");
+    let ids = blocked_ids(&c, &base, &coder).await;
+    let hist = history(&c, &base, &coder).await;
+    assert_eq!(ids.len(), 2, "two bash calls wait");
+    for id in &ids {
+        let call = hist
+            .iter()
+            .find(|v| v["id"] == id.as_str())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (
+                call["type"].as_str(),
+                call["name"].as_str(),
+                call["evaluated_permission"].as_str()
+            ),
+            (Some("agent.tool_use"), Some("bash"), Some("ask"))
+        );
+    }
+    let support = sid_of("Ticket #8812 — damaged order, replacement before Friday");
+    let ids = blocked_ids(&c, &base, &support).await;
+    let hist = history(&c, &base, &support).await;
+    assert_eq!(ids.len(), 1);
+    assert!(
+        hist.iter()
+            .any(|v| v["id"] == ids[0].as_str() && v["type"] == "agent.custom_tool_use")
+    );
+    let lead = sid_of("Market sizing: observability platforms 2026");
+    let ids = blocked_ids(&c, &base, &lead).await;
+    let hist = history(&c, &base, &lead).await;
+    assert!(
+        ids.iter()
+            .any(|id| hist.iter().any(|v| v["id"] == id.as_str()
+                && v["type"] == "agent.tool_use"
+                && v["session_thread_id"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("sthr_")))),
+        "a sub-agent's call waits: {ids:?}"
     );
 }

@@ -81,6 +81,12 @@ async fn sim_auth_accepts_only_the_configured_key_both_ways() {
     );
     let r = c.get(&url).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "no key at all");
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "authentication_error");
+    assert_eq!(
+        body["error"]["message"],
+        "missing API key: send an x-api-key header (or Authorization: Bearer)"
+    );
     let r = c
         .get(&url)
         .header("x-api-key", "sk-right")
@@ -170,6 +176,12 @@ async fn sim_errors_have_the_real_shape_and_request_ids() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        body["error"]["message"],
+        "anthropic-version: \"1999-01-01\" is not a supported version"
+    );
     let r = c
         .post(format!("{base}/v1/memory_stores"))
         .body("{not json")
@@ -177,6 +189,14 @@ async fn sim_errors_have_the_real_shape_and_request_ids() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("request body is not valid JSON: ")),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -227,8 +247,9 @@ async fn sim_session_pages_cover_everything_once_in_both_directions() {
     assert_eq!(ids(&back), ids(&pages[0]));
     // A cursor made for one order is rejected for the other.
     let next = pages[0]["next_page"].as_str().unwrap_or("").to_string();
-    let (s, _) = get(&c, &format!("{base}/v1/sessions?order=asc&page={next}")).await;
+    let (s, body) = get(&c, &format!("{base}/v1/sessions?order=asc&page={next}")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["type"], "invalid_request_error");
 
     let asc = ok(
         &c,

@@ -230,6 +230,18 @@ impl<'a> Script<'a> {
         self.ev(8000, 20000, json!({"type": "session.status_running"}));
     }
 
+    /// The agent's message after the human answered `uses` (see `Act::Reflect`).
+    pub fn reflect(&mut self, uses: &[&str], done: &str) {
+        self.push(
+            300,
+            900,
+            Act::Reflect {
+                uses: uses.iter().map(|u| u.to_string()).collect(),
+                done: done.to_string(),
+            },
+        );
+    }
+
     pub fn usage(&mut self) {
         self.push(50, 200, Act::Usage);
     }
@@ -611,10 +623,13 @@ fn coder_work(sc: &mut Script, prompt: &str) {
         false,
     );
     let m = sc.model_start();
-    sc.say(&format!(
-        "Tests pass and the branch is pushed as {}. {}",
-        task.branch, task.summary
-    ));
+    sc.reflect(
+        &[&test, &push],
+        &format!(
+            "Tests pass and the branch is pushed as {}. {}",
+            task.branch, task.summary
+        ),
+    );
     let t = sc.tokens();
     sc.model_end(&m, t);
 }
@@ -634,8 +649,7 @@ fn support_work(sc: &mut Script, prompt: &str) {
     sc.usage();
     sc.block();
     let m = sc.model_start();
-    let _ = lookup;
-    sc.say("Draft reply: \"Thanks for flagging this — I've arranged a replacement with express shipping, arriving Thursday. You don't need to return the damaged item.\" Shall I send it?");
+    sc.reflect(&[&lookup], "Draft reply: \"Thanks for flagging this — I've arranged a replacement with express shipping, arriving Thursday. You don't need to return the damaged item.\" Shall I send it?");
     let t = sc.tokens();
     sc.model_end(&m, t);
 }
@@ -789,9 +803,11 @@ fn coordinator_work(
     let t = sc.tokens();
     sc.model_end(&m, t);
     let Some(primary) = primary else { return };
-    let ask_now = sc.rng.random_bool(0.3);
+    // A strict check always asks; otherwise a third of the turns do.
+    let ask_now = prompt.contains("strict") || sc.rng.random_bool(0.3);
     for (i, (tid, name)) in threads.iter().enumerate() {
         let child = Some(i + 1);
+        let mut asked: Option<String> = None;
         let brief = if i == 0 {
             "Find three independent sources for the market-size estimate and extract the figures with dates."
         } else {
@@ -830,6 +846,7 @@ fn coordinator_work(
                 sc.thread = child;
                 sc.ev(100, 300, json!({"type": "session.thread_status_running", "session_thread_id": tid, "agent_name": name}));
             }
+            asked = ask_now.then(|| q.clone());
             sc.result(&q, "draft.md:14: claim 'fastest-growing segment' has no citation\ndraft.md:31: source [4] is a press release, not primary data", false);
         }
         let report = if i == 0 {
@@ -838,7 +855,10 @@ fn coordinator_work(
             "Two issues: line 14 needs a citation, and source [4] should be replaced by the underlying filing."
         };
         let m = sc.model_start();
-        sc.say(report);
+        match &asked {
+            Some(q) => sc.reflect(&[q], report),
+            None => sc.say(report),
+        }
         let t = sc.tokens();
         sc.model_end(&m, t);
         sc.ev(200, 500, json!({"type": "agent.thread_message_sent", "to_session_thread_id": primary, "content": [{"type": "text", "text": report}]}));

@@ -6,14 +6,14 @@ use serde_json::{Value, json};
 
 use super::clock::{MINUTE, Micros, SECOND};
 use super::content;
-use super::world::{Act, ActiveOutcome, Beat, Gen, Persona, Queued, Session, Status, World};
+use super::world::{
+    Act, ActiveOutcome, Answer, Beat, Gen, Persona, Queued, START_OUTCOME, Session, Status, World,
+    result_text,
+};
 
 fn kind_of(v: &Value) -> &str {
     v.get("type").and_then(Value::as_str).unwrap_or("")
 }
-
-/// Internal inbox marker: start working on an outcome that was recorded at send time.
-pub const START_OUTCOME: &str = "sim.start_outcome";
 
 impl Session {
     /// Index of the next inbox item that can be processed now: interrupts jump the queue, answers
@@ -147,6 +147,15 @@ impl Session {
                     );
                 }
             }
+            Act::Reflect { uses, done } => {
+                let text = self.reflect(&uses, &done);
+                self.emit(
+                    idg,
+                    at,
+                    beat.thread,
+                    json!({"type": "agent.message", "content": [{"type": "text", "text": text}]}),
+                );
+            }
             Act::Usage => {
                 let usage = self.usage.to_json(self.active_seconds(at));
                 let budget = self.budget.clone();
@@ -266,6 +275,15 @@ impl Session {
                     .get("deny_message")
                     .and_then(Value::as_str)
                     .map(str::to_string);
+                let answer = match kind.as_str() {
+                    "user.custom_tool_result" => Answer::Custom {
+                        text: result_text(&ev),
+                        is_error: ev.get("is_error").and_then(Value::as_bool) == Some(true),
+                    },
+                    _ if denied => Answer::Denied(deny_message.clone()),
+                    _ => Answer::Allowed,
+                };
+                self.answers.insert(target.clone(), answer);
                 self.emit(idg, at, None, ev);
                 // An answer can also arrive before the session has gone idle for it.
                 let was_blocking =
@@ -289,16 +307,22 @@ impl Session {
                         }
                         _ => true,
                     });
+                    // A scripted reply that reads the answers says it; otherwise say it now.
+                    let reflected = self.script.iter().any(
+                        |b| matches!(&b.act, Act::Reflect { uses, .. } if uses.contains(&target)),
+                    );
                     let reason = deny_message.unwrap_or_else(|| "no reason given".to_string());
                     let text = format!(
                         "Understood, I won't run that (denied: {reason}). I'll continue without it."
                     );
                     let thread = self.thread_of_event(&target);
-                    self.script.push_front(Beat {
+                    if !reflected {
+                        self.script.push_front(Beat {
                         delay: 800_000,
                         thread,
                         act: Act::Event(json!({"type": "agent.message", "content": [{"type": "text", "text": text}]})),
                     });
+                    }
                 }
                 if !was_blocking {
                     return;

@@ -28,6 +28,7 @@ mod ids;
 mod memory;
 mod scenario;
 mod sse;
+mod state;
 mod wire;
 mod world;
 
@@ -165,13 +166,14 @@ impl SimHandle {
 }
 
 /// Build the scenario's world (without serving it).
-fn build_world(opts: &SimOptions) -> world::World {
+fn build_world(opts: &SimOptions) -> anyhow::Result<world::World> {
     let mut w = world::World::new(opts.seed, opts.speed);
     match opts.scenario {
-        Scenario::Demo => scenario::build_demo(&mut w),
+        Scenario::Demo => scenario::build_demo(&mut w)
+            .map_err(|e| anyhow::anyhow!("the demo scenario could not be built: {e}"))?,
         Scenario::Firehose => scenario::build_firehose(&mut w, opts.events),
     }
-    w
+    Ok(w)
 }
 
 /// The fastest simulated clock: at 1000× a half-hourly deployment fires every 1.8 s of real time.
@@ -186,11 +188,11 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
             opts.speed
         );
     }
-    let world = Arc::new(Mutex::new(build_world(&opts)));
+    let world = Arc::new(Mutex::new(build_world(&opts)?));
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
-    let state = http::AppState {
+    let state = state::AppState {
         world: world.clone(),
         faults: opts.faults.clone(),
         api_key: opts.api_key.clone(),
@@ -217,9 +219,13 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     let app = http::router(state);
     let server_stop = shutdown.clone();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
+        if let Err(e) = axum::serve(listener, app)
             .with_graceful_shutdown(async move { server_stop.cancelled().await })
-            .await;
+            .await
+        {
+            // Nobody awaits this task: the log is where a dead server says why.
+            tracing::error!("simulator server stopped: {e}");
+        }
     });
     Ok(SimHandle {
         addr,
@@ -268,11 +274,13 @@ mod tests {
 
     #[test]
     fn firehose_builds_the_requested_history() {
-        let w = build_world(&SimOptions {
+        let Ok(w) = build_world(&SimOptions {
             scenario: Scenario::Firehose,
             events: 5000,
             ..Default::default()
-        });
+        }) else {
+            panic!("firehose world did not build");
+        };
         assert_eq!(w.sessions.len(), 1);
         assert_eq!(w.sessions[0].history.len(), 5000);
         let first: serde_json::Value =

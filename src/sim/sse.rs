@@ -12,7 +12,7 @@ use rand::Rng;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::http::AppState;
+use super::state::AppState;
 use super::world::Frame;
 
 pub struct StreamSpec {

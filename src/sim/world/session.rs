@@ -1,4 +1,4 @@
-//! The simulator's in-memory state: every resource, each session's event log and live channel.
+//! A session: its state, its event log and live channel, and how an event changes it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -6,103 +6,9 @@ use std::sync::Arc;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde_json::{Map, Value, json};
-use tokio::sync::broadcast;
 
-use super::clock::{Micros, SimClock, rfc3339};
-use super::cron::Cron;
-use super::ids::IdGen;
-
-/// One SSE frame as the server will write it.
-#[derive(Debug)]
-pub struct Frame {
-    pub event_type: String,
-    pub data: Arc<str>,
-    pub id: Option<String>,
-    /// `Some(kind)` for `event_start`/`event_delta` previews of `kind`; sent only to opted-in streams.
-    pub preview: Option<&'static str>,
-    /// `session.deleted`: the stream ends after this frame.
-    pub ends_stream: bool,
-}
-
-pub type FrameTx = broadcast::Sender<Arc<Frame>>;
-
-pub fn channel() -> FrameTx {
-    broadcast::channel(16_384).0
-}
-
-/// A processed event in a session's or thread's history.
-#[derive(Debug, Clone)]
-pub struct StoredEvent {
-    pub seq: u64,
-    pub id: String,
-    pub kind: String,
-    pub processed_at: Micros,
-    pub json: Arc<str>,
-}
-
-/// Identifier and ordering counters shared by every resource.
-#[derive(Debug)]
-pub struct Gen {
-    pub ids: IdGen,
-    pub seq: u64,
-}
-
-impl Gen {
-    pub fn id(&mut self, prefix: &str) -> String {
-        self.ids.next(prefix)
-    }
-    pub fn seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-}
-
-/// What kind of work an agent does; drives the content of its turns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Persona {
-    Researcher,
-    Coder,
-    Support,
-    Coordinator,
-    Integrations,
-    Writer,
-    Dreamer,
-    Firehose,
-}
-
-#[derive(Debug, Clone)]
-pub struct Agent {
-    pub seq: u64,
-    pub id: String,
-    pub name: String,
-    pub model: String,
-    pub persona: Persona,
-    /// The full agent object as served.
-    pub json: Value,
-    pub created_at: Micros,
-}
-
-impl Agent {
-    /// The snapshot a session carries (`SessionAgent`): the agent without bookkeeping fields.
-    pub fn session_snapshot(&self, multiagent: Option<Value>) -> Value {
-        let mut v = self.json.clone();
-        if let Some(obj) = v.as_object_mut() {
-            for k in ["metadata", "created_at", "updated_at", "archived_at"] {
-                obj.remove(k);
-            }
-            obj.insert("multiagent".into(), multiagent.unwrap_or(Value::Null));
-        }
-        v
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Environment {
-    pub seq: u64,
-    pub id: String,
-    pub json: Value,
-    pub created_at: Micros,
-}
+use super::*;
+use crate::sim::clock::{Micros, rfc3339};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -199,6 +105,10 @@ pub enum Act {
     Block,
     /// Emit a cumulative `session.usage`.
     Usage,
+    /// The agent's message after the human answered `uses`: written when it runs, from the
+    /// answers (a denial or a custom tool's answer changes what it says); `done` when every
+    /// use was allowed.
+    Reflect { uses: Vec<String>, done: String },
 }
 
 /// A user event waiting to be processed.
@@ -213,22 +123,6 @@ pub struct ActiveOutcome {
     pub outcome_id: String,
     pub start_id: Option<String>,
     pub iteration: u64,
-}
-
-#[derive(Debug)]
-pub struct Thread {
-    pub seq: u64,
-    pub id: String,
-    pub agent_name: String,
-    pub agent: Value,
-    pub parent: Option<String>,
-    pub status: Status,
-    pub created_at: Micros,
-    pub updated_at: Micros,
-    pub archived_at: Option<Micros>,
-    pub history: Vec<StoredEvent>,
-    pub tx: FrameTx,
-    pub usage: Usage,
 }
 
 #[derive(Debug)]
@@ -272,6 +166,8 @@ pub struct Session {
     pub turns: u64,
     pub last_ts: Micros,
     pub rng: StdRng,
+    /// How each tool use that waited for a human was answered, by tool use id.
+    pub answers: std::collections::HashMap<String, Answer>,
 }
 
 /// Events that child threads also post to the primary stream.
@@ -332,6 +228,7 @@ impl Session {
             turns: 0,
             last_ts: created_at,
             rng: StdRng::seed_from_u64(rng_seed),
+            answers: Default::default(),
         }
     }
 
@@ -356,7 +253,7 @@ impl Session {
             .is_some_and(|max| self.usage.cost_cents >= max)
     }
 
-    fn set_status(&mut self, status: Status, at: Micros) {
+    pub fn set_status(&mut self, status: Status, at: Micros) {
         if status == Status::Running && self.running_since.is_none() {
             self.running_since = Some(at);
         }
@@ -532,7 +429,7 @@ impl Session {
         id
     }
 
-    fn apply_effects(&mut self, kind: &str, ev: &Value, at: Micros, child: Option<usize>) {
+    pub fn apply_effects(&mut self, kind: &str, ev: &Value, at: Micros, child: Option<usize>) {
         let str_field = |k: &str| ev.get(k).and_then(Value::as_str).map(str::to_string);
         let thread_status = |s: &mut Session, st: Status| {
             if let Some(i) = str_field("session_thread_id").and_then(|t| s.thread_index(&t)) {
@@ -636,7 +533,7 @@ impl Session {
         }
     }
 
-    fn update_outcome(
+    pub fn update_outcome(
         &mut self,
         oid: Option<&str>,
         ev: &Value,
@@ -682,339 +579,5 @@ impl Session {
             "vault_ids": self.vault_ids,
             "deployment_id": self.deployment_id,
         })
-    }
-
-    pub fn thread_json(&self, t: &Thread, now: Micros) -> Value {
-        json!({
-            "type": "session_thread",
-            "id": t.id,
-            "session_id": self.id,
-            "agent": t.agent,
-            "parent_thread_id": t.parent,
-            "status": t.status.as_str(),
-            "stats": {
-                "active_seconds": (((now - t.created_at).max(0) as f64) / 2e6 * 10.0).round() / 10.0,
-                "duration_seconds": (((now - t.created_at).max(0) as f64) / 1e5).round() / 10.0,
-                "startup_seconds": 1.4,
-            },
-            "usage": t.usage.to_json(0.0),
-            "workflow_run_id": null,
-            "archived_at": t.archived_at.map(rfc3339),
-            "created_at": rfc3339(t.created_at),
-            "updated_at": rfc3339(t.updated_at),
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Memory
-
-#[derive(Debug, Clone)]
-pub struct MemoryStore {
-    pub seq: u64,
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub metadata: Map<String, Value>,
-    pub created_at: Micros,
-    pub updated_at: Micros,
-    pub archived_at: Option<Micros>,
-}
-
-impl MemoryStore {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "type": "memory_store",
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "metadata": self.metadata,
-            "created_at": rfc3339(self.created_at),
-            "updated_at": rfc3339(self.updated_at),
-            "archived_at": self.archived_at.map(rfc3339),
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Memory {
-    pub id: String,
-    pub store_id: String,
-    pub path: String,
-    pub content: String,
-    pub sha: String,
-    pub version_id: String,
-    pub created_at: Micros,
-    pub updated_at: Micros,
-}
-
-impl Memory {
-    pub fn to_json(&self, full: bool) -> Value {
-        json!({
-            "type": "memory",
-            "id": self.id,
-            "memory_store_id": self.store_id,
-            "path": self.path,
-            "content": if full { Value::String(self.content.clone()) } else { Value::Null },
-            "content_sha256": self.sha,
-            "content_size_bytes": self.content.len(),
-            "memory_version_id": self.version_id,
-            "created_at": rfc3339(self.created_at),
-            "updated_at": rfc3339(self.updated_at),
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct MemoryVersion {
-    pub seq: u64,
-    pub id: String,
-    pub memory_id: String,
-    pub store_id: String,
-    pub operation: &'static str,
-    pub created_at: Micros,
-    pub path: Option<String>,
-    pub content: Option<String>,
-    pub sha: Option<String>,
-    pub created_by: Value,
-    pub redacted_at: Option<Micros>,
-    pub redacted_by: Option<Value>,
-}
-
-impl MemoryVersion {
-    pub fn to_json(&self, full: bool) -> Value {
-        json!({
-            "type": "memory_version",
-            "id": self.id,
-            "memory_id": self.memory_id,
-            "memory_store_id": self.store_id,
-            "operation": self.operation,
-            "created_at": rfc3339(self.created_at),
-            "path": self.path,
-            "content": if full { self.content.clone() } else { None },
-            "content_sha256": self.sha,
-            "content_size_bytes": self.content.as_ref().map(String::len),
-            "created_by": self.created_by,
-            "redacted_at": self.redacted_at.map(rfc3339),
-            "redacted_by": self.redacted_by,
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dreams, deployments
-
-#[derive(Debug, Clone)]
-pub struct Dream {
-    pub seq: u64,
-    pub id: String,
-    pub status: &'static str,
-    pub input_store_id: String,
-    pub session_ids: Vec<String>,
-    pub model: Value,
-    pub instructions: Option<String>,
-    pub output_behavior: Value,
-    pub outputs: Vec<String>,
-    pub session_id: Option<String>,
-    pub usage: [u64; 4],
-    pub error: Option<Value>,
-    pub created_at: Micros,
-    pub ended_at: Option<Micros>,
-    pub archived_at: Option<Micros>,
-    /// When it starts running, when the output store appears, when it finishes.
-    pub start_at: Micros,
-    pub clone_at: Micros,
-    pub finish_at: Micros,
-    /// Ends in `failed` instead of `completed`.
-    pub will_fail: bool,
-}
-
-impl Dream {
-    pub fn to_json(&self) -> Value {
-        let mut sids = self.session_ids.clone();
-        sids.sort();
-        json!({
-            "type": "dream",
-            "id": self.id,
-            "status": self.status,
-            "inputs": [
-                {"type": "memory_store", "memory_store_id": self.input_store_id},
-                {"type": "sessions", "session_ids": sids},
-            ],
-            "model": self.model,
-            "instructions": self.instructions,
-            "output_behavior": self.output_behavior,
-            "outputs": self.outputs.iter().map(|id| json!({"type": "memory_store", "memory_store_id": id})).collect::<Vec<_>>(),
-            "session_id": self.session_id,
-            "usage": {
-                "input_tokens": self.usage[0],
-                "output_tokens": self.usage[1],
-                "cache_creation_input_tokens": self.usage[2],
-                "cache_read_input_tokens": self.usage[3],
-            },
-            "error": self.error,
-            "created_at": rfc3339(self.created_at),
-            "ended_at": self.ended_at.map(rfc3339),
-            "archived_at": self.archived_at.map(rfc3339),
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct Schedule {
-    pub expression: String,
-    pub timezone: String,
-    pub cron: Cron,
-    /// Fires at or before this minute have been handled.
-    pub checked_until: Micros,
-    pub last_run_at: Option<Micros>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Deployment {
-    pub seq: u64,
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub agent_id: String,
-    pub agent_version: u64,
-    pub environment_id: String,
-    pub initial_events: Value,
-    pub metadata: Map<String, Value>,
-    pub resources: Value,
-    pub schedule: Option<Schedule>,
-    pub paused_reason: Option<Value>,
-    pub archived_at: Option<Micros>,
-    pub created_at: Micros,
-    pub updated_at: Micros,
-    /// Runs of this deployment fail with this run error type (the "errored" demo deployment).
-    pub failing_with: Option<&'static str>,
-}
-
-impl Deployment {
-    pub fn agent_ref(&self) -> Value {
-        json!({"type": "agent", "id": self.agent_id, "version": self.agent_version})
-    }
-
-    pub fn to_json(&self, now: Micros) -> Value {
-        let schedule = self.schedule.as_ref().map(|s| {
-            let upcoming: Vec<String> =
-                if self.paused_reason.is_none() && self.archived_at.is_none() {
-                    s.cron.upcoming(now, 5).into_iter().map(rfc3339).collect()
-                } else {
-                    Vec::new()
-                };
-            json!({
-                "type": "cron",
-                "expression": s.expression,
-                "timezone": s.timezone,
-                "last_run_at": s.last_run_at.map(rfc3339),
-                "upcoming_runs_at": upcoming,
-            })
-        });
-        json!({
-            "type": "deployment",
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "agent": self.agent_ref(),
-            "environment_id": self.environment_id,
-            "initial_events": self.initial_events,
-            "resources": self.resources,
-            "vault_ids": [],
-            "metadata": self.metadata,
-            "budget": null,
-            "schedule": schedule,
-            "status": if self.paused_reason.is_some() { "paused" } else { "active" },
-            "paused_reason": self.paused_reason,
-            "archived_at": self.archived_at.map(rfc3339),
-            "created_at": rfc3339(self.created_at),
-            "updated_at": rfc3339(self.updated_at),
-        })
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct DeploymentRun {
-    pub seq: u64,
-    pub id: String,
-    pub deployment_id: String,
-    pub agent: Value,
-    pub created_at: Micros,
-    /// `None` for manual runs.
-    pub scheduled_at: Option<Micros>,
-    pub session_id: Option<String>,
-    pub error: Option<Value>,
-}
-
-impl DeploymentRun {
-    pub fn to_json(&self) -> Value {
-        let trigger = match self.scheduled_at {
-            Some(t) => json!({"type": "schedule", "scheduled_at": rfc3339(t)}),
-            None => json!({"type": "manual"}),
-        };
-        json!({
-            "type": "deployment_run",
-            "id": self.id,
-            "deployment_id": self.deployment_id,
-            "agent": self.agent,
-            "created_at": rfc3339(self.created_at),
-            "trigger_context": trigger,
-            "session_id": self.session_id,
-            "error": self.error,
-        })
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-pub struct World {
-    pub clock: SimClock,
-    pub seed: u64,
-    pub idg: Gen,
-    pub rng: StdRng,
-    pub agents: Vec<Agent>,
-    pub environments: Vec<Environment>,
-    pub sessions: Vec<Session>,
-    pub memory_stores: Vec<MemoryStore>,
-    pub memories: Vec<Memory>,
-    pub versions: Vec<MemoryVersion>,
-    pub dreams: Vec<Dream>,
-    pub deployments: Vec<Deployment>,
-    pub runs: Vec<DeploymentRun>,
-}
-
-impl World {
-    pub fn new(seed: u64, speed: f64) -> World {
-        World {
-            clock: SimClock::new(speed),
-            seed,
-            idg: Gen {
-                ids: IdGen::new(seed),
-                seq: 0,
-            },
-            rng: StdRng::seed_from_u64(seed),
-            agents: Vec::new(),
-            environments: Vec::new(),
-            sessions: Vec::new(),
-            memory_stores: Vec::new(),
-            memories: Vec::new(),
-            versions: Vec::new(),
-            dreams: Vec::new(),
-            deployments: Vec::new(),
-            runs: Vec::new(),
-        }
-    }
-
-    pub fn now(&self) -> Micros {
-        self.clock.now()
-    }
-
-    pub fn session_mut(&mut self, id: &str) -> Option<&mut Session> {
-        self.sessions.iter_mut().find(|s| s.id == id)
-    }
-
-    pub fn agent(&self, id: &str) -> Option<&Agent> {
-        self.agents.iter().find(|a| a.id == id)
     }
 }
