@@ -5,6 +5,7 @@
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
 pub mod commands;
+pub mod editor;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod frame;
