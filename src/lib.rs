@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod model;
+pub mod review;
 pub mod sim;
 pub mod text;
 pub mod theme;

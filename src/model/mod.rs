@@ -2,5 +2,6 @@
 
 pub mod event_view;
 pub mod resources;
+pub mod review;
 pub mod sessions;
 pub mod transcript;
