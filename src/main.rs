@@ -26,6 +26,10 @@ enum Command {
     Sessions(cli::sessions::Args),
     /// Print a session's events, history then live.
     Tail(cli::tail::Args),
+    /// List dreams.
+    Dreams(cli::dreams::Args),
+    /// Review a completed dream's changes: accept, reject, apply to its input store.
+    Review(cli::review::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -48,6 +52,8 @@ fn main() -> std::process::ExitCode {
             Some(Command::Sim(a)) => cli::sim::run(a, &args.globals).await,
             Some(Command::Sessions(a)) => cli::sessions::run(a, &args.globals).await,
             Some(Command::Tail(a)) => cli::tail::run(a, &args.globals).await,
+            Some(Command::Dreams(a)) => cli::dreams::run(a, &args.globals).await,
+            Some(Command::Review(a)) => cli::review::run(a, &args.globals).await,
         }
     });
     match result {

@@ -2,6 +2,8 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod dashboard;
+pub mod dreams;
+pub mod review;
 pub mod sessions;
 pub mod sim;
 pub mod tail;
