@@ -738,3 +738,62 @@ async fn a_killed_apply_resumes_and_writes_every_accepted_change_exactly_once() 
         }
     }
 }
+
+/// Between two headless runs the re-diff sees a memory changed in the input store: the old
+/// decision (made on other content) does not carry over; the change comes back pending under a
+/// new id and the live memory is untouched, while the other accepted changes apply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headless_decisions_never_attach_to_content_that_changed_since() {
+    let sim = fast_sim().await;
+    let base = sim.base_url();
+    let c = client(&base);
+    let (dream, input, _output) = dream_over(&c, &six_files()).await;
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = overseer(data.path(), &base, args);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+    };
+    let listed = rows(
+        &run(&["review", &dream.id, "--json", "--accept", "all"])
+            .await
+            .unwrap(),
+    );
+    assert_eq!(listed.len(), 7);
+    assert!(listed.iter().all(|r| r.state == "accepted"), "{listed:?}");
+    let alpha = listed
+        .iter()
+        .find(|r| r.path == "/a/alpha.md")
+        .unwrap()
+        .id
+        .clone();
+    let live = contents(&c, &input).await;
+    c.update_memory(
+        &input,
+        &live["/a/alpha.md"].0,
+        &UpdateMemoryParams {
+            content: Some("someone else\n".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let after = rows(
+        &run(&["review", &dream.id, "--apply", "--json"])
+            .await
+            .unwrap(),
+    );
+    let alpha_now: Vec<&Row> = after.iter().filter(|r| r.path == "/a/alpha.md").collect();
+    assert_eq!(alpha_now.len(), 1);
+    assert_ne!(alpha_now[0].id, alpha);
+    assert_eq!(alpha_now[0].state, "pending");
+    assert_eq!(
+        after.iter().filter(|r| r.state == "applied").count(),
+        6,
+        "{after:?}"
+    );
+    assert_eq!(
+        contents(&c, &input).await["/a/alpha.md"].1,
+        "someone else\n"
+    );
+}
