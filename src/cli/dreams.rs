@@ -92,7 +92,7 @@ mod tests {
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(!t.contains('\u{1b}'), "{t:?}");
-        assert!(lines[1].starts_with("drm_1[2J completed "), "{t}");
+        assert!(lines[1].starts_with("drm_1 completed "), "{t}");
         assert!(
             lines[1].contains("memstore_in") && lines[1].contains("memstore_out"),
             "{t}"
