@@ -188,6 +188,14 @@ pub fn state_dir() -> Option<PathBuf> {
     })
 }
 
+/// `<platform data dir>/overseer` (the review journal). `OVERSEER_DATA_DIR` overrides it.
+pub fn data_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("OVERSEER_DATA_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "overseer").map(|d| d.data_dir().to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

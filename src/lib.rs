@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod model;
 pub mod ops;
+pub mod review;
 pub mod sim;
 pub mod text;
 pub mod theme;

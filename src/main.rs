@@ -38,6 +38,10 @@ enum Command {
     Interrupt(cli::act::InterruptArgs),
     /// Send a user message to a session.
     Send(cli::act::SendArgs),
+    /// List dreams.
+    Dreams(cli::dreams::Args),
+    /// Review a completed dream's changes: accept, reject, apply to its input store.
+    Review(cli::review::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,6 +70,8 @@ fn main() -> std::process::ExitCode {
             Some(Command::Answer(a)) => cli::act::answer(a, &args.globals).await,
             Some(Command::Interrupt(a)) => cli::act::interrupt(a, &args.globals).await,
             Some(Command::Send(a)) => cli::act::send(a, &args.globals).await,
+            Some(Command::Dreams(a)) => cli::dreams::run(a, &args.globals).await,
+            Some(Command::Review(a)) => cli::review::run(a, &args.globals).await,
         }
     });
     match result {

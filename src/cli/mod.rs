@@ -4,6 +4,8 @@
 pub mod act;
 pub mod dashboard;
 pub mod needs;
+pub mod dreams;
+pub mod review;
 pub mod sessions;
 pub mod sim;
 pub mod tail;

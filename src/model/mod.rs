@@ -4,5 +4,6 @@ pub mod event_view;
 pub mod nav;
 pub mod needs;
 pub mod resources;
+pub mod review;
 pub mod sessions;
 pub mod transcript;
