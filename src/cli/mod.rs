@@ -3,8 +3,8 @@
 
 pub mod act;
 pub mod dashboard;
-pub mod needs;
 pub mod dreams;
+pub mod needs;
 pub mod review;
 pub mod sessions;
 pub mod sim;
