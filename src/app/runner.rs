@@ -352,7 +352,13 @@ async fn collect_capped<T>(
         if out.len() == max {
             return Ok((out, true));
         }
-        out.push(item?);
+        match item {
+            Ok(v) => out.push(v),
+            // The client stopped early (page/item cap, repeated cursor): what came is shown,
+            // marked as the first part.
+            Err(ApiError::ListStopped { .. }) => return Ok((out, true)),
+            Err(e) => return Err(e),
+        }
     }
     Ok((out, false))
 }
@@ -717,6 +723,29 @@ mod tests {
         assert!(
             d >= Duration::from_secs(64) && d <= Duration::from_secs(96),
             "{d:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod collect_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_listing_the_client_stopped_early_is_shown_as_truncated() {
+        let stopped = ApiError::ListStopped {
+            path: "/v1/memory_stores".into(),
+            items: 2,
+            why: "the next_page cursor repeated".into(),
+        };
+        let items = futures::stream::iter(vec![Ok(1), Ok(2), Err(stopped)]);
+        assert_eq!(collect_capped(items, 10).await.unwrap(), (vec![1, 2], true));
+        let failed = futures::stream::iter(vec![Ok(1), Err(ApiError::Config("x".into()))]);
+        assert!(collect_capped(failed, 10).await.is_err());
+        let whole = futures::stream::iter(vec![Ok::<_, ApiError>(1), Ok(2)]);
+        assert_eq!(
+            collect_capped(whole, 10).await.unwrap(),
+            (vec![1, 2], false)
         );
     }
 }
