@@ -727,3 +727,53 @@ fn identical_polls_draw_no_frames() {
     app.draw(&mut term, &Theme::dark()).unwrap();
     assert_eq!(app.state.frames, frames + 1);
 }
+
+/// Text that terminals draw at another width than naive measuring says (flags, ZWJ families,
+/// a lone ZWJ, soft hyphens, variation selectors) must not push borders: at the cell level,
+/// every row has the list pane's right border in the same column, and no zero-width format
+/// character or regional indicator reaches a cell.
+#[test]
+fn emoji_sequences_draw_in_the_cells_they_measure() {
+    let nasty = [
+        "Flags 🇺🇸🇯🇵 and a family 👨\u{200d}👩\u{200d}👧\u{200d}👦 here",
+        "lone\u{200d}zwj soft\u{00ad}hyphen heart ❤\u{fe0f} keycap 1\u{fe0f}\u{20e3}",
+        "🏳\u{fe0f}\u{200d}🌈 rainbow 🧑🏽\u{200d}💻 coder",
+    ];
+    let mut state = demo_state(120, 40);
+    let mut fleet = fixtures::fleet();
+    // Through the same parsing the poller uses (titles are sanitized when read).
+    for (i, (s, _)) in fleet.iter_mut().enumerate().take(nasty.len()) {
+        let raw = serde_json::json!({"id": s.id, "title": nasty[i], "status": "idle",
+            "created_at": "2026-12-07T10:00:00Z", "updated_at": "2026-12-07T10:00:00Z"});
+        s.title = overseer::model::sessions::SessionSummary::from_json(&raw)
+            .expect("a session with an id parses")
+            .title;
+    }
+    let summaries = fleet.iter().map(|(s, _)| s.clone()).collect();
+    let _ = overseer::app::update(&mut state, Msg::SessionsLoaded(summaries));
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.draw(&mut term, &Theme::dark()).unwrap();
+    let buf = term.backend().buffer();
+    let border_x = |y: u16| (0..120u16).find(|&x| buf[(x, y)].symbol() == "┃" && x > 0);
+    let first = border_x(3).expect("the list pane has a right border");
+    let mut seen_titles = 0;
+    for y in 3..38u16 {
+        assert_eq!(border_x(y), Some(first), "row {y} pushed the border");
+        let row: String = (0..120u16).map(|x| buf[(x, y)].symbol()).collect();
+        if row.contains("Flags") || row.contains("lone") || row.contains("rainbow") {
+            seen_titles += 1;
+        }
+        for x in 0..120u16 {
+            for c in buf[(x, y)].symbol().chars() {
+                assert!(
+                    !matches!(c, '\u{200d}' | '\u{00ad}' | '\u{fe0e}' | '\u{fe0f}')
+                        && !('\u{1f1e6}'..='\u{1f1ff}').contains(&c),
+                    "row {y} col {x} holds {:?}",
+                    c
+                );
+            }
+        }
+    }
+    assert_eq!(seen_titles, nasty.len(), "every nasty title is on screen");
+}
