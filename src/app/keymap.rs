@@ -19,6 +19,7 @@ pub enum Context {
     Deployments,
     Help,
     Confirm,
+    Needs,
 }
 
 impl Context {
@@ -33,6 +34,7 @@ impl Context {
             Context::Deployments => "deployments",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Needs => "needs",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
@@ -86,6 +88,11 @@ pub enum Action {
     NextThread,
     Yes,
     No,
+    // Needs-you queue.
+    AllowCall,
+    DenyCall,
+    AnswerCall,
+    AllowMarked,
 }
 
 impl Action {
@@ -135,12 +142,24 @@ impl Action {
             Action::NextThread => "thread",
             Action::Yes => "yes",
             Action::No => "no",
+            Action::AllowCall => "allow",
+            Action::DenyCall => "deny",
+            Action::AnswerCall => "answer",
+            Action::AllowMarked => "allow_marked",
         }
     }
 
     /// Changes something on the server (hidden from hints in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(
+            self,
+            Action::Archive
+                | Action::Delete
+                | Action::AllowCall
+                | Action::DenyCall
+                | Action::AnswerCall
+                | Action::AllowMarked
+        )
     }
 }
 
@@ -350,6 +369,20 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Deployments, "enter,l,right", Open, "runs", true),
         (Deployments, "esc,h,left", Back, "back", true),
         (Deployments, "ctrl-r", Refresh, "refresh", true),
+        // Needs-you queue.
+        (Needs, "k,up", Up, "up", false),
+        (Needs, "j,down", Down, "down", false),
+        (Needs, "pgup,ctrl-b", PageUp, "page up", false),
+        (Needs, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Needs, "g,home", Top, "first", false),
+        (Needs, "G,end", Bottom, "last", false),
+        (Needs, "y", AllowCall, "allow", true),
+        (Needs, "n", DenyCall, "deny…", true),
+        (Needs, "e", AnswerCall, "answer tool…", true),
+        (Needs, "enter", Open, "open stream", true),
+        (Needs, "space", Mark, "mark", true),
+        (Needs, "Y", AllowMarked, "allow marked", true),
+        (Needs, "esc", Back, "sessions", false),
         (Help, "k,up", Up, "scroll up", false),
         (Help, "j,down", Down, "scroll down", false),
         (Help, "esc,?,q", Back, "close", true),

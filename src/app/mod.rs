@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod frame;
 pub mod keymap;
 pub mod msg;
+pub mod needs;
 pub mod panes;
 pub mod runner;
 pub mod state;

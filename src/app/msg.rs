@@ -74,6 +74,17 @@ pub enum Msg {
         forward: bool,
         scanned: usize,
     },
+    // Needs-you queue (app/update/needs.rs).
+    /// A gather across sessions finished: the queue, or one line with the request-id.
+    NeedsGathered(Result<Box<crate::model::needs::NeedsQueue>, String>),
+    /// An answer was sent: the echoed events, or one line with the request-id.
+    AnswerSent {
+        session_id: String,
+        event_id: String,
+        result: Result<Vec<crate::api::SessionEvent>, String>,
+    },
+    /// The terminal gained (true) or lost focus.
+    Focus(bool),
 }
 
 /// What a read-only view fetches (and re-fetches on a slow poll while it is open).
@@ -149,7 +160,22 @@ pub enum Cmd {
         delay: Duration,
         msg: Box<MsgBox>,
     },
+    // Needs-you queue (app/update/needs.rs).
+    /// Read every session's waiting calls (`ops::needs::gather`).
+    GatherNeeds,
+    /// Send an answer to a waiting call (`ops::act::send_answer`).
+    SendAnswer {
+        session_id: String,
+        event_id: String,
+        answer: crate::model::needs::Answer,
+    },
     /// Terminal-side effects, done by the terminal loop.
+    /// Bell and/or desktop notification (OSC 9 and OSC 777) with this text.
+    Notify {
+        text: String,
+        bell: bool,
+        desktop: bool,
+    },
     Copy(String),
     SetMouse(bool),
     Suspend,

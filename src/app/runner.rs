@@ -166,10 +166,60 @@ impl Runner {
                     });
                 }
             }
-            c @ (Cmd::Copy(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
-                self.terminal.push(c)
-            }
+            Cmd::GatherNeeds => self.gather_needs(),
+            Cmd::SendAnswer {
+                session_id,
+                event_id,
+                answer,
+            } => self.send_answer(session_id, event_id, answer),
+            c @ (Cmd::Copy(_)
+            | Cmd::SetMouse(_)
+            | Cmd::Suspend
+            | Cmd::Quit
+            | Cmd::Notify { .. }) => self.terminal.push(c),
         }
+    }
+
+    // Needs-you queue.
+    fn gather_needs(&mut self) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::ops::needs::gather(&client, crate::ops::needs::Limits::default())
+                .await
+                .map(|g| Box::new(g.queue))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::NeedsGathered(result));
+        });
+    }
+
+    fn send_answer(
+        &mut self,
+        session_id: String,
+        event_id: String,
+        answer: crate::model::needs::Answer,
+    ) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let wake = self.poll_now.clone();
+        tokio::spawn(async move {
+            let result = crate::ops::act::send_answer(&client, &session_id, &event_id, &answer)
+                .await
+                .map_err(|e| e.to_string());
+            let ok = result.is_ok();
+            let _ = tx.send(Msg::AnswerSent {
+                session_id,
+                event_id,
+                result,
+            });
+            if ok {
+                wake.notify_one();
+            }
+        });
     }
 
     fn watch(&mut self, session_id: String) {

@@ -361,6 +361,8 @@ pub struct State {
     pub memory: MemoryBrowser,
     pub dreams: DreamList,
     pub deployments: DeploymentList,
+    /// The Needs-you queue (`!`), fed whatever the view.
+    pub needs: crate::app::needs::NeedsPane,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -397,6 +399,7 @@ impl State {
             memory: MemoryBrowser::default(),
             dreams: DreamList::default(),
             deployments: DeploymentList::default(),
+            needs: crate::app::needs::NeedsPane::new(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -421,7 +424,9 @@ impl State {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Event { .. }) => Context::Inspector,
+            None if self.needs.confirm.is_some() => Context::Confirm,
             None => match (self.view, self.focus) {
+                (View::Needs, _) => Context::Needs,
                 (View::Memory, _) => Context::Memory,
                 (View::Dreams, _) => Context::Dreams,
                 (View::Deployments, _) => Context::Deployments,

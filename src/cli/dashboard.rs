@@ -49,6 +49,7 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
     state.demo = conn.demo;
     state.read_only = args.read_only;
     state.mouse = args.mouse || conn.config.mouse;
+    state.needs.notify = conn.config.notify;
     state.keymap = keymap;
     let mut app = App::new(state, Some(conn.client.clone()));
     if !key_errors.is_empty() {

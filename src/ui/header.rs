@@ -40,7 +40,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         left.push(Span::styled(" ", theme.header));
     }
 
-    let needs = state.sessions.needs_you();
+    // Calls waiting for a person (not sessions).
+    let needs = state.needs.queue.len();
     let spend = format_money(state.sessions.spend_minor(), "USD");
     let needs_style = if needs > 0 {
         theme.attention.patch(bg_of(theme))

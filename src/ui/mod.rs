@@ -9,6 +9,7 @@ pub mod header;
 pub mod inspector;
 pub mod layout;
 pub mod memory;
+pub mod needs;
 pub mod overlays;
 pub mod sessions;
 pub mod table;
@@ -39,9 +40,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         View::Memory => memory::draw(state, theme, frame, a.sessions, detail),
         View::Dreams => dreams::draw(state, theme, frame, a.sessions, detail),
         View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
+        View::Needs => needs::draw(state, theme, frame, a.sessions.union(detail)),
         other => {
             match other {
-                View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
+                View::Sessions => sessions::draw(state, theme, frame, a.sessions),
                 _ => threads(state, theme, frame, a.sessions),
             }
             events::draw(state, theme, frame, a.events);
@@ -63,6 +65,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
         None => {}
     }
+    // Needs-you queue overlays.
+    needs::editor(state, theme, frame);
+    needs::confirm(state, theme, frame);
 }
 
 /// A bordered pane with a title; focused panes get the accent border.

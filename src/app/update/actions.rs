@@ -64,6 +64,10 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             }
         }
         (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,
+        (C::Confirm, Action::Yes | Action::No) if state.needs.confirm.is_some() => {
+            crate::app::update::needs::on_confirm(state, action == Action::Yes, cmds)
+        }
+        (C::Needs, a) => crate::app::update::needs::on_action(state, a, cmds),
         (C::Confirm, Action::Yes) => {
             if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
                 state.sessions.clear_marks();
