@@ -15,6 +15,10 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         on_input_key(state, key, cmds);
         return;
     }
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_typing_key(state, key);
+        return;
+    }
     if state.toast.is_some() && key.code == KeyCode::Esc {
         state.toast = None;
         return;
@@ -140,6 +144,10 @@ pub(crate) fn on_key_msg(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) 
 
 /// Pasted text goes into the open input line, as one line.
 pub(crate) fn on_paste(state: &mut State, pasted: &str) {
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_paste(state, pasted);
+        return;
+    }
     if let Some(input) = &mut state.input {
         input.text.push_str(&text::one_line(pasted));
         input_changed(state);
