@@ -247,8 +247,8 @@ fn version_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) ->
     let mut lines = vec![Line::styled(
         format!(
             "{}{}",
-            table::pad("    OPERATION  WHEN   BY", width.saturating_sub(14), false),
-            table::pad("VERSION", 14.min(width), false)
+            table::pad("    OPERATION  WHEN   BY", width.saturating_sub(11), false),
+            table::pad("VERSION", 11.min(width), false)
         ),
         theme.column_header,
     )];
@@ -262,7 +262,7 @@ fn version_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) ->
     {
         let (glyph, style) = op_style(&v.row.operation, theme);
         let marked = m.mark.as_deref() == Some(v.id.as_str());
-        let actor_w = width.saturating_sub(4 + 11 + 7 + 14);
+        let actor_w = width.saturating_sub(22 + 11);
         let mut actor = v.row.actor.clone();
         if v.row.redacted {
             actor.push_str(" (redacted)");
@@ -278,7 +278,8 @@ fn version_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) ->
                 table::pad(&text::truncate(&actor, actor_w), actor_w, false),
                 theme.text,
             ),
-            Span::styled(text::truncate(&v.id, 14), theme.dim),
+            Span::raw(" "),
+            Span::styled(text::truncate(&v.id, 10), theme.dim),
         ]);
         lines.push(if i == nav.cursor {
             selected(line, width, theme)
@@ -292,7 +293,7 @@ fn version_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) ->
 fn audit_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) -> Vec<Line<'a>> {
     let m = &state.memory;
     let mut lines = vec![Line::styled(
-        "  WHEN    OPERATION  SESSION              PATH".to_string(),
+        "  WHEN    OPERATION  SESSION      PATH".to_string(),
         theme.column_header,
     )];
     if m.audit.is_empty() {
@@ -315,7 +316,7 @@ fn audit_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) -> V
     {
         let (glyph, style) = op_style(&a.operation, theme);
         let session = a.actor.strip_prefix("session ").unwrap_or(&a.actor);
-        let path_w = width.saturating_sub(2 + 8 + 11 + 21);
+        let path_w = width.saturating_sub(2 + 8 + 11 + 13);
         let line = Line::from(vec![
             Span::styled(format!("{glyph} "), style),
             Span::styled(table::pad(&ago(state.now, a.at), 7, false), theme.dim),
@@ -323,7 +324,7 @@ fn audit_lines<'a>(state: &State, theme: &Theme, width: usize, rows: usize) -> V
             Span::styled(table::pad(&a.operation, 10, false), style),
             Span::raw(" "),
             Span::styled(
-                table::pad(&text::truncate(session, 20), 20, false),
+                table::pad(&text::truncate(session, 12), 12, false),
                 theme.dim,
             ),
             Span::raw(" "),
