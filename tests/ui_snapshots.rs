@@ -288,48 +288,95 @@ fn never_panics_at_any_size_or_overlay() {
     }
 }
 
+fn mem_msg(state: &mut State, m: overseer::ops::memory::MemMsg) {
+    let _ = overseer::app::update(state, Msg::Memory(Box::new(m)));
+}
+
+/// The engineering store's tree with `/gotchas/` open.
+fn memory_tree(w: u16, h: u16) -> State {
+    use overseer::api::types::{MemoryListItem, MemoryPrefix};
+    use overseer::ops::memory::MemMsg;
+    let mut tree = fixtures::resource_state(w, h, View::Memory);
+    key(&mut tree, KeyCode::Enter);
+    let all = fixtures::memories();
+    let mut root: Vec<MemoryListItem> = ["/conventions/", "/gotchas/", "/people/", "/runbooks/"]
+        .iter()
+        .map(|p| {
+            MemoryListItem::MemoryPrefix(MemoryPrefix {
+                path: p.to_string(),
+            })
+        })
+        .collect();
+    root.push(MemoryListItem::Memory(overseer::api::types::Memory {
+        id: "mem_top".into(),
+        path: "/README.md".into(),
+        content_sha256: "f".repeat(64),
+        content_size_bytes: 2048,
+        updated_at: all[0].updated_at.clone(),
+        ..Default::default()
+    }));
+    mem_msg(
+        &mut tree,
+        MemMsg::Folder {
+            store_id: "memstore_eng".into(),
+            prefix: "/".into(),
+            result: Ok((root, false)),
+        },
+    );
+    key(&mut tree, KeyCode::Down);
+    key(&mut tree, KeyCode::Char('l'));
+    let gotchas = all
+        .iter()
+        .filter(|m| m.path.starts_with("/gotchas/"))
+        .cloned()
+        .map(MemoryListItem::Memory)
+        .collect();
+    mem_msg(
+        &mut tree,
+        MemMsg::Folder {
+            store_id: "memstore_eng".into(),
+            prefix: "/gotchas/".into(),
+            result: Ok((gotchas, false)),
+        },
+    );
+    tree
+}
+
+/// The flaky-checkout memory opened in the tree (with contents for its three versions).
+fn memory_open(w: u16, h: u16) -> State {
+    use overseer::ops::memory::MemMsg;
+    let mut memory = memory_tree(w, h);
+    key(&mut memory, KeyCode::Down);
+    key(&mut memory, KeyCode::Enter);
+    let (m, mut versions) = fixtures::memory_detail();
+    versions[0].content = m.content.clone();
+    versions[1].content = Some(
+        "# Flaky checkout test\n\nThe checkout test races the clock: retry it.\n\n- see PR 4411\n"
+            .into(),
+    );
+    versions[2].content = Some("# Flaky checkout test\n\nRetry it.\n".into());
+    mem_msg(
+        &mut memory,
+        MemMsg::Memory {
+            store_id: "memstore_eng".into(),
+            memory_id: "mem_003".into(),
+            result: Ok((Box::new(m), versions)),
+        },
+    );
+    memory
+}
+
 fn memory_levels(w: u16, h: u16) -> (State, State, State) {
-    use overseer::app::msg::ViewData;
-    let stores = fixtures::resource_state(w, h, View::Memory);
-    let mut memories = fixtures::resource_state(w, h, View::Memory);
-    key(&mut memories, KeyCode::Enter);
-    let _ = overseer::app::update(
-        &mut memories,
-        Msg::ViewLoaded(ViewData::Memories {
-            store_id: "memstore_eng".into(),
-            memories: fixtures::memories(),
-            truncated: false,
-        }),
-    );
-    let mut memory = fixtures::resource_state(w, h, View::Memory);
-    key(&mut memory, KeyCode::Enter);
-    let _ = overseer::app::update(
-        &mut memory,
-        Msg::ViewLoaded(ViewData::Memories {
-            store_id: "memstore_eng".into(),
-            memories: fixtures::memories(),
-            truncated: false,
-        }),
-    );
-    // Sorted by path: conventions/git, conventions/rust, gotchas/flaky-checkout.
-    key(&mut memory, KeyCode::Down);
-    key(&mut memory, KeyCode::Down);
-    key(&mut memory, KeyCode::Enter);
-    let (m, versions) = fixtures::memory_detail();
-    let _ = overseer::app::update(
-        &mut memory,
-        Msg::ViewLoaded(ViewData::Memory {
-            store_id: "memstore_eng".into(),
-            memory: Box::new(m),
-            versions,
-        }),
-    );
-    (stores, memories, memory)
+    (
+        fixtures::resource_state(w, h, View::Memory),
+        memory_tree(w, h),
+        memory_open(w, h),
+    )
 }
 
 #[test]
 fn memory_view_levels() {
-    let (stores, memories, memory) = memory_levels(120, 40);
+    let (stores, tree, memory) = memory_levels(120, 40);
     let snap = frame(stores, &Theme::dark());
     assert!(snap.contains("Memory stores 3"), "{snap}");
     assert!(snap.contains("engineering-notes"), "{snap}");
@@ -337,20 +384,73 @@ fn memory_view_levels() {
     assert!(!snap.contains('\u{1b}'));
     insta::assert_snapshot!("memory_stores_120x40", snap);
 
-    let snap = frame(memories, &Theme::dark());
-    assert!(snap.contains("· 5 memories"), "{snap}");
-    let conv = snap.find("/conventions/git.md").unwrap();
-    let runbook = snap.find("/runbooks/deploy.md").unwrap();
-    assert!(conv < runbook, "sorted by path");
-    insta::assert_snapshot!("memory_memories_120x40", snap);
+    let snap = frame(tree, &Theme::dark());
+    assert!(snap.contains("▾ gotchas/"), "{snap}");
+    assert!(snap.contains("▸ conventions/"), "{snap}");
+    assert!(snap.contains("· flaky-checkout.md"), "{snap}");
+    let folder = snap.find("▸ runbooks/").unwrap();
+    let readme = snap.find("README.md").unwrap();
+    assert!(folder < readme, "folders first");
+    insta::assert_snapshot!("memory_tree_120x40", snap);
 
     let snap = frame(memory, &Theme::dark());
     assert!(snap.contains("# Flaky checkout test"), "{snap}");
-    assert!(snap.contains("recent versions (3)"), "{snap}");
-    assert!(snap.contains("session sesn_000001"), "{snap}");
-    assert!(snap.contains("user user_dana"), "{snap}");
     assert!(!snap.contains('\u{1b}') && !snap.contains('\u{202e}'));
     insta::assert_snapshot!("memory_content_120x40", snap);
+
+    // v: the versions with the newest against the one before it.
+    let mut versions = memory_open(120, 40);
+    key(&mut versions, KeyCode::Char('v'));
+    let snap = frame(versions, &Theme::dark());
+    assert!(snap.contains("session sesn_000001"), "{snap}");
+    assert!(snap.contains("user user_dana"), "{snap}");
+    assert!(
+        snap.contains("memver_3b (modified) → memver_3c (modified)"),
+        "{snap}"
+    );
+    assert!(
+        snap.contains("-The checkout test races the clock: retry it."),
+        "{snap}"
+    );
+    insta::assert_snapshot!("memory_version_diff_120x40", snap);
+
+    // e: the edit overlay, prefilled.
+    let mut edit = memory_open(120, 40);
+    key(&mut edit, KeyCode::Char('e'));
+    let snap = frame(edit, &Theme::dark());
+    assert!(snap.contains("Edit /gotchas/flaky-checkout.md"), "{snap}");
+    assert!(snap.contains("ctrl-s save"), "{snap}");
+    insta::assert_snapshot!("memory_edit_120x40", snap);
+}
+
+#[test]
+fn memory_audit_list() {
+    use overseer::ops::memory::MemMsg;
+    let mut s = fixtures::resource_state(120, 40, View::Memory);
+    key(&mut s, KeyCode::Char('W'));
+    let (_, versions) = fixtures::memory_detail();
+    let mut writes = vec![versions[0].clone()];
+    let mut other = versions[0].clone();
+    other.id = "memver_9".into();
+    other.memory_id = "mem_009".into();
+    other.path = Some("/runbooks/deploy.md".into());
+    other.operation = overseer::api::types::MemoryOperation::Created;
+    writes.push(other);
+    mem_msg(
+        &mut s,
+        MemMsg::Audit {
+            store_id: "memstore_eng".into(),
+            result: Ok((writes, false)),
+        },
+    );
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("Agent writes engineering-notes · 2"),
+        "{snap}"
+    );
+    assert!(snap.contains("sesn_000001"), "{snap}");
+    assert!(snap.contains("/runbooks/deploy.md"), "{snap}");
+    insta::assert_snapshot!("memory_audit_120x40", snap);
 }
 
 #[test]

@@ -27,6 +27,11 @@ pub const COMMANDS: &[Command] = &[
     c("sessions", Run::View(View::Sessions), "session list"),
     c("needs", Run::View(View::Needs), "sessions waiting for you"),
     c("memory", Run::View(View::Memory), "memory stores"),
+    c(
+        "audit",
+        Run::Action(Action::Audit),
+        "agent writes to the open memory store",
+    ),
     c("dreams", Run::View(View::Dreams), "dreams"),
     c(
         "deployments",

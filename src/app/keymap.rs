@@ -15,6 +15,9 @@ pub enum Context {
     Events,
     Inspector,
     Memory,
+    /// The memory browser's versions list and its agent-writes audit.
+    MemoryVersions,
+    MemoryAudit,
     Dreams,
     Deployments,
     Help,
@@ -30,6 +33,8 @@ impl Context {
             Context::Events => "events",
             Context::Inspector => "inspector",
             Context::Memory => "memory",
+            Context::MemoryVersions => "memory_versions",
+            Context::MemoryAudit => "memory_audit",
             Context::Dreams => "dreams",
             Context::Deployments => "deployments",
             Context::Help => "help",
@@ -93,6 +98,14 @@ pub enum Action {
     DenyCall,
     AnswerCall,
     AllowMarked,
+    // -- memory browser
+    Collapse,
+    Edit,
+    Versions,
+    Audit,
+    Diff,
+    Revert,
+    Redact,
 }
 
 impl Action {
@@ -146,6 +159,13 @@ impl Action {
             Action::DenyCall => "deny",
             Action::AnswerCall => "answer",
             Action::AllowMarked => "allow_marked",
+            Action::Collapse => "collapse",
+            Action::Edit => "edit",
+            Action::Versions => "versions",
+            Action::Audit => "audit",
+            Action::Diff => "diff",
+            Action::Revert => "revert",
+            Action::Redact => "redact",
         }
     }
 
@@ -159,6 +179,9 @@ impl Action {
                 | Action::DenyCall
                 | Action::AnswerCall
                 | Action::AllowMarked
+                | Action::Edit
+                | Action::Revert
+                | Action::Redact
         )
     }
 }
@@ -349,8 +372,33 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Memory, "g,home", Top, "first", false),
         (Memory, "G,end", Bottom, "last", false),
         (Memory, "enter,l,right", Open, "open", true),
-        (Memory, "esc,h,left", Back, "back", true),
+        (Memory, "h,left", Collapse, "close folder", false),
+        (Memory, "esc", Back, "back", true),
+        (Memory, "/", Search, "search", false),
+        (Memory, "n", NextMatch, "next match", false),
+        (Memory, "N", PrevMatch, "previous match", false),
+        (Memory, "v", Versions, "versions", true),
+        (Memory, "W", Audit, "agent writes", true),
+        (Memory, "e", Edit, "edit", true),
+        (Memory, "d,delete", Delete, "delete", false),
+        (Memory, "A", Archive, "archive store", false),
         (Memory, "ctrl-r", Refresh, "refresh", true),
+        (MemoryVersions, "k,up", Up, "up", false),
+        (MemoryVersions, "j,down", Down, "down", false),
+        (MemoryVersions, "pgup,ctrl-b", PageUp, "diff up", false),
+        (MemoryVersions, "pgdn,ctrl-f", PageDown, "diff down", false),
+        (MemoryVersions, "space", Mark, "mark", true),
+        (MemoryVersions, "d", Diff, "diff with mark", true),
+        (MemoryVersions, "R", Revert, "revert to it", true),
+        (MemoryVersions, "X", Redact, "redact", false),
+        (MemoryVersions, "esc,h,left", Back, "back", true),
+        (MemoryAudit, "k,up", Up, "up", false),
+        (MemoryAudit, "j,down", Down, "down", false),
+        (MemoryAudit, "g,home", Top, "first", false),
+        (MemoryAudit, "G,end", Bottom, "last", false),
+        (MemoryAudit, "enter,l,right", Open, "its versions", true),
+        (MemoryAudit, "esc,h,left", Back, "back", true),
+        (MemoryAudit, "ctrl-r", Refresh, "refresh", true),
         (Dreams, "k,up", Up, "up", false),
         (Dreams, "j,down", Down, "down", false),
         (Dreams, "pgup,ctrl-b", PageUp, "page up", false),

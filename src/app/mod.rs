@@ -10,6 +10,7 @@ pub mod editor;
 pub mod fixtures;
 pub mod frame;
 pub mod keymap;
+pub mod memory_view;
 pub mod msg;
 pub mod needs;
 pub mod panes;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::feed::FeedItem;
-use crate::api::types::{Deployment, DeploymentRun, Dream, Memory, MemoryStore, MemoryVersion};
+use crate::api::types::{Deployment, DeploymentRun, Dream, MemoryStore};
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -67,6 +67,9 @@ pub enum Msg {
     SelectionSettled {
         generation: u64,
     },
+    // -- memory browser (`app::update::memory`)
+    /// A memory request answered.
+    Memory(Box<crate::ops::memory::MemMsg>),
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,
@@ -91,8 +94,6 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewLoad {
     MemoryStores,
-    Memories { store_id: String },
-    Memory { store_id: String, memory_id: String },
     Dreams,
     Deployments,
 }
@@ -102,8 +103,6 @@ impl ViewLoad {
     pub fn label(&self) -> &'static str {
         match self {
             ViewLoad::MemoryStores => "memory stores",
-            ViewLoad::Memories { .. } => "memories",
-            ViewLoad::Memory { .. } => "memory",
             ViewLoad::Dreams => "dreams",
             ViewLoad::Deployments => "deployments",
         }
@@ -113,18 +112,6 @@ impl ViewLoad {
 #[derive(Debug, Clone)]
 pub enum ViewData {
     MemoryStores(Vec<MemoryStore>),
-    Memories {
-        store_id: String,
-        memories: Vec<Memory>,
-        /// The listing stopped at the fetch cap.
-        truncated: bool,
-    },
-    Memory {
-        store_id: String,
-        memory: Box<Memory>,
-        /// Newest first.
-        versions: Vec<MemoryVersion>,
-    },
     Dreams(Vec<Dream>),
     /// Each deployment with its recent runs.
     Deployments(Vec<(Deployment, Vec<DeploymentRun>)>),
@@ -136,6 +123,9 @@ pub enum Cmd {
     LoadView(ViewLoad),
     /// The read-only view closed: stop its poll.
     StopView,
+    // -- memory browser (`app::update::memory`)
+    /// A memory listing or write (writes carry their `content_sha256` precondition).
+    Memory(crate::ops::memory::MemCmd),
     /// Follow a session's events (stops the previous feed).
     Watch(String),
     /// Follow one thread of the watched session next to its main feed (`None`: stop it).

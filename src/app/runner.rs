@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 use crate::api::client::Page;
 use crate::api::feed::{self, FeedConfig, FeedHandle};
 use crate::api::types::{
-    ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListMemoriesParams,
-    ListMemoryVersionsParams, ListParams, ListThreadsParams, MemoryView, SessionThread,
+    ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListParams,
+    ListThreadsParams, SessionThread,
 };
 use crate::api::{ApiError, Beta, Client, Query};
 use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
@@ -38,11 +38,9 @@ const EVIDENCE_PER_ROUND: usize = 60;
 const VIEW_POLL: Duration = Duration::from_secs(15);
 /// Caps on what a resource view fetches (the views are for browsing, not export).
 const MAX_STORES: usize = 1_000;
-const MAX_MEMORIES: usize = 5_000;
 const MAX_DREAMS: usize = 500;
 const MAX_DEPLOYMENTS: usize = 200;
 const RUNS_PER_DEPLOYMENT: u32 = 20;
-const VERSIONS_SHOWN: u32 = 10;
 /// Threads listed for a watched session at most (the `T` filter cycles through them).
 const MAX_THREADS: usize = 500;
 
@@ -121,6 +119,15 @@ impl Runner {
                 }
                 if let Some(client) = self.client.clone() {
                     self.view = Some(tokio::spawn(view_loop(client, self.tx.clone(), load)));
+                }
+            }
+            Cmd::Memory(cmd) => {
+                if let Some(client) = self.client.clone() {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let msg = crate::ops::memory::run(&client, cmd).await;
+                        let _ = tx.send(Msg::Memory(Box::new(msg)));
+                    });
                 }
             }
             Cmd::StopView => {
@@ -427,47 +434,6 @@ async fn fetch_view(
             };
             let (stores, _) = collect_capped(client.memory_stores_all(params), MAX_STORES).await?;
             ViewData::MemoryStores(stores)
-        }
-        ViewLoad::Memories { store_id } => {
-            let params = ListMemoriesParams {
-                view: Some(MemoryView::Basic),
-                limit: Some(100),
-                ..Default::default()
-            };
-            let stream = client.memories_all(store_id, params);
-            let (items, truncated) = collect_capped(stream, MAX_MEMORIES).await?;
-            let memories = items
-                .into_iter()
-                .filter_map(|i| match i {
-                    crate::api::types::MemoryListItem::Memory(m) => Some(m),
-                    _ => None,
-                })
-                .collect();
-            ViewData::Memories {
-                store_id: store_id.clone(),
-                memories,
-                truncated,
-            }
-        }
-        ViewLoad::Memory {
-            store_id,
-            memory_id,
-        } => {
-            let memory = client
-                .get_memory(store_id, memory_id, Some(MemoryView::Full))
-                .await?;
-            let params = ListMemoryVersionsParams {
-                memory_id: Some(memory_id.clone()),
-                view: Some(MemoryView::Basic),
-                limit: Some(VERSIONS_SHOWN),
-                ..Default::default()
-            };
-            let versions = client.list_memory_versions(store_id, &params).await?.data;
-            ViewData::Memory {
-                store_id: store_id.clone(),
-                memory: Box::new(memory),
-                versions,
-            }
         }
         ViewLoad::Dreams => {
             // Store names for the dream rows (ids alone say little).

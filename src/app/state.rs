@@ -2,8 +2,9 @@
 
 use crate::api::feed::ConnState;
 use crate::app::keymap::{Context, Keymap};
+pub use crate::app::memory_view::{MemoryBrowser, MemoryLevel};
 use crate::model::nav::Nav;
-use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
+use crate::model::resources::{DeploymentRow, DreamRow};
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
@@ -275,35 +276,6 @@ pub struct Fetch {
     pub error: Option<String>,
 }
 
-/// Which level of the memory browser is shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum MemoryLevel {
-    #[default]
-    Stores,
-    Memories,
-    Memory,
-}
-
-/// `:memory`: stores → a store's memories → one memory with its versions.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MemoryBrowser {
-    pub level: MemoryLevel,
-    pub stores: Vec<StoreRow>,
-    pub stores_nav: Nav,
-    /// The opened store.
-    pub store: Option<StoreRow>,
-    pub memories: Vec<MemoryRow>,
-    /// More memories exist than were fetched.
-    pub truncated: bool,
-    pub memories_nav: Nav,
-    /// The opened memory (id known at once, detail when it arrives).
-    pub memory_id: Option<String>,
-    pub memory: Option<MemoryDetail>,
-    /// First content line shown (the cursor).
-    pub scroll: Nav,
-    pub fetch: Fetch,
-}
-
 /// `:dreams`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DreamList {
@@ -427,7 +399,7 @@ impl State {
             None if self.needs.confirm.is_some() => Context::Confirm,
             None => match (self.view, self.focus) {
                 (View::Needs, _) => Context::Needs,
-                (View::Memory, _) => Context::Memory,
+                (View::Memory, _) => self.memory.context(),
                 (View::Dreams, _) => Context::Dreams,
                 (View::Deployments, _) => Context::Deployments,
                 (_, Pane::Sessions) => Context::Sessions,

@@ -77,6 +77,8 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::Events,
         Context::Inspector,
         Context::Memory,
+        Context::MemoryVersions,
+        Context::MemoryAudit,
         Context::Dreams,
         Context::Deployments,
         Context::Needs,

@@ -54,6 +54,12 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         (_, Action::Suspend) => cmds.push(Cmd::Suspend),
         (_, Action::ViewNeeds) => set_view(state, View::Needs, cmds),
+        (c, Action::Audit) if !matches!(c, C::Memory | C::MemoryVersions | C::MemoryAudit) => {
+            if state.view != View::Memory {
+                set_view(state, View::Memory, cmds);
+            }
+            crate::app::update::memory::open_audit(state, cmds);
+        }
         (C::Help, a) if motion(a).is_some() => {
             // Stop at the last line (the overlay's text depends on the width only).
             let area = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
@@ -68,6 +74,9 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             crate::app::update::needs::on_confirm(state, action == Action::Yes, cmds)
         }
         (C::Needs, a) => crate::app::update::needs::on_action(state, a, cmds),
+        (C::Confirm, a) if state.memory.confirm.is_some() => {
+            crate::app::update::memory::on_confirm(state, a, cmds)
+        }
         (C::Confirm, Action::Yes) => {
             if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
                 state.sessions.clear_marks();
@@ -95,7 +104,9 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 copy_selected(state, cmds);
             }
         }
-        (C::Memory | C::Dreams | C::Deployments, a) => views::on_action(state, a, cmds),
+        (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams | C::Deployments, a) => {
+            views::on_action(state, a, cmds)
+        }
         (C::Sessions, a) => on_sessions_action(state, a, cmds),
         (C::Events, a) => on_events_action(state, a, cmds),
         _ => {}

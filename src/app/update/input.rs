@@ -19,6 +19,10 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         crate::app::update::needs::on_editor_key(state, key, cmds);
         return;
     }
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_typing_key(state, key);
+        return;
+    }
     if state.toast.is_some() && key.code == KeyCode::Esc {
         state.toast = None;
         return;
@@ -146,6 +150,10 @@ pub(crate) fn on_key_msg(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) 
 pub(crate) fn on_paste(state: &mut State, pasted: &str) {
     if state.needs.editor.is_some() {
         crate::app::update::needs::on_editor_paste(state, pasted);
+        return;
+    }
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_paste(state, pasted);
         return;
     }
     if let Some(input) = &mut state.input {

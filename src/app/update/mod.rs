@@ -7,6 +7,7 @@ pub(crate) mod actions;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
+pub(crate) mod memory;
 pub(crate) mod mouse;
 pub(crate) mod needs;
 pub(crate) mod search;
@@ -65,6 +66,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::ViewFailed { load, error } => {
             views::on_failed(state, &load, &error);
         }
+        Msg::Memory(m) => memory::on_msg(state, *m, c),
         Msg::ExportStep {
             session_id,
             from,
