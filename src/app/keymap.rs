@@ -19,6 +19,8 @@ pub enum Context {
     Deployments,
     Help,
     Confirm,
+    /// Typing in a prompt or editor: the keys are the editor's (listed for footer and help).
+    Input,
 }
 
 impl Context {
@@ -33,11 +35,12 @@ impl Context {
             Context::Deployments => "deployments",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Input => "input",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
-        matches!(self, Context::Help | Context::Confirm)
+        matches!(self, Context::Help | Context::Confirm | Context::Input)
     }
 }
 
@@ -86,6 +89,21 @@ pub enum Action {
     NextThread,
     Yes,
     No,
+    // Editor keys (context `Input`): handled by `app::editor::Editor`, listed here.
+    Submit,
+    Cancel,
+    Complete,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    ClearLine,
+    DeleteWord,
+    Undo,
+    // Session actions (`app/update/session_actions.rs`).
+    Interrupt,
+    SendMessage,
+    DefineOutcome,
 }
 
 impl Action {
@@ -135,12 +153,32 @@ impl Action {
             Action::NextThread => "thread",
             Action::Yes => "yes",
             Action::No => "no",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::Complete => "complete",
+            Action::CursorLeft => "left",
+            Action::CursorRight => "right",
+            Action::LineStart => "home",
+            Action::LineEnd => "end",
+            Action::ClearLine => "clear",
+            Action::DeleteWord => "delete_word",
+            Action::Undo => "undo",
+            Action::Interrupt => "interrupt",
+            Action::SendMessage => "message",
+            Action::DefineOutcome => "outcome",
         }
     }
 
     /// Changes something on the server (hidden from hints in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(
+            self,
+            Action::Archive
+                | Action::Delete
+                | Action::Interrupt
+                | Action::SendMessage
+                | Action::DefineOutcome
+        )
     }
 }
 
@@ -355,6 +393,17 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Help, "esc,?,q", Back, "close", true),
         (Confirm, "y", Yes, "yes", true),
         (Confirm, "n,esc,q", No, "no", true),
+        // The editor's keys (`app/editor.rs`), fixed: shown while typing and in help.
+        (Input, "enter", Submit, "apply", true),
+        (Input, "esc", Cancel, "cancel", true),
+        (Input, "tab", Complete, "complete", true),
+        (Input, "ctrl-u", ClearLine, "clear", true),
+        (Input, "ctrl-w", DeleteWord, "delete word", false),
+        (Input, "ctrl-z", Undo, "undo", false),
+        (Input, "left", CursorLeft, "left", false),
+        (Input, "right", CursorRight, "right", false),
+        (Input, "home", LineStart, "line start", false),
+        (Input, "end", LineEnd, "line end", false),
     ]
 };
 
@@ -411,6 +460,10 @@ impl Keymap {
                 errors.push(format!("keys.{name}: no such action"));
                 continue;
             };
+            if template.context == Context::Input {
+                errors.push(format!("keys.{name}: the editor's keys are fixed"));
+                continue;
+            }
             let keys: Option<Vec<Key>> = spec.split(',').map(Key::parse).collect();
             let Some(keys) = keys.filter(|k| !k.is_empty()) else {
                 errors.push(format!("keys.{name}: cannot read key {spec:?}"));

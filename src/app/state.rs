@@ -1,6 +1,7 @@
 //! Everything the screen shows, and nothing that does I/O.
 
 use crate::api::feed::ConnState;
+use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 use crate::model::nav::Nav;
 use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
@@ -92,11 +93,24 @@ pub enum InputKind {
     EventSearch,
 }
 
-/// The one-line text input at the bottom (`:`, `/`).
+/// The one-line text input at the bottom (`:`, `/`), on the app's one [`Editor`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputLine {
     pub kind: InputKind,
-    pub text: String,
+    pub editor: Editor,
+}
+
+impl InputLine {
+    pub fn new(kind: InputKind, initial: &str) -> InputLine {
+        InputLine {
+            kind,
+            editor: Editor::single_line(initial),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.editor.text()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -417,6 +431,9 @@ impl State {
 
     /// The keymap context keys go to right now.
     pub fn context(&self) -> Context {
+        if self.input.is_some() {
+            return Context::Input;
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,

@@ -79,6 +79,7 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::Memory,
         Context::Dreams,
         Context::Deployments,
+        Context::Input,
     ] {
         rows.push(vec![(ctx.name().to_string(), Tag::Heading)]);
         let bindings = state.keymap.grouped_for(ctx, false, state.read_only);

@@ -23,12 +23,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 nav: Default::default(),
             })
         }
-        (_, Action::CommandLine) => {
-            state.input = Some(InputLine {
-                kind: InputKind::Command,
-                text: String::new(),
-            })
-        }
+        (_, Action::CommandLine) => state.input = Some(InputLine::new(InputKind::Command, "")),
         (_, Action::FocusNext) | (_, Action::FocusPrev) => {
             state.focus = match state.focus {
                 Pane::Sessions => Pane::Events,
