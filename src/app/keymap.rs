@@ -19,6 +19,8 @@ pub enum Context {
     Deployments,
     Help,
     Confirm,
+    /// The compose overlay (message, outcome): its editor's keys plus send and next field.
+    Compose,
     /// Typing in a prompt or editor: the keys are the editor's (listed for footer and help).
     Input,
 }
@@ -36,11 +38,15 @@ impl Context {
             Context::Help => "help",
             Context::Confirm => "confirm",
             Context::Input => "input",
+            Context::Compose => "compose",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
-        matches!(self, Context::Help | Context::Confirm | Context::Input)
+        matches!(
+            self,
+            Context::Help | Context::Confirm | Context::Input | Context::Compose
+        )
     }
 }
 
@@ -104,6 +110,7 @@ pub enum Action {
     Interrupt,
     SendMessage,
     DefineOutcome,
+    NextField,
 }
 
 impl Action {
@@ -166,6 +173,7 @@ impl Action {
             Action::Interrupt => "interrupt",
             Action::SendMessage => "message",
             Action::DefineOutcome => "outcome",
+            Action::NextField => "next_field",
         }
     }
 
@@ -353,6 +361,16 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Events, "y", Copy, "copy JSON", true),
         (Events, "ctrl-s", Export, "export", false),
         (Events, "esc,h,left", Back, "sessions", false),
+        // Session actions (list or stream focus; hidden and refused in read-only mode).
+        (Sessions, "I", Interrupt, "interrupt", true),
+        (Sessions, "m", SendMessage, "message", true),
+        (Sessions, "O", DefineOutcome, "outcome", false),
+        (Events, "I", Interrupt, "interrupt", true),
+        (Events, "m", SendMessage, "message", true),
+        (Events, "O", DefineOutcome, "outcome", false),
+        (Compose, "ctrl-s,alt-enter", Submit, "send", true),
+        (Compose, "tab", NextField, "next field", true),
+        (Compose, "esc", Cancel, "close (keeps draft)", true),
         (Inspector, "k,up", Up, "scroll up", true),
         (Inspector, "j,down", Down, "scroll down", true),
         (Inspector, "pgup,ctrl-b", PageUp, "page up", false),
@@ -460,7 +478,7 @@ impl Keymap {
                 errors.push(format!("keys.{name}: no such action"));
                 continue;
             };
-            if template.context == Context::Input {
+            if matches!(template.context, Context::Input | Context::Compose) {
                 errors.push(format!("keys.{name}: the editor's keys are fixed"));
                 continue;
             }

@@ -5,6 +5,7 @@
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
 pub mod commands;
+pub mod compose;
 pub mod editor;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
@@ -13,6 +14,7 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod runner;
+pub mod session_cmds;
 pub mod state;
 pub mod terminal;
 pub mod update;

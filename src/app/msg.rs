@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::api::EventParams;
 use crate::api::feed::FeedItem;
 use crate::api::types::{Deployment, DeploymentRun, Dream, Memory, MemoryStore, MemoryVersion};
+use crate::app::compose::ComposeKind;
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -66,6 +68,14 @@ pub enum Msg {
     /// (see `State::selection_generation`): the stream may follow it now.
     SelectionSettled {
         generation: u64,
+    },
+    // Session actions (`app/update/session_actions.rs`).
+    /// An interrupt, message or outcome finished: the toast line, and on success the draft
+    /// to forget.
+    SessionActionDone {
+        draft: Option<(String, ComposeKind)>,
+        text: String,
+        error: bool,
     },
     /// Continue a long search without blocking keys.
     SearchStep {
@@ -148,6 +158,23 @@ pub enum Cmd {
     After {
         delay: Duration,
         msg: Box<MsgBox>,
+    },
+    // Session actions (`app/update/session_actions.rs`).
+    /// `user.interrupt` to the session, or only to one sub-agent thread.
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
+    /// `user.message` with this text.
+    SendMessage {
+        session_id: String,
+        text: String,
+    },
+    /// Any other user event built from a compose overlay (e.g. `user.define_outcome`).
+    SendEvent {
+        session_id: String,
+        draft: ComposeKind,
+        event: EventParams,
     },
     /// Terminal-side effects, done by the terminal loop.
     Copy(String),

@@ -1,6 +1,7 @@
 //! Everything the screen shows, and nothing that does I/O.
 
 use crate::api::feed::ConnState;
+use crate::app::compose::{Compose, Drafts};
 use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 use crate::model::nav::Nav;
@@ -129,6 +130,14 @@ pub enum Overlay {
     },
     /// The selected event in full (pretty JSON), scrollable.
     Event { nav: Nav },
+    // Session actions (`app/update/session_actions.rs`).
+    /// Writing something for a session (message, outcome): a form of editors.
+    Compose(Box<Compose>),
+    /// `I`: interrupt this session (or only this sub-agent thread)?
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -375,6 +384,8 @@ pub struct State {
     pub memory: MemoryBrowser,
     pub dreams: DreamList,
     pub deployments: DeploymentList,
+    /// Unsent compose overlays (session actions), reopened with what was typed.
+    pub drafts: Drafts,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -411,6 +422,7 @@ impl State {
             memory: MemoryBrowser::default(),
             dreams: DreamList::default(),
             deployments: DeploymentList::default(),
+            drafts: Drafts::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -438,6 +450,8 @@ impl State {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Event { .. }) => Context::Inspector,
+            Some(Overlay::Compose(_)) => Context::Compose,
+            Some(Overlay::Interrupt { .. }) => Context::Confirm,
             None => match (self.view, self.focus) {
                 (View::Memory, _) => Context::Memory,
                 (View::Dreams, _) => Context::Dreams,

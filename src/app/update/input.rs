@@ -6,13 +6,19 @@ use crate::app::commands::{self, Run};
 use crate::app::editor::Edit;
 use crate::app::msg::Cmd;
 use crate::app::panes::*;
-use crate::app::state::{InputKind, State};
-use crate::app::update::{actions::on_action, search::search_step, sessions::follow_selection};
+use crate::app::state::{InputKind, Overlay, State};
+use crate::app::update::{
+    actions::on_action, search::search_step, session_actions, sessions::follow_selection,
+};
 use crate::app::views::set_view;
 
 pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     if state.input.is_some() {
         on_input_key(state, key, cmds);
+        return;
+    }
+    if matches!(state.overlay, Some(Overlay::Compose(_))) {
+        session_actions::on_compose_key(state, key, cmds);
         return;
     }
     if state.toast.is_some() && key.code == KeyCode::Esc {
@@ -134,6 +140,11 @@ pub(crate) fn on_paste(state: &mut State, pasted: &str) {
         if input.editor.paste(pasted) == Edit::Changed {
             input_changed(state);
         }
+        state.dirty = true;
+    } else if let Some(Overlay::Compose(c)) = &mut state.overlay
+        && let Some(editor) = c.focused()
+    {
+        editor.paste(pasted);
         state.dirty = true;
     }
 }
