@@ -68,12 +68,18 @@ async fn send_a_message_and_interrupt_from_the_dashboard() {
     h.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     h.wait_for("sent toast", |s| s.contains("message sent to"))
         .await;
-    let sent = history(&client, &id).await;
-    assert!(
-        sent.iter().any(|e| e["type"] == "user.message"
-            && e["content"][0]["text"] == "please check\nthe totals"),
-        "{sent:#?}"
-    );
+    // A running session queues new work until its turn ends: wait for it in history.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let sent = history(&client, &id).await;
+        if sent.iter().any(|e| {
+            e["type"] == "user.message" && e["content"][0]["text"] == "please check\nthe totals"
+        }) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{sent:#?}");
+        h.settle().await;
+    }
     assert!(
         h.app.state.drafts.is_empty(),
         "a sent message forgets its draft"
