@@ -23,6 +23,10 @@ pub enum Context {
     Help,
     Confirm,
     Needs,
+    /// The compose overlay (message, outcome): its editor's keys plus send and next field.
+    Compose,
+    /// Typing in a prompt or editor: the keys are the editor's (listed for footer and help).
+    Input,
 }
 
 impl Context {
@@ -40,11 +44,16 @@ impl Context {
             Context::Help => "help",
             Context::Confirm => "confirm",
             Context::Needs => "needs",
+            Context::Input => "input",
+            Context::Compose => "compose",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
-        matches!(self, Context::Help | Context::Confirm)
+        matches!(
+            self,
+            Context::Help | Context::Confirm | Context::Input | Context::Compose
+        )
     }
 }
 
@@ -106,6 +115,22 @@ pub enum Action {
     Diff,
     Revert,
     Redact,
+    // Editor keys (context `Input`): handled by `app::editor::Editor`, listed here.
+    Submit,
+    Cancel,
+    Complete,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    ClearLine,
+    DeleteWord,
+    Undo,
+    // Session actions (`app/update/session_actions.rs`).
+    Interrupt,
+    SendMessage,
+    DefineOutcome,
+    NextField,
 }
 
 impl Action {
@@ -166,6 +191,20 @@ impl Action {
             Action::Diff => "diff",
             Action::Revert => "revert",
             Action::Redact => "redact",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::Complete => "complete",
+            Action::CursorLeft => "left",
+            Action::CursorRight => "right",
+            Action::LineStart => "home",
+            Action::LineEnd => "end",
+            Action::ClearLine => "clear",
+            Action::DeleteWord => "delete_word",
+            Action::Undo => "undo",
+            Action::Interrupt => "interrupt",
+            Action::SendMessage => "message",
+            Action::DefineOutcome => "outcome",
+            Action::NextField => "next_field",
         }
     }
 
@@ -182,6 +221,9 @@ impl Action {
                 | Action::Edit
                 | Action::Revert
                 | Action::Redact
+                | Action::Interrupt
+                | Action::SendMessage
+                | Action::DefineOutcome
         )
     }
 }
@@ -357,6 +399,16 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Events, "y", Copy, "copy JSON", true),
         (Events, "ctrl-s", Export, "export", false),
         (Events, "esc,h,left", Back, "sessions", false),
+        // Session actions (list or stream focus; hidden and refused in read-only mode).
+        (Sessions, "I", Interrupt, "interrupt", true),
+        (Sessions, "m", SendMessage, "message", true),
+        (Sessions, "O", DefineOutcome, "outcome", false),
+        (Events, "I", Interrupt, "interrupt", true),
+        (Events, "m", SendMessage, "message", true),
+        (Events, "O", DefineOutcome, "outcome", false),
+        (Compose, "ctrl-s,alt-enter", Submit, "send", true),
+        (Compose, "tab", NextField, "next field", true),
+        (Compose, "esc", Cancel, "close (keeps draft)", true),
         (Inspector, "k,up", Up, "scroll up", true),
         (Inspector, "j,down", Down, "scroll down", true),
         (Inspector, "pgup,ctrl-b", PageUp, "page up", false),
@@ -436,6 +488,17 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Help, "esc,?,q", Back, "close", true),
         (Confirm, "y", Yes, "yes", true),
         (Confirm, "n,esc,q", No, "no", true),
+        // The editor's keys (`app/editor.rs`), fixed: shown while typing and in help.
+        (Input, "enter", Submit, "apply", true),
+        (Input, "esc", Cancel, "cancel", true),
+        (Input, "tab", Complete, "complete", true),
+        (Input, "ctrl-u", ClearLine, "clear", true),
+        (Input, "ctrl-w", DeleteWord, "delete word", false),
+        (Input, "ctrl-z", Undo, "undo", false),
+        (Input, "left", CursorLeft, "left", false),
+        (Input, "right", CursorRight, "right", false),
+        (Input, "home", LineStart, "line start", false),
+        (Input, "end", LineEnd, "line end", false),
     ]
 };
 
@@ -492,6 +555,10 @@ impl Keymap {
                 errors.push(format!("keys.{name}: no such action"));
                 continue;
             };
+            if matches!(template.context, Context::Input | Context::Compose) {
+                errors.push(format!("keys.{name}: the editor's keys are fixed"));
+                continue;
+            }
             let keys: Option<Vec<Key>> = spec.split(',').map(Key::parse).collect();
             let Some(keys) = keys.filter(|k| !k.is_empty()) else {
                 errors.push(format!("keys.{name}: cannot read key {spec:?}"));

@@ -5,6 +5,7 @@
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
 pub mod commands;
+pub mod compose;
 pub mod editor;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
@@ -15,6 +16,7 @@ pub mod msg;
 pub mod needs;
 pub mod panes;
 pub mod runner;
+pub mod session_cmds;
 pub mod state;
 pub mod terminal;
 pub mod update;

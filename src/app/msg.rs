@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::api::EventParams;
 use crate::api::feed::FeedItem;
 use crate::api::types::{Deployment, DeploymentRun, Dream, MemoryStore};
+use crate::app::compose::ComposeKind;
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -70,6 +72,14 @@ pub enum Msg {
     // -- memory browser (`app::update::memory`)
     /// A memory request answered.
     Memory(Box<crate::ops::memory::MemMsg>),
+    // Session actions (`app/update/session_actions.rs`).
+    /// An interrupt, message or outcome finished: the toast line, and on success the draft
+    /// to forget.
+    SessionActionDone {
+        draft: Option<(String, ComposeKind)>,
+        text: String,
+        error: bool,
+    },
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,
@@ -158,6 +168,23 @@ pub enum Cmd {
         session_id: String,
         event_id: String,
         answer: crate::model::needs::Answer,
+    },
+    // Session actions (`app/update/session_actions.rs`).
+    /// `user.interrupt` to the session, or only to one sub-agent thread.
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
+    /// `user.message` with this text.
+    SendMessage {
+        session_id: String,
+        text: String,
+    },
+    /// Any other user event built from a compose overlay (e.g. `user.define_outcome`).
+    SendEvent {
+        session_id: String,
+        draft: ComposeKind,
+        event: EventParams,
     },
     /// Terminal-side effects, done by the terminal loop.
     /// Bell and/or desktop notification (OSC 9 and OSC 777) with this text.

@@ -135,6 +135,13 @@ impl Runner {
                     t.abort();
                 }
             }
+            // Session actions (`app/session_cmds.rs`).
+            cmd @ (Cmd::Interrupt { .. } | Cmd::SendMessage { .. } | Cmd::SendEvent { .. }) => {
+                if let Some(client) = self.client.clone() {
+                    let (tx, wake) = (self.tx.clone(), self.poll_now.clone());
+                    tokio::spawn(super::session_cmds::run(client, tx, wake, cmd));
+                }
+            }
             Cmd::Archive(ids) => self.bulk(ids, false),
             Cmd::Delete(ids) => self.bulk(ids, true),
             Cmd::Export { files, events } => {

@@ -1,6 +1,8 @@
 //! Everything the screen shows, and nothing that does I/O.
 
 use crate::api::feed::ConnState;
+use crate::app::compose::{Compose, Drafts};
+use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 pub use crate::app::memory_view::{MemoryBrowser, MemoryLevel};
 use crate::model::nav::Nav;
@@ -93,11 +95,24 @@ pub enum InputKind {
     EventSearch,
 }
 
-/// The one-line text input at the bottom (`:`, `/`).
+/// The one-line text input at the bottom (`:`, `/`), on the app's one [`Editor`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputLine {
     pub kind: InputKind,
-    pub text: String,
+    pub editor: Editor,
+}
+
+impl InputLine {
+    pub fn new(kind: InputKind, initial: &str) -> InputLine {
+        InputLine {
+            kind,
+            editor: Editor::single_line(initial),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.editor.text()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +131,14 @@ pub enum Overlay {
     },
     /// The selected event in full (pretty JSON), scrollable.
     Event { nav: Nav },
+    // Session actions (`app/update/session_actions.rs`).
+    /// Writing something for a session (message, outcome): a form of editors.
+    Compose(Box<Compose>),
+    /// `I`: interrupt this session (or only this sub-agent thread)?
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -335,6 +358,8 @@ pub struct State {
     pub deployments: DeploymentList,
     /// The Needs-you queue (`!`), fed whatever the view.
     pub needs: crate::app::needs::NeedsPane,
+    /// Unsent compose overlays (session actions), reopened with what was typed.
+    pub drafts: Drafts,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -372,6 +397,7 @@ impl State {
             dreams: DreamList::default(),
             deployments: DeploymentList::default(),
             needs: crate::app::needs::NeedsPane::new(),
+            drafts: Drafts::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -392,11 +418,16 @@ impl State {
 
     /// The keymap context keys go to right now.
     pub fn context(&self) -> Context {
+        if self.input.is_some() {
+            return Context::Input;
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Event { .. }) => Context::Inspector,
             None if self.needs.confirm.is_some() => Context::Confirm,
+            Some(Overlay::Compose(_)) => Context::Compose,
+            Some(Overlay::Interrupt { .. }) => Context::Confirm,
             None => match (self.view, self.focus) {
                 (View::Needs, _) => Context::Needs,
                 (View::Memory, _) => self.memory.context(),

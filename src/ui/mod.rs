@@ -1,6 +1,7 @@
 //! Drawing only: `draw(&State, &Theme, &mut Frame)`. One file per pane or overlay. Never
 //! mutates state; draws only what is visible.
 
+pub mod compose;
 pub mod deployments;
 pub mod dreams;
 pub mod events;
@@ -63,6 +64,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
             overlays::confirm(state, theme, frame, *action, ids)
         }
         Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
+        Some(Overlay::Compose(c)) => compose::draw(theme, frame, c),
+        Some(Overlay::Interrupt {
+            session_id,
+            thread_id,
+        }) => compose::confirm_interrupt(state, theme, frame, session_id, thread_id.as_deref()),
         None => {}
     }
     // Needs-you queue overlays.

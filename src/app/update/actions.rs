@@ -5,6 +5,7 @@ use crate::app::msg::Cmd;
 use crate::app::panes::motion;
 use crate::app::state::{BulkAction, InputKind, InputLine, Overlay, Pane, State, View};
 use crate::app::update::{
+    session_actions,
     sessions::on_sessions_action,
     stream::{copy_selected, on_events_action},
 };
@@ -23,12 +24,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 nav: Default::default(),
             })
         }
-        (_, Action::CommandLine) => {
-            state.input = Some(InputLine {
-                kind: InputKind::Command,
-                text: String::new(),
-            })
-        }
+        (_, Action::CommandLine) => state.input = Some(InputLine::new(InputKind::Command, "")),
         (_, Action::FocusNext) | (_, Action::FocusPrev) => {
             state.focus = match state.focus {
                 Pane::Sessions => Pane::Events,
@@ -77,6 +73,15 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         (C::Confirm, a) if state.memory.confirm.is_some() => {
             crate::app::update::memory::on_confirm(state, a, cmds)
         }
+        (C::Confirm, Action::Yes | Action::No)
+            if matches!(state.overlay, Some(Overlay::Interrupt { .. })) =>
+        {
+            session_actions::on_confirm(state, action == Action::Yes, cmds)
+        }
+        (
+            C::Sessions | C::Events,
+            Action::Interrupt | Action::SendMessage | Action::DefineOutcome,
+        ) => session_actions::on_action(state, action),
         (C::Confirm, Action::Yes) => {
             if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
                 state.sessions.clear_marks();

@@ -11,6 +11,7 @@ pub(crate) mod memory;
 pub(crate) mod mouse;
 pub(crate) mod needs;
 pub(crate) mod search;
+pub(crate) mod session_actions;
 pub(crate) mod sessions;
 pub(crate) mod stream;
 #[cfg(test)]
@@ -62,6 +63,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             threads,
         } => feed::on_threads_listed(state, &session_id, threads),
         Msg::Done { text, error } => actions::on_done(state, &text, error, c),
+        Msg::SessionActionDone { draft, text, error } => {
+            session_actions::on_done(state, draft, &text, error)
+        }
         Msg::ViewLoaded(data) => views::on_loaded(state, data),
         Msg::ViewFailed { load, error } => {
             views::on_failed(state, &load, &error);
