@@ -29,6 +29,11 @@ pub const COMMANDS: &[Command] = &[
     c("memory", Run::View(View::Memory), "memory stores"),
     c("dreams", Run::View(View::Dreams), "dreams"),
     c(
+        "review",
+        Run::View(View::Review),
+        "review a dream's changes",
+    ),
+    c(
         "deployments",
         Run::View(View::Deployments),
         "deployments and runs",

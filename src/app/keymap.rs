@@ -19,6 +19,11 @@ pub enum Context {
     Deployments,
     Help,
     Confirm,
+    Review,
+    /// A question of the review queue or the dreams view (y/n).
+    ReviewConfirm,
+    /// The start-dream form.
+    DreamForm,
 }
 
 impl Context {
@@ -33,11 +38,17 @@ impl Context {
             Context::Deployments => "deployments",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Review => "review",
+            Context::ReviewConfirm => "review_confirm",
+            Context::DreamForm => "dream_form",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
-        matches!(self, Context::Help | Context::Confirm)
+        matches!(
+            self,
+            Context::Help | Context::Confirm | Context::ReviewConfirm | Context::DreamForm
+        )
     }
 }
 
@@ -86,6 +97,25 @@ pub enum Action {
     NextThread,
     Yes,
     No,
+    // dream review and dream actions
+    ReviewAccept,
+    ReviewReject,
+    ReviewEdit,
+    ReviewSkip,
+    ReviewAcceptAll,
+    ReviewRejectAll,
+    ReviewUndo,
+    ReviewApply,
+    NextChange,
+    PrevChange,
+    OpenReview,
+    StartDream,
+    CancelDream,
+    ArchiveDream,
+    FormNext,
+    FormPrev,
+    FormPick,
+    FormSubmit,
 }
 
 impl Action {
@@ -135,12 +165,45 @@ impl Action {
             Action::NextThread => "thread",
             Action::Yes => "yes",
             Action::No => "no",
+            Action::ReviewAccept => "accept",
+            Action::ReviewReject => "reject",
+            Action::ReviewEdit => "edit",
+            Action::ReviewSkip => "skip",
+            Action::ReviewAcceptAll => "accept_all",
+            Action::ReviewRejectAll => "reject_all",
+            Action::ReviewUndo => "undo",
+            Action::ReviewApply => "apply",
+            Action::NextChange => "next_change",
+            Action::PrevChange => "prev_change",
+            Action::OpenReview => "review",
+            Action::StartDream => "start",
+            Action::CancelDream => "cancel",
+            Action::ArchiveDream => "archive",
+            Action::FormNext => "next_field",
+            Action::FormPrev => "previous_field",
+            Action::FormPick => "pick",
+            Action::FormSubmit => "submit",
         }
     }
 
     /// Changes something on the server (hidden from hints in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(
+            self,
+            Action::Archive
+                | Action::Delete
+                | Action::ReviewAccept
+                | Action::ReviewReject
+                | Action::ReviewEdit
+                | Action::ReviewSkip
+                | Action::ReviewAcceptAll
+                | Action::ReviewRejectAll
+                | Action::ReviewUndo
+                | Action::ReviewApply
+                | Action::StartDream
+                | Action::CancelDream
+                | Action::ArchiveDream
+        )
     }
 }
 
@@ -355,6 +418,36 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Help, "esc,?,q", Back, "close", true),
         (Confirm, "y", Yes, "yes", true),
         (Confirm, "n,esc,q", No, "no", true),
+        // dream review (`:review`) and dream actions
+        (Dreams, "r", OpenReview, "review", true),
+        (Dreams, "c", StartDream, "start dream", true),
+        (Dreams, "x", CancelDream, "cancel dream", true),
+        (Dreams, "D", ArchiveDream, "archive dream", false),
+        (Review, "y", ReviewAccept, "accept", true),
+        (Review, "n", ReviewReject, "reject", true),
+        (Review, "e", ReviewEdit, "edit+accept", true),
+        (Review, "s", ReviewSkip, "skip", true),
+        (Review, "a", ReviewAcceptAll, "accept all", false),
+        (Review, "r", ReviewRejectAll, "reject all", false),
+        (Review, "u", ReviewUndo, "undo", true),
+        (Review, "A", ReviewApply, "apply", true),
+        (Review, "J", NextChange, "next change", true),
+        (Review, "K", PrevChange, "previous change", false),
+        (Review, "k,up", Up, "scroll up", false),
+        (Review, "j,down", Down, "scroll down", false),
+        (Review, "pgup,ctrl-b", PageUp, "page up", false),
+        (Review, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Review, "g,home", Top, "top", false),
+        (Review, "G,end", Bottom, "bottom", false),
+        (Review, "ctrl-r", Refresh, "recompute", false),
+        (Review, "esc,h,left", Back, "dreams", true),
+        (ReviewConfirm, "y", Yes, "yes", true),
+        (ReviewConfirm, "n,esc,q", No, "no", true),
+        (DreamForm, "tab", FormNext, "next field", true),
+        (DreamForm, "backtab", FormPrev, "previous field", false),
+        (DreamForm, "space", FormPick, "pick", true),
+        (DreamForm, "ctrl-s", FormSubmit, "start", true),
+        (DreamForm, "esc", Back, "cancel", true),
     ]
 };
 

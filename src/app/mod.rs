@@ -12,6 +12,8 @@ pub mod frame;
 pub mod keymap;
 pub mod msg;
 pub mod panes;
+pub mod review_tasks;
+pub mod review_view;
 pub mod runner;
 pub mod state;
 pub mod terminal;

@@ -67,6 +67,8 @@ pub enum Msg {
     SelectionSettled {
         generation: u64,
     },
+    /// Dream review queue and dream actions (`app/review_view.rs`).
+    Review(crate::app::review_view::ReviewMsg),
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,
@@ -149,6 +151,8 @@ pub enum Cmd {
         delay: Duration,
         msg: Box<MsgBox>,
     },
+    /// Dream review queue and dream actions, run by `app/review_tasks.rs`.
+    Review(crate::app::review_view::ReviewCmd),
     /// Terminal-side effects, done by the terminal loop.
     Copy(String),
     SetMouse(bool),

@@ -28,6 +28,7 @@ pub enum View {
     Dreams,
     Deployments,
     Threads,
+    Review,
 }
 
 impl View {
@@ -35,13 +36,14 @@ impl View {
     pub fn is_resource(self) -> bool {
         matches!(self, View::Memory | View::Dreams | View::Deployments)
     }
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Sessions,
         View::Needs,
         View::Memory,
         View::Dreams,
         View::Deployments,
         View::Threads,
+        View::Review,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +53,7 @@ impl View {
             View::Dreams => "dreams",
             View::Deployments => "deployments",
             View::Threads => "threads",
+            View::Review => "review",
         }
     }
 }
@@ -361,6 +364,8 @@ pub struct State {
     pub memory: MemoryBrowser,
     pub dreams: DreamList,
     pub deployments: DeploymentList,
+    /// The dream review queue and the dream actions.
+    pub review: crate::app::review_view::ReviewView,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -397,6 +402,7 @@ impl State {
             memory: MemoryBrowser::default(),
             dreams: DreamList::default(),
             deployments: DeploymentList::default(),
+            review: Default::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -417,6 +423,11 @@ impl State {
 
     /// The keymap context keys go to right now.
     pub fn context(&self) -> Context {
+        if self.overlay.is_none()
+            && let Some(c) = crate::app::update::review::context(self)
+        {
+            return c;
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,

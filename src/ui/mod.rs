@@ -10,6 +10,7 @@ pub mod inspector;
 pub mod layout;
 pub mod memory;
 pub mod overlays;
+pub mod review;
 pub mod sessions;
 pub mod table;
 
@@ -39,6 +40,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         View::Memory => memory::draw(state, theme, frame, a.sessions, detail),
         View::Dreams => dreams::draw(state, theme, frame, a.sessions, detail),
         View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
+        View::Review => review::draw(state, theme, frame, a.sessions, detail),
         other => {
             match other {
                 View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
@@ -61,7 +63,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
             overlays::confirm(state, theme, frame, *action, ids)
         }
         Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
-        None => {}
+        None => {
+            review::draw_form(state, theme, frame);
+            review::draw_confirm(state, theme, frame);
+        }
     }
 }
 

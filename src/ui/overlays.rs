@@ -12,7 +12,7 @@ use crate::text;
 use crate::theme::Theme;
 use crate::ui::inspector::wrapped_lines;
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -23,7 +23,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn boxed<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
+pub(crate) fn boxed<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)

@@ -8,6 +8,7 @@ pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
 pub(crate) mod mouse;
+pub(crate) mod review;
 pub(crate) mod search;
 pub(crate) mod sessions;
 pub(crate) mod stream;
@@ -57,6 +58,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             markdown,
             jsonl,
         } => export::export_step(state, session_id, from, markdown, jsonl, c),
+        Msg::Review(m) => review::on_msg(state, m, c),
         Msg::SearchStep {
             query,
             from,
