@@ -78,6 +78,7 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::Inspector,
         Context::Memory,
         Context::Dreams,
+        Context::Review,
         Context::Deployments,
     ] {
         rows.push(vec![(ctx.name().to_string(), Tag::Heading)]);

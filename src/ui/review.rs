@@ -193,7 +193,11 @@ fn diff_lines(theme: &Theme, diff: &Diff, out: &mut Vec<Line<'static>>) {
             let mut spans = vec![Span::styled(prefix, base)];
             for s in &l.spans {
                 let style = if s.emphasized { word } else { base };
-                spans.push(Span::styled(text::one_line(&s.text), style));
+                // Keep the spaces around changed words (one_line would trim them).
+                spans.push(Span::styled(
+                    text::sanitize(&s.text).replace('\n', " "),
+                    style,
+                ));
             }
             out.push(Line::from(spans));
         }
@@ -251,7 +255,10 @@ fn conflict_lines(
         match body {
             Some(b) => {
                 for l in b.lines().take(SECTION_MAX) {
-                    out.push(Line::styled(text::one_line(l), theme.text));
+                    out.push(Line::styled(
+                        text::sanitize(l).replace('\n', " "),
+                        theme.text,
+                    ));
                 }
             }
             None => out.push(Line::styled(missing, theme.dim)),
