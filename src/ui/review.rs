@@ -300,7 +300,7 @@ pub fn draw_confirm(state: &State, theme: &Theme, frame: &mut Frame) {
         Span::styled(" no ", theme.text),
     ]));
     let h = lines.len() as u16 + 2;
-    let area = centered(frame.area(), 64, h);
+    let area = centered(frame.area(), 84, h);
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(boxed(theme, " Confirm ")), area);
 }
