@@ -146,6 +146,20 @@ pub struct ReviewView {
 }
 
 impl ReviewView {
+    /// The keymap context while a question, the form or the review (`in_review`) is open.
+    pub fn context(&self, in_review: bool) -> Option<crate::app::keymap::Context> {
+        use crate::app::keymap::Context;
+        if self.confirm.is_some() {
+            Some(Context::ReviewConfirm)
+        } else if self.form.is_some() {
+            Some(Context::DreamForm)
+        } else if in_review {
+            Some(Context::Review)
+        } else {
+            None
+        }
+    }
+
     /// Changes still pending, over every dream opened so far.
     pub fn waiting_total(&self) -> usize {
         self.waiting.values().sum()

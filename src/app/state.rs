@@ -424,7 +424,7 @@ impl State {
     /// The keymap context keys go to right now.
     pub fn context(&self) -> Context {
         if self.overlay.is_none()
-            && let Some(c) = crate::app::update::review::context(self)
+            && let Some(c) = self.review.context(self.view == View::Review)
         {
             return c;
         }

@@ -25,16 +25,7 @@ const READ_ONLY: &str = "read-only: reviewing and dream actions write to memory;
 
 /// The context keys go to while the review or a dream question/form is open.
 pub(crate) fn context(state: &State) -> Option<Context> {
-    let r = &state.review;
-    if r.confirm.is_some() {
-        Some(Context::ReviewConfirm)
-    } else if r.form.is_some() {
-        Some(Context::DreamForm)
-    } else if state.view == View::Review {
-        Some(Context::Review)
-    } else {
-        None
-    }
+    state.review.context(state.view == View::Review)
 }
 
 /// Open the review of `dream_id` (`None`: the newest completed dream), computing its changes.
