@@ -877,3 +877,142 @@ fn emoji_sequences_draw_in_the_cells_they_measure() {
     }
     assert_eq!(seen_titles, nasty.len(), "every nasty title is on screen");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Dream review (`:review`) and the start-dream form
+
+fn review_state() -> State {
+    use overseer::app::review_view::ReviewMsg;
+    use overseer::model::review::{
+        Listed, ReviewQueue, build_changes, compare_listings, content_sha256,
+    };
+    let l = |id: &str, path: &str, content: &str| Listed {
+        memory_id: id.into(),
+        path: path.into(),
+        sha: content_sha256(content),
+    };
+    let files = [
+        (
+            "i1",
+            "The deploy runbook says run the migrations first.\nThen restart the workers.\n",
+        ),
+        ("i2", "old note\n"),
+        (
+            "o1",
+            "The deploy runbook says run the checks first.\nThen restart the workers.\nThen page nobody.\n",
+        ),
+        ("o3", "Prefers short answers.\n"),
+    ];
+    let input = vec![
+        l("i1", "/runbooks/deploy.md", files[0].1),
+        l("i2", "/notes/old.md", files[1].1),
+    ];
+    let output = vec![
+        l("o1", "/runbooks/deploy.md", files[2].1),
+        l("o3", "/people/ana.md", files[3].1),
+    ];
+    let contents = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let d = compare_listings(&input, &output);
+    let queue = ReviewQueue::new("drm_demo", build_changes("drm_demo", &d, &contents));
+    let mut s = demo_state(120, 40);
+    s.view = View::Review;
+    s.review.generation = 1;
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Review(ReviewMsg::Loaded {
+            generation: 1,
+            input_store: "memstore_input".into(),
+            output_store: "memstore_output".into(),
+            queue: Box::new(queue),
+            warnings: vec![],
+        }),
+    );
+    s
+}
+
+#[test]
+fn review_queue_diff_conflict_and_apply_confirm() {
+    use overseer::app::review_view::{ApplyCounts, ReviewConfirm};
+    use overseer::model::review::{LiveVersion, Record};
+    let mut s = review_state();
+    let q = s.review.queue.as_ref().unwrap();
+    s.review.list.cursor = q
+        .changes
+        .iter()
+        .position(|c| c.path == "/runbooks/deploy.md")
+        .unwrap();
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("review 3"),
+        "the header counts waiting changes: {snap}"
+    );
+    assert!(
+        snap.contains("-The deploy runbook says run the migrations first."),
+        "{snap}"
+    );
+    assert!(
+        snap.contains("+The deploy runbook says run the checks first."),
+        "{snap}"
+    );
+    insta::assert_snapshot!("review_diff_120x40", snap);
+
+    let mut s = review_state();
+    let q = s.review.queue.as_mut().unwrap();
+    let i = q
+        .changes
+        .iter()
+        .position(|c| c.path == "/runbooks/deploy.md")
+        .unwrap();
+    let id = q.changes[i].id.clone();
+    for r in [
+        Record::Decision {
+            dream_id: "drm_demo".into(),
+            change_id: id.clone(),
+            decision: overseer::model::review::Decision::Accept,
+        },
+        Record::ApplyConflict {
+            dream_id: "drm_demo".into(),
+            change_id: id,
+            live: Some(LiveVersion {
+                memory_id: "i1".into(),
+                path: "/runbooks/deploy.md".into(),
+                sha: "x".into(),
+                content: Some("Someone rewrote this meanwhile.\n".into()),
+            }),
+            message: "412 the memory changed since it was reviewed (request-id req_42)".into(),
+        },
+    ] {
+        q.apply_record(&r);
+    }
+    s.review.list.cursor = i;
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("Someone rewrote this meanwhile."), "{snap}");
+    insta::assert_snapshot!("review_conflict_120x40", snap);
+
+    let mut s = review_state();
+    s.review.confirm = Some(ReviewConfirm::Apply(ApplyCounts {
+        update: 1,
+        create: 1,
+        delete: 1,
+        rename: 0,
+    }));
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("1 to update, 1 to create, 1 to delete, 0 to rename"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("review_apply_confirm_120x40", snap);
+}
+
+#[test]
+fn start_dream_form() {
+    let mut s = fixtures::resource_state(120, 40, View::Dreams);
+    key(&mut s, KeyCode::Char('c'));
+    assert!(s.review.form.is_some());
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("Start a dream"), "{snap}");
+    insta::assert_snapshot!("dream_form_120x40", snap);
+}

@@ -34,6 +34,11 @@ pub const COMMANDS: &[Command] = &[
     ),
     c("dreams", Run::View(View::Dreams), "dreams"),
     c(
+        "review",
+        Run::View(View::Review),
+        "review a dream's changes",
+    ),
+    c(
         "deployments",
         Run::View(View::Deployments),
         "deployments and runs",

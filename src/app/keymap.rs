@@ -27,6 +27,11 @@ pub enum Context {
     Compose,
     /// Typing in a prompt or editor: the keys are the editor's (listed for footer and help).
     Input,
+    Review,
+    /// A question of the review queue or the dreams view (y/n).
+    ReviewConfirm,
+    /// The start-dream form.
+    DreamForm,
 }
 
 impl Context {
@@ -46,13 +51,21 @@ impl Context {
             Context::Needs => "needs",
             Context::Input => "input",
             Context::Compose => "compose",
+            Context::Review => "review",
+            Context::ReviewConfirm => "review_confirm",
+            Context::DreamForm => "dream_form",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
         matches!(
             self,
-            Context::Help | Context::Confirm | Context::Input | Context::Compose
+            Context::Help
+                | Context::Confirm
+                | Context::Input
+                | Context::Compose
+                | Context::ReviewConfirm
+                | Context::DreamForm
         )
     }
 }
@@ -131,6 +144,25 @@ pub enum Action {
     SendMessage,
     DefineOutcome,
     NextField,
+    // dream review and dream actions
+    ReviewAccept,
+    ReviewReject,
+    ReviewEdit,
+    ReviewSkip,
+    ReviewAcceptAll,
+    ReviewRejectAll,
+    ReviewUndo,
+    ReviewApply,
+    NextChange,
+    PrevChange,
+    OpenReview,
+    StartDream,
+    CancelDream,
+    ArchiveDream,
+    FormNext,
+    FormPrev,
+    FormPick,
+    FormSubmit,
 }
 
 impl Action {
@@ -205,6 +237,24 @@ impl Action {
             Action::SendMessage => "message",
             Action::DefineOutcome => "outcome",
             Action::NextField => "next_field",
+            Action::ReviewAccept => "accept",
+            Action::ReviewReject => "reject",
+            Action::ReviewEdit => "review_edit",
+            Action::ReviewSkip => "skip",
+            Action::ReviewAcceptAll => "accept_all",
+            Action::ReviewRejectAll => "reject_all",
+            Action::ReviewUndo => "review_undo",
+            Action::ReviewApply => "apply",
+            Action::NextChange => "next_change",
+            Action::PrevChange => "prev_change",
+            Action::OpenReview => "review",
+            Action::StartDream => "start_dream",
+            Action::CancelDream => "cancel_dream",
+            Action::ArchiveDream => "archive_dream",
+            Action::FormNext => "form_next",
+            Action::FormPrev => "form_prev",
+            Action::FormPick => "form_pick",
+            Action::FormSubmit => "form_submit",
         }
     }
 
@@ -224,6 +274,17 @@ impl Action {
                 | Action::Interrupt
                 | Action::SendMessage
                 | Action::DefineOutcome
+                | Action::ReviewAccept
+                | Action::ReviewReject
+                | Action::ReviewEdit
+                | Action::ReviewSkip
+                | Action::ReviewAcceptAll
+                | Action::ReviewRejectAll
+                | Action::ReviewUndo
+                | Action::ReviewApply
+                | Action::StartDream
+                | Action::CancelDream
+                | Action::ArchiveDream
         )
     }
 }
@@ -499,6 +560,36 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Input, "right", CursorRight, "right", false),
         (Input, "home", LineStart, "line start", false),
         (Input, "end", LineEnd, "line end", false),
+        // dream review (`:review`) and dream actions
+        (Dreams, "r", OpenReview, "review", true),
+        (Dreams, "c", StartDream, "start dream", true),
+        (Dreams, "x", CancelDream, "cancel dream", true),
+        (Dreams, "D", ArchiveDream, "archive dream", false),
+        (Review, "y", ReviewAccept, "accept", true),
+        (Review, "n", ReviewReject, "reject", true),
+        (Review, "e", ReviewEdit, "edit+accept", true),
+        (Review, "s", ReviewSkip, "skip", true),
+        (Review, "a", ReviewAcceptAll, "accept all", false),
+        (Review, "r", ReviewRejectAll, "reject all", false),
+        (Review, "u", ReviewUndo, "undo", true),
+        (Review, "A", ReviewApply, "apply", true),
+        (Review, "J", NextChange, "next change", true),
+        (Review, "K", PrevChange, "previous change", false),
+        (Review, "k,up", Up, "scroll up", false),
+        (Review, "j,down", Down, "scroll down", false),
+        (Review, "pgup,ctrl-b", PageUp, "page up", false),
+        (Review, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Review, "g,home", Top, "top", false),
+        (Review, "G,end", Bottom, "bottom", false),
+        (Review, "ctrl-r", Refresh, "recompute", false),
+        (Review, "esc,h,left", Back, "dreams", true),
+        (ReviewConfirm, "y", Yes, "yes", true),
+        (ReviewConfirm, "n,esc,q", No, "no", true),
+        (DreamForm, "tab", FormNext, "next field", true),
+        (DreamForm, "backtab", FormPrev, "previous field", false),
+        (DreamForm, "space", FormPick, "pick", true),
+        (DreamForm, "ctrl-s", FormSubmit, "start", true),
+        (DreamForm, "esc", Back, "cancel", true),
     ]
 };
 

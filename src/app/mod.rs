@@ -15,6 +15,8 @@ pub mod memory_view;
 pub mod msg;
 pub mod needs;
 pub mod panes;
+pub mod review_tasks;
+pub mod review_view;
 pub mod runner;
 pub mod session_cmds;
 pub mod state;

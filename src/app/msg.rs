@@ -80,6 +80,8 @@ pub enum Msg {
         text: String,
         error: bool,
     },
+    /// Dream review queue and dream actions (`app/review_view.rs`).
+    Review(crate::app::review_view::ReviewMsg),
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,
@@ -186,6 +188,8 @@ pub enum Cmd {
         draft: ComposeKind,
         event: EventParams,
     },
+    /// Dream review queue and dream actions, run by `app/review_tasks.rs`.
+    Review(crate::app::review_view::ReviewCmd),
     /// Terminal-side effects, done by the terminal loop.
     /// Bell and/or desktop notification (OSC 9 and OSC 777) with this text.
     Notify {

@@ -58,6 +58,8 @@ pub struct Runner {
     poll_now: Arc<Notify>,
     /// Effects on the terminal itself, for the terminal loop.
     pub terminal: Vec<Cmd>,
+    /// Dream review: the journal and its tasks.
+    review: crate::app::review_tasks::ReviewTasks,
 }
 
 impl Drop for Runner {
@@ -93,6 +95,7 @@ impl Runner {
             view: None,
             poll_now: Arc::new(Notify::new()),
             terminal: Vec::new(),
+            review: Default::default(),
         }
     }
 
@@ -166,6 +169,7 @@ impl Runner {
                     });
                 });
             }
+            Cmd::Review(c) => self.review.run(c, self.client.clone(), self.tx.clone()),
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }

@@ -31,6 +31,7 @@ pub enum View {
     Dreams,
     Deployments,
     Threads,
+    Review,
 }
 
 impl View {
@@ -38,13 +39,14 @@ impl View {
     pub fn is_resource(self) -> bool {
         matches!(self, View::Memory | View::Dreams | View::Deployments)
     }
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Sessions,
         View::Needs,
         View::Memory,
         View::Dreams,
         View::Deployments,
         View::Threads,
+        View::Review,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -54,6 +56,7 @@ impl View {
             View::Dreams => "dreams",
             View::Deployments => "deployments",
             View::Threads => "threads",
+            View::Review => "review",
         }
     }
 }
@@ -360,6 +363,8 @@ pub struct State {
     pub needs: crate::app::needs::NeedsPane,
     /// Unsent compose overlays (session actions), reopened with what was typed.
     pub drafts: Drafts,
+    /// The dream review queue and the dream actions.
+    pub review: crate::app::review_view::ReviewView,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -398,6 +403,7 @@ impl State {
             deployments: DeploymentList::default(),
             needs: crate::app::needs::NeedsPane::new(),
             drafts: Drafts::default(),
+            review: Default::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -420,6 +426,11 @@ impl State {
     pub fn context(&self) -> Context {
         if self.input.is_some() {
             return Context::Input;
+        }
+        if self.overlay.is_none()
+            && let Some(c) = self.review.context(self.view == View::Review)
+        {
+            return c;
         }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,

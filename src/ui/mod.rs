@@ -12,6 +12,7 @@ pub mod layout;
 pub mod memory;
 pub mod needs;
 pub mod overlays;
+pub mod review;
 pub mod sessions;
 pub mod table;
 
@@ -42,6 +43,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         View::Dreams => dreams::draw(state, theme, frame, a.sessions, detail),
         View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
         View::Needs => needs::draw(state, theme, frame, a.sessions.union(detail)),
+        View::Review => review::draw(state, theme, frame, a.sessions, detail),
         other => {
             match other {
                 View::Sessions => sessions::draw(state, theme, frame, a.sessions),
@@ -69,7 +71,10 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
             session_id,
             thread_id,
         }) => compose::confirm_interrupt(state, theme, frame, session_id, thread_id.as_deref()),
-        None => {}
+        None => {
+            review::draw_form(state, theme, frame);
+            review::draw_confirm(state, theme, frame);
+        }
     }
     // Needs-you queue overlays.
     needs::editor(state, theme, frame);

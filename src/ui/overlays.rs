@@ -80,6 +80,7 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::MemoryVersions,
         Context::MemoryAudit,
         Context::Dreams,
+        Context::Review,
         Context::Deployments,
         Context::Needs,
         Context::Input,

@@ -41,7 +41,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             };
             state.show_toast(msg, false);
         }
-        (_, Action::Refresh) => {
+        (c, Action::Refresh) if c != C::Review => {
             if state.view.is_resource() {
                 views::load(state, cmds);
             } else {
@@ -109,6 +109,17 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 copy_selected(state, cmds);
             }
         }
+        (C::Review | C::ReviewConfirm | C::DreamForm, a) => {
+            crate::app::update::review::on_action(state, a, cmds)
+        }
+        (
+            C::Dreams,
+            a @ (Action::OpenReview
+            | Action::StartDream
+            | Action::CancelDream
+            | Action::ArchiveDream
+            | Action::Open),
+        ) if crate::app::update::review::on_dreams_action(state, a, cmds) => {}
         (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams | C::Deployments, a) => {
             views::on_action(state, a, cmds)
         }

@@ -33,6 +33,9 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         state.toast = None;
         return;
     }
+    if crate::app::update::review::on_editor_key(state, key, cmds) {
+        return;
+    }
     let ctx = state.context();
     if let Some(action) = state.keymap.lookup(ctx, &key) {
         on_action(state, action, cmds);
@@ -122,6 +125,9 @@ pub(crate) fn input_changed(state: &mut State) {
 pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
     match commands::parse(typed) {
         Some(c) => match c.run {
+            Run::View(crate::app::state::View::Review) => {
+                crate::app::update::review::open(state, None, cmds)
+            }
             Run::View(view) => set_view(state, view, cmds),
             Run::Action(action) => on_action(state, action, cmds),
         },
@@ -150,6 +156,9 @@ pub(crate) fn on_paste(state: &mut State, pasted: &str) {
     }
     if state.view == crate::app::state::View::Memory && state.memory.typing() {
         crate::app::update::memory::on_paste(state, pasted);
+        return;
+    }
+    if crate::app::update::review::on_paste(state, pasted) {
         return;
     }
     if let Some(input) = &mut state.input {

@@ -10,6 +10,7 @@ pub(crate) mod input;
 pub(crate) mod memory;
 pub(crate) mod mouse;
 pub(crate) mod needs;
+pub(crate) mod review;
 pub(crate) mod search;
 pub(crate) mod session_actions;
 pub(crate) mod sessions;
@@ -77,6 +78,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             markdown,
             jsonl,
         } => export::export_step(state, session_id, from, markdown, jsonl, c),
+        Msg::Review(m) => review::on_msg(state, m, c),
         Msg::SearchStep {
             query,
             from,
