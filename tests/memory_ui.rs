@@ -164,7 +164,17 @@ async fn edit_conflict_revert_and_stale_delete_against_the_simulator() {
     }
 
     // The content changes behind the screen; d, y: refused, nothing deleted.
-    h.key(KeyCode::Esc).await;
+    // Esc closes an open toast first, then leaves the versions list.
+    for _ in 0..3 {
+        if h.app.state.context() == overseer::app::keymap::Context::Memory {
+            break;
+        }
+        h.key(KeyCode::Esc).await;
+    }
+    assert_eq!(
+        h.app.state.context(),
+        overseer::app::keymap::Context::Memory
+    );
     let again = UpdateMemoryParams {
         content: Some("changed again".into()),
         ..Default::default()

@@ -30,7 +30,7 @@ pub const COMMANDS: &[Command] = &[
     c(
         "audit",
         Run::Action(Action::Audit),
-        "agent writes to the open memory store",
+        "agent writes in a store",
     ),
     c("dreams", Run::View(View::Dreams), "dreams"),
     c(
