@@ -4,8 +4,8 @@
 
 use crate::api::types::{Memory, MemoryVersion};
 use crate::app::editor::Editor;
+use crate::app::fetch::Fetch;
 use crate::app::keymap::Context;
-use crate::app::state::Fetch;
 use crate::model::memory_tree::{Row, Tree};
 use crate::model::nav::Nav;
 use crate::model::resources::{StoreRow, VersionRow, actor_label, parse_time};

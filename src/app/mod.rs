@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod compose;
 pub mod editor;
+pub mod fetch;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod frame;

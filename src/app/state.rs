@@ -293,14 +293,7 @@ pub struct InspectorCache {
     pub raw: String,
 }
 
-/// A read-only view's fetch status.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fetch {
-    /// A request is out and nothing has arrived for the current level yet.
-    pub loading: bool,
-    /// The last failure (cleared by the next success).
-    pub error: Option<String>,
-}
+pub use crate::app::fetch::Fetch;
 
 /// `:dreams`.
 #[derive(Debug, Clone, Default, PartialEq)]

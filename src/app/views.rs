@@ -45,6 +45,7 @@ pub fn load(state: &mut State, cmds: &mut Vec<Cmd>) {
 
 pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     match state.view {
+        View::Memory if memory::leaves_view(state, action) => set_view(state, View::Sessions, cmds),
         View::Memory => memory::on_action(state, action, cmds),
         View::Dreams => dreams_action(state, action, cmds),
         View::Deployments => deployments_action(state, action, cmds),

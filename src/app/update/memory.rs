@@ -13,8 +13,7 @@ use crate::app::memory_view::{
 };
 use crate::app::msg::{Cmd, ViewLoad};
 use crate::app::panes::{detail_page, list_page, motion};
-use crate::app::state::{State, View};
-use crate::app::views;
+use crate::app::state::State;
 use crate::model::memory_tree::{self, Child, ROOT, Row, Tree};
 use crate::model::nav::{Motion, Nav};
 use crate::model::resources::{MemoryRow, StoreRow, resolve_store_names};
@@ -246,6 +245,12 @@ fn run_pending(state: &mut State, what: Pending) {
     state.dirty = true;
 }
 
+/// Back from the store list leaves the memory view (the caller switches views, so this
+/// module needs nothing of `views`).
+pub(crate) fn leaves_view(state: &State, action: Action) -> bool {
+    state.memory.level == MemoryLevel::Stores && matches!(action, Action::Back | Action::Collapse)
+}
+
 pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     match state.memory.level {
         MemoryLevel::Stores => stores_action(state, action, cmds),
@@ -275,7 +280,8 @@ fn stores_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
                 open_audit(state, cmds);
             }
         }
-        Action::Back | Action::Collapse => views::set_view(state, View::Sessions, cmds),
+        // Leaving the view from the store list is `views::on_action`'s (see `leaves_view`).
+        Action::Back | Action::Collapse => {}
         Action::Archive => {
             if state.read_only {
                 state.show_toast(READ_ONLY, true);
@@ -976,6 +982,7 @@ mod tests {
     use crate::api::types::{Memory, MemoryPrefix};
     use crate::app::fixtures::resource_state;
     use crate::app::msg::Msg;
+    use crate::app::state::View;
     use crate::app::update::update;
     use crate::ops::memory::Failure;
     use crossterm::event::{KeyCode, KeyModifiers};
