@@ -125,7 +125,6 @@ pub enum Action {
     Edit,
     Versions,
     Audit,
-    Diff,
     Revert,
     Redact,
     // Editor keys (context `Input`): handled by `app::editor::Editor`, listed here.
@@ -220,7 +219,6 @@ impl Action {
             Action::Edit => "edit",
             Action::Versions => "versions",
             Action::Audit => "audit",
-            Action::Diff => "diff",
             Action::Revert => "revert",
             Action::Redact => "redact",
             Action::Submit => "submit",
@@ -500,8 +498,7 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (MemoryVersions, "j,down", Down, "down", false),
         (MemoryVersions, "pgup,ctrl-b", PageUp, "diff up", false),
         (MemoryVersions, "pgdn,ctrl-f", PageDown, "diff down", false),
-        (MemoryVersions, "space", Mark, "mark", true),
-        (MemoryVersions, "d", Diff, "diff with mark", true),
+        (MemoryVersions, "space", Mark, "mark: diff against it", true),
         (MemoryVersions, "R", Revert, "revert to it", true),
         (MemoryVersions, "X", Redact, "redact", false),
         (MemoryVersions, "esc,h,left", Back, "back", true),
@@ -700,6 +697,11 @@ impl Keymap {
         }
         map.problems = errors.clone();
         (map, errors)
+    }
+
+    /// Every binding, in table order (after config overrides).
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
     }
 
     /// The action `key` triggers in `context` (falling back to global bindings).

@@ -551,7 +551,7 @@ fn draw_diff(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         None => Line::styled(" Diff ", theme.title),
     };
     let hint = Line::styled(
-        " space mark · d diff with mark · R revert · X redact ",
+        " space mark: diff against it · R revert · X redact ",
         theme.dim,
     )
     .right_aligned();

@@ -475,15 +475,6 @@ fn versions_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             m.mark = if m.mark == id { None } else { id };
             recompute_diff(state);
         }
-        Action::Diff => {
-            if state.memory.mark.is_none() {
-                state.show_toast(
-                    "mark a version with space first; without a mark the diff is against the one before",
-                    false,
-                );
-            }
-            recompute_diff(state);
-        }
         Action::Revert => revert(state),
         Action::Redact => redact(state),
         Action::Back => {
@@ -977,7 +968,7 @@ fn on_updated(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::types::{Memory, MemoryPrefix};
     use crate::app::fixtures::resource_state;
@@ -996,7 +987,7 @@ mod tests {
             Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
         )
     }
-    fn mem(id: &str, path: &str, content: &str, sha: &str) -> Memory {
+    pub(crate) fn mem(id: &str, path: &str, content: &str, sha: &str) -> Memory {
         Memory {
             id: id.into(),
             memory_store_id: "memstore_eng".into(),
@@ -1007,7 +998,7 @@ mod tests {
             ..Default::default()
         }
     }
-    fn folder(s: &mut State, prefix: &str, items: Vec<MemoryListItem>) -> Vec<Cmd> {
+    pub(crate) fn folder(s: &mut State, prefix: &str, items: Vec<MemoryListItem>) -> Vec<Cmd> {
         update(
             s,
             Msg::Memory(Box::new(MemMsg::Folder {
@@ -1017,10 +1008,10 @@ mod tests {
             })),
         )
     }
-    fn pfx(p: &str) -> MemoryListItem {
+    pub(crate) fn pfx(p: &str) -> MemoryListItem {
         MemoryListItem::MemoryPrefix(MemoryPrefix { path: p.into() })
     }
-    fn item(m: Memory) -> MemoryListItem {
+    pub(crate) fn item(m: Memory) -> MemoryListItem {
         MemoryListItem::Memory(m)
     }
     fn shape(s: &State) -> Vec<String> {
@@ -1046,7 +1037,7 @@ mod tests {
     }
 
     /// A store opened with `/a.md` and `/notes/` at the root.
-    fn opened() -> State {
+    pub(crate) fn opened() -> State {
         let mut s = resource_state(120, 40, View::Memory);
         let cmds = key(&mut s, KeyCode::Enter);
         assert_eq!(
@@ -1104,7 +1095,7 @@ mod tests {
         assert!(s.memory.rows.is_empty());
     }
 
-    fn open_a(s: &mut State, content: &str, sha: &str) {
+    pub(crate) fn open_a(s: &mut State, content: &str, sha: &str) {
         key(s, KeyCode::Char('j'));
         let cmds = key(s, KeyCode::Enter);
         assert_eq!(

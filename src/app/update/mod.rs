@@ -4,6 +4,8 @@
 //! This file is the routing table: each message goes to the file of its concern.
 
 pub(crate) mod actions;
+#[cfg(test)]
+mod bindings;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;

@@ -496,7 +496,7 @@ pub fn send_label(send: &SendState) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::app::update::testing::*;
 
@@ -512,19 +512,19 @@ mod tests {
         .to_string()
     }
 
-    fn custom(id: &str, at: &str) -> String {
+    pub(crate) fn custom(id: &str, at: &str) -> String {
         json!({"type":"agent.custom_tool_use","id":id,"processed_at":at,"name":"lookup_order",
             "input":{"order":"A-1"}})
         .to_string()
     }
 
-    fn idle(id: &str, at: &str, ids: &[&str]) -> String {
+    pub(crate) fn idle(id: &str, at: &str, ids: &[&str]) -> String {
         json!({"type":"session.status_idle","id":id,"processed_at":at,
             "stop_reason":{"type":"requires_action","event_ids":ids}})
         .to_string()
     }
 
-    fn feed_raw(s: &mut State, sid: &str, raw: &str) -> Vec<Cmd> {
+    pub(crate) fn feed_raw(s: &mut State, sid: &str, raw: &str) -> Vec<Cmd> {
         let mut cmds = Vec::new();
         on_feed_event(s, sid, None, raw, &mut cmds);
         cmds

@@ -716,7 +716,7 @@ pub(crate) fn on_dreams_action(state: &mut State, action: Action, cmds: &mut Vec
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::HashMap;
 
     use super::*;
@@ -757,7 +757,7 @@ mod tests {
     }
 
     /// A state with the review of `drm_1` open and loaded.
-    fn reviewing() -> State {
+    pub(crate) fn reviewing() -> State {
         let mut s = State::new(1_700_000_000);
         s.review.journal = Some(JournalSetup {
             path: "/nonexistent/journal.jsonl".into(),
