@@ -4,32 +4,17 @@
 //! refused.
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use overseer::api::Client;
 use overseer::api::types::{MemoryView, UpdateMemoryParams};
-use overseer::api::{Client, ClientConfig};
-use overseer::app::state::State;
-use overseer::app::{App, Msg};
-use overseer::sim::{SimOptions, start};
-use overseer::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use overseer::sim::SimOptions;
 
 mod common;
-use common::Harness;
+use common::{Harness, demo_state};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_conflict_revert_and_stale_delete_against_the_simulator() {
-    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("simulator");
-    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
-    let mut state = State::new(overseer::app::terminal::now_secs());
-    state.demo = true;
-    let mut h = Harness {
-        app: App::new(state, Some(client.clone())),
-        term: Terminal::new(TestBackend::new(160, 45)).unwrap(),
-        theme: Theme::dark(),
-    };
-    h.app.handle(Msg::Resize(160, 45));
+    let (sim, client) = common::sim(SimOptions::default()).await;
+    let mut h = Harness::new(demo_state(&sim.base_url()), client.clone(), (160, 45));
 
     h.command("memory").await;
     h.wait_for("stores", |s| s.contains("engineering-notes"))

@@ -580,3 +580,140 @@ async fn sub_agent_calls_carry_their_thread_and_a_thread_can_be_interrupted_alon
     assert_eq!(int["type"], "user.interrupt");
     assert_eq!(int["session_thread_id"], tid);
 }
+
+/// Wait until the session ends a turn after the event at `after` (an index into its history);
+/// the history.
+async fn turn_ended_after(client: &Client, sid: &str, after: usize) -> Vec<Value> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let h = history(client, sid).await;
+        if h.iter()
+            .skip(after + 1)
+            .any(|e| e["type"] == "session.status_idle" && e["stop_reason"]["type"] == "end_turn")
+        {
+            return h;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{sid} never ended its turn after event {after}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn message_after(h: &[Value], at: usize) -> String {
+    h[at..]
+        .iter()
+        .find(|e| e["type"] == "agent.message")
+        .and_then(|e| e["content"][0]["text"].as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deny_and_answer_shape_what_the_agent_says_next() {
+    let (_sim, base) = start_sim(&[]);
+    let api = client(&base);
+    // Deny one of two calls with a reason, allow the other: the agent reads the reason, runs
+    // only the allowed call, and says it did not run the denied one.
+    let rows = confirmations_in_one_session(&base, 2);
+    let sid = str_of(&rows[0], "session_id");
+    let (allowed, denied) = (str_of(&rows[0], "event_id"), str_of(&rows[1], "event_id"));
+    let out = run(
+        &base,
+        &[
+            "deny",
+            sid,
+            denied,
+            "--message",
+            "no pushes during the freeze",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = run(&base, &["approve", sid, allowed]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let at = history(&api, sid)
+        .await
+        .iter()
+        .position(|e| e["type"] == "user.tool_confirmation" && e["tool_use_id"] == denied)
+        .expect("the denial is in history");
+    let h = turn_ended_after(&api, sid, at).await;
+    let next = message_after(&h, at);
+    assert!(
+        next.contains("You denied") && next.contains("\"no pushes during the freeze\""),
+        "{next}"
+    );
+    assert!(next.contains("I did not run it."), "{next}");
+    let ran = |id: &str| {
+        h.iter()
+            .any(|e| e["type"] == "agent.tool_result" && e["tool_use_id"] == id)
+    };
+    assert!(ran(allowed), "the allowed call ran");
+    assert!(!ran(denied), "the denied call never ran");
+
+    // A custom tool's answer is quoted in the agent's next message.
+    let rows = wait_rows(&base, "custom_tool", 1);
+    let row = rows
+        .iter()
+        .find(|r| r["kind"] == "custom_tool")
+        .expect("custom row");
+    let (sid, eid) = (str_of(row, "session_id"), str_of(row, "event_id"));
+    let out = run(
+        &base,
+        &[
+            "answer",
+            sid,
+            eid,
+            "--text",
+            "order A-20931 shipped on 2 Dec",
+        ],
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let at = history(&api, sid)
+        .await
+        .iter()
+        .position(|e| e["type"] == "user.custom_tool_result" && e["custom_tool_use_id"] == eid)
+        .expect("the answer is in history");
+    let h = turn_ended_after(&api, sid, at).await;
+    let next = message_after(&h, at);
+    assert!(
+        next.contains("returned: \"order A-20931 shipped on 2 Dec\""),
+        "{next}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_send_is_one_line_with_the_request_id_sends_nothing_and_a_retry_works() {
+    // The first five POSTs to /events fail: all the attempts of one command.
+    let (_sim, base) = start_sim(&["--faults", "fail-writes=5"]);
+    let api = client(&base);
+    let rows = wait_rows(&base, "tool_confirmation", 1);
+    let row = rows
+        .iter()
+        .find(|r| r["kind"] == "tool_confirmation")
+        .expect("row");
+    let (sid, eid) = (str_of(row, "session_id"), str_of(row, "event_id"));
+    let count = history(&api, sid).await.len();
+
+    let out = run(&base, &["approve", sid, eid]);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
+    assert_eq!(out.stdout, "");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "overseer: 500 api_error: Internal server error (simulated write failure). (request-id req_"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(history(&api, sid).await.len(), count, "nothing was sent");
+    assert!(row_ids(&needs(&base)).contains(&(sid.into(), eid.into())));
+
+    let out = run(&base, &["approve", sid, eid]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let conf = wait_event(&api, sid, |e| {
+        e["type"] == "user.tool_confirmation" && e["tool_use_id"] == eid
+    })
+    .await;
+    assert_eq!(conf["result"], "allow");
+}

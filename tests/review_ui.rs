@@ -7,19 +7,14 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use futures::StreamExt;
+use overseer::api::Client;
 use overseer::api::types::{ListMemoriesParams, MemoryListItem, MemoryView};
-use overseer::api::{Client, ClientConfig};
 use overseer::app::review_view::JournalSetup;
-use overseer::app::state::State;
-use overseer::app::{App, Msg};
 use overseer::model::review::{ChangeKind, ChangeState};
-use overseer::sim::{SimOptions, start};
-use overseer::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use overseer::sim::SimOptions;
 
 mod common;
-use common::Harness;
+use common::{Harness, demo_state};
 
 /// Every memory of a store: path → content.
 async fn contents(c: &Client, store: &str) -> BTreeMap<String, String> {
@@ -48,27 +43,16 @@ async fn contents(c: &Client, store: &str) -> BTreeMap<String, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accept_one_reject_one_apply_writes_exactly_that() {
-    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("simulator");
+    let (sim, client) = common::sim(SimOptions::default()).await;
     let dir = tempfile::tempdir().unwrap();
-    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
-    let mut state = State::new(overseer::app::terminal::now_secs());
-    state.base_url = sim.base_url();
-    state.demo = true;
-    state.size = (120, 40);
+    let mut state = demo_state(&sim.base_url());
     state.review.journal = Some(JournalSetup {
         path: dir.path().join("journal.jsonl"),
         base_url: sim.base_url(),
         workspace: None,
     });
-    let mut h = Harness {
-        app: App::new(state, Some(client.clone())),
-        term: Terminal::new(TestBackend::new(120, 40)).unwrap(),
-        theme: Theme::dark(),
-    };
-    h.app.handle(Msg::Resize(120, 40));
-    h.app.start(Duration::from_millis(500));
+    let mut h = Harness::new(state, client.clone(), (120, 40));
+    h.start();
 
     h.command("review").await;
     h.wait_for("the changes", |_| true).await;

@@ -1579,3 +1579,74 @@ async fn sim_demo_fleet_has_calls_waiting_for_a_human() {
         "a sub-agent's call waits: {ids:?}"
     );
 }
+
+#[tokio::test]
+async fn sim_answers_to_calls_that_never_waited_or_in_a_bad_batch_change_nothing() {
+    let h = sim(40.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (sid, ids) = coder_waiting(&c, &base).await;
+    // One bad event spoils the batch: the good answer in it is not applied either.
+    let before = history(&c, &base, &sid).await;
+    let (status, err) = answer(
+        &c,
+        &base,
+        &sid,
+        json!([
+            {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
+            {"type": "user.tool_confirmation", "tool_use_id": "sevt_nope", "result": "allow"},
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(history(&c, &base, &sid).await, before, "nothing changed");
+    assert_eq!(blocked_ids(&c, &base, &sid).await, ids, "both still wait");
+    answer(
+        &c,
+        &base,
+        &sid,
+        json!([
+            {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
+            {"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "allow"},
+        ]),
+    )
+    .await;
+    let hist = after_turn(&c, &base, &sid).await;
+    // A message is not a call; a call that ran on its own never waited for a human.
+    let message = hist
+        .iter()
+        .find(|v| v["type"] == "agent.message")
+        .and_then(|v| v["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let ran_alone = hist
+        .iter()
+        .find(|v| v["type"] == "agent.tool_use" && v["evaluated_permission"] != "ask")
+        .and_then(|v| v["id"].as_str())
+        .map(str::to_string)
+        .expect("the coder reads the code without asking");
+    let cases = [
+        (
+            message.clone(),
+            format!("user.tool_confirmation: {message:?} is not a tool use"),
+        ),
+        (
+            ran_alone.clone(),
+            format!("user.tool_confirmation: {ran_alone:?} is not waiting for an answer"),
+        ),
+    ];
+    for (id, says) in cases {
+        let before = history(&c, &base, &sid).await;
+        let (status, err) = answer(
+            &c,
+            &base,
+            &sid,
+            json!([{"type": "user.tool_confirmation", "tool_use_id": id, "result": "allow"}]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        assert_eq!(err["error"]["type"], "invalid_request_error");
+        assert_eq!(err["error"]["message"], says);
+        assert_eq!(history(&c, &base, &sid).await, before, "nothing changed");
+    }
+}

@@ -5,42 +5,17 @@
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use futures::StreamExt;
-use overseer::api::types::{ListEventsParams, SessionStatus};
-use overseer::api::{Client, ClientConfig};
-use overseer::app::state::State;
-use overseer::app::{App, Msg};
-use overseer::sim::{SimOptions, start};
-use overseer::theme::Theme;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use overseer::api::types::SessionStatus;
+use overseer::sim::SimOptions;
 
 mod common;
-use common::Harness;
-
-async fn history(c: &Client, id: &str) -> Vec<serde_json::Value> {
-    c.events_all(id, ListEventsParams::default())
-        .filter_map(|e| async move { e.ok().map(|e| e.to_value()) })
-        .collect()
-        .await
-}
+use common::{Harness, demo_state, history};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_a_message_and_interrupt_from_the_dashboard() {
-    let sim = start(SimOptions::default(), ([127, 0, 0, 1], 0).into())
-        .await
-        .expect("simulator");
-    let client = Client::new(ClientConfig::new(sim.base_url(), None)).expect("client");
-    let mut state = State::new(overseer::app::terminal::now_secs());
-    state.demo = true;
-    state.size = (120, 40);
-    let mut h = Harness {
-        app: App::new(state, Some(client.clone())),
-        term: Terminal::new(TestBackend::new(120, 40)).unwrap(),
-        theme: Theme::dark(),
-    };
-    h.app.handle(Msg::Resize(120, 40));
-    h.app.start(Duration::from_millis(500));
+    let (sim, client) = common::sim(SimOptions::default()).await;
+    let mut h = Harness::new(demo_state(&sim.base_url()), client.clone(), (120, 40));
+    h.start();
     h.wait_for("the list", |s| s.contains("● connected")).await;
 
     // A running session, selected in the list.

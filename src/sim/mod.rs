@@ -17,7 +17,9 @@
 //! `error-rate=P` answers that fraction of non-stream requests with 429 (`retry-after-ms`
 //! 50–200, `retry-after: 1`), 500 or 529; `latency-ms=N` delays every response;
 //! `malformed=P` injects an extra garbage / unknown-type / `event:`-less frame before that
-//! fraction of stream frames (real events are never replaced).
+//! fraction of stream frames (real events are never replaced); `fail-writes=N` answers the next
+//! N POSTs to a session's `/events` with 500 `api_error` (deterministic, for retry tests; a test
+//! holding the `SimHandle` can arm it again with [`SimHandle::fail_writes`]).
 
 mod clock;
 mod content;
@@ -33,6 +35,7 @@ mod wire;
 mod world;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -74,6 +77,8 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Fraction of stream frames preceded by an extra garbage or unknown-type frame.
     pub malformed: f64,
+    /// The next this many `POST /v1/sessions/{id}/events` fail with 500 (then all succeed).
+    pub fail_writes: u64,
 }
 
 fn parse_fraction(key: &str, v: &str) -> Result<f64, String> {
@@ -92,7 +97,7 @@ impl std::str::FromStr for Faults {
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let Some((key, value)) = part.split_once('=') else {
                 return Err(format!(
-                    "fault {part:?}: expected key=value (drop-stream-after=N, error-rate=P, latency-ms=N, malformed=P)"
+                    "fault {part:?}: expected key=value (drop-stream-after=N, error-rate=P, latency-ms=N, malformed=P, fail-writes=N)"
                 ));
             };
             let (key, value) = (key.trim(), value.trim());
@@ -112,9 +117,14 @@ impl std::str::FromStr for Faults {
                         .map_err(|_| format!("latency-ms: expected milliseconds, got {value:?}"))?
                 }
                 "malformed" => f.malformed = parse_fraction(key, value)?,
+                "fail-writes" => {
+                    f.fail_writes = value
+                        .parse::<u64>()
+                        .map_err(|_| format!("fail-writes: expected a count, got {value:?}"))?
+                }
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?} (expected drop-stream-after, error-rate, latency-ms or malformed)"
+                        "unknown fault {other:?} (expected drop-stream-after, error-rate, latency-ms, malformed or fail-writes)"
                     ));
                 }
             }
@@ -155,10 +165,17 @@ impl Default for SimOptions {
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
+    writes_to_fail: Arc<AtomicU64>,
     _stop: DropGuard,
 }
 
 impl SimHandle {
+    /// Fail the next `n` POSTs to a session's `/events` with 500 (the `fail-writes` fault, armed
+    /// now: a test can let set-up through first).
+    pub fn fail_writes(&self, n: u64) {
+        self.writes_to_fail.store(n, Ordering::SeqCst);
+    }
+
     /// `http://IP:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
@@ -192,7 +209,9 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
+    let writes_to_fail = Arc::new(AtomicU64::new(opts.faults.fail_writes));
     let state = state::AppState {
+        writes_to_fail: writes_to_fail.clone(),
         world: world.clone(),
         faults: opts.faults.clone(),
         api_key: opts.api_key.clone(),
@@ -229,6 +248,7 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     });
     Ok(SimHandle {
         addr,
+        writes_to_fail,
         _stop: shutdown.drop_guard(),
     })
 }
@@ -239,17 +259,25 @@ mod tests {
 
     #[test]
     fn faults_parse_every_key_and_reject_nonsense() {
-        let f: Faults = "drop-stream-after=5, error-rate=0.25,latency-ms=40,malformed=0.1"
-            .parse()
-            .unwrap_or_default();
+        let f: Faults =
+            "drop-stream-after=5, error-rate=0.25,latency-ms=40,malformed=0.1,fail-writes=3"
+                .parse()
+                .unwrap_or_default();
         assert_eq!(
             f,
             Faults {
                 drop_stream_after: Some(5),
                 error_rate: 0.25,
                 latency_ms: 40,
-                malformed: 0.1
+                malformed: 0.1,
+                fail_writes: 3,
             }
+        );
+        assert!(
+            "fail-writes=-1"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("expected a count")
         );
         assert_eq!("".parse::<Faults>(), Ok(Faults::default()));
         assert!(

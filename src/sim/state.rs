@@ -20,6 +20,8 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub shutdown: CancellationToken,
     pub fault_rng: Arc<Mutex<StdRng>>,
+    /// The `fail-writes` fault: POSTs to `/events` still to fail.
+    pub writes_to_fail: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {

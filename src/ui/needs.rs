@@ -237,7 +237,9 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame) {
     let full = frame.area();
     let shown = calls.len().min(8);
     let w = full.width.saturating_sub(4).min(80);
-    let h = (shown as u16 + 5).min(full.height);
+    // The question, the calls, "… and n more", the keys, and the border.
+    let more = u16::from(calls.len() > shown);
+    let h = (shown as u16 + more + 4).min(full.height);
     let area = Rect::new(
         full.x + (full.width - w) / 2,
         full.y + (full.height - h) / 2,
@@ -248,20 +250,31 @@ pub fn confirm(state: &State, theme: &Theme, frame: &mut Frame) {
         format!("Allow {} call(s)?", calls.len()),
         theme.attention,
     )];
+    // Each call with its session, so the same command in two sessions reads as two calls.
+    const TOOL: usize = 18;
+    const SESSION: usize = 22;
+    let summary_room = usize::from(w).saturating_sub(4 + 4 + TOOL + 2 + 3 + SESSION);
     for (sid, eid) in calls.iter().take(shown) {
         let row = state.needs.queue.session(sid).and_then(|s| s.row(eid));
         let (tool, summary) = row
             .map(|r| (r.tool(), r.summary.clone()))
             .unwrap_or_default();
+        let session = state
+            .sessions
+            .get(sid)
+            .map(|e| text::one_line(&e.summary.title))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| text::one_line(sid));
         lines.push(Line::from(vec![
             Span::styled("  • ", theme.dim),
-            Span::styled(text::truncate(&text::one_line(&tool), 18), theme.text),
+            Span::styled(text::fit(&text::one_line(&tool), TOOL), theme.text),
             Span::styled(
-                format!(
-                    "  {}",
-                    text::truncate(&summary, usize::from(w).saturating_sub(26))
-                ),
+                format!("  {}", text::fit(&summary, summary_room)),
                 theme.dim,
+            ),
+            Span::styled(
+                format!(" · {}", text::truncate(&session, SESSION)),
+                theme.text,
             ),
         ]));
     }

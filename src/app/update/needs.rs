@@ -491,7 +491,8 @@ pub fn send_label(send: &SendState) -> Option<String> {
     match send {
         SendState::Idle => None,
         SendState::Pending => Some("sent, waiting for the API".to_string()),
-        SendState::Failed(e) => Some(format!("failed: {e} (y/n/e retries)")),
+        // The hint first: a long error is cut at the column's end.
+        SendState::Failed(e) => Some(format!("failed (y/n/e retries): {e}")),
     }
 }
 
@@ -627,7 +628,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             ids(&s)[0].2.as_deref(),
-            Some("failed: HTTP 500: boom (request-id req_1) (y/n/e retries)")
+            Some("failed (y/n/e retries): HTTP 500: boom (request-id req_1)")
         );
         assert_eq!(
             s.toast.as_ref().unwrap().text,
@@ -819,6 +820,49 @@ pub(crate) mod tests {
         s.needs.notify.when = NotifyWhen::Never;
         s.now += 10;
         assert!(feed_raw(&mut s, "sesn_b", &custom("c5", "2026-01-01T00:00:06Z")).is_empty());
+    }
+
+    #[test]
+    fn notification_settings_always_bell_desktop_and_session_errors() {
+        let mut s = demo();
+        // `always` notifies while focused; bell off leaves the desktop notification.
+        s.needs.notify.when = NotifyWhen::Always;
+        s.needs.notify.bell = false;
+        let cmds = feed_raw(&mut s, "sesn_b", &custom("c1", "2026-01-01T00:00:02Z"));
+        assert_eq!(
+            cmds,
+            [Cmd::Notify {
+                text: "overseer: lookup_order waits for you".into(),
+                bell: false,
+                desktop: true
+            }]
+        );
+        // Both off: nothing, and nothing is held for later.
+        s.needs.notify.desktop = false;
+        s.now += 10;
+        assert!(feed_raw(&mut s, "sesn_b", &custom("c2", "2026-01-01T00:00:03Z")).is_empty());
+        assert_eq!(s.needs.held, 0);
+        // A watched session's error notifies once its history is loaded, not while replaying it.
+        s.needs.notify.bell = true;
+        s.now += 10;
+        let err = json!({"type":"session.error","id":"x1","processed_at":"2026-01-01T00:00:04Z",
+            "error":{"type":"unknown_error","message":"boom"}})
+        .to_string();
+        let mut w = crate::app::state::Watched::new("sesn_b");
+        w.history_loaded = false;
+        s.watched = Some(w);
+        assert!(feed_raw(&mut s, "sesn_b", &err).is_empty());
+        if let Some(w) = &mut s.watched {
+            w.history_loaded = true;
+        }
+        assert_eq!(
+            feed_raw(&mut s, "sesn_b", &err),
+            [Cmd::Notify {
+                text: "overseer: session sesn_b errored".into(),
+                bell: true,
+                desktop: false
+            }]
+        );
     }
 
     #[test]

@@ -44,12 +44,14 @@ pub(crate) fn on_action(state: &mut State, action: Action) {
     let title = title_of(state, &session_id);
     match action {
         Action::Interrupt => {
-            // Only the thread shown with `T`, and only when it is this session's.
+            // Only the thread shown with `T`, and only when it is this session's ("" is the
+            // primary thread: the whole session).
             let thread_id = state
                 .watched
                 .as_ref()
                 .filter(|w| w.session_id == session_id)
-                .and(state.stream.filter.thread.clone());
+                .and(state.stream.filter.thread.clone())
+                .filter(|t| !t.is_empty());
             state.overlay = Some(Overlay::Interrupt {
                 session_id,
                 thread_id,
@@ -291,6 +293,16 @@ mod tests {
             vec![Cmd::Interrupt {
                 session_id: id,
                 thread_id: Some("sthr_1".into())
+            }]
+        );
+        // The primary thread shown (`T` once) is the whole session, not a thread named "".
+        s.stream.filter.thread = Some(String::new());
+        key(&mut s, KeyCode::Char('I'));
+        assert_eq!(
+            key(&mut s, KeyCode::Char('y')),
+            vec![Cmd::Interrupt {
+                session_id: s.selected_session().unwrap().to_string(),
+                thread_id: None
             }]
         );
     }

@@ -11,6 +11,7 @@ mod sessions;
 mod threads;
 mod validate;
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
@@ -99,6 +100,20 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
                 return ApiError::bad_request(format!(
                     "anthropic-version: {v:?} is not a supported version"
                 ))
+                .into_response();
+            }
+            if req.method() == axum::http::Method::POST
+                && req.uri().path().ends_with("/events")
+                && state
+                    .writes_to_fail
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok()
+            {
+                return ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "api_error",
+                    "Internal server error (simulated write failure).",
+                )
                 .into_response();
             }
             if let Some((kind, retry_ms)) = fault {
