@@ -149,7 +149,7 @@ fn bench(c: &mut Criterion) {
                 return;
             };
             k += 1;
-            let decision = if k % 2 == 0 {
+            let decision = if k.is_multiple_of(2) {
                 Decision::Accept
             } else {
                 Decision::Reject
