@@ -54,31 +54,27 @@ impl World {
             DreamPlan::Fresh => (at + 5 * SECOND, at + 12 * SECOND, at + 90 * SECOND),
         };
         let will_fail = plan == DreamPlan::Failed;
-        // The plan is made from the input store as it is now; the clone a few seconds later
-        // holds the same notes.
-        let notes: Vec<(String, String)> = self
-            .memories
-            .iter()
-            .filter(|m| m.store_id == store)
-            .map(|m| (m.path.clone(), m.content.clone()))
-            .collect();
-        let work = plan_consolidation(&notes, session_ids.len());
-        let mount = format!("/mnt/memory/{}", slug(&self.store_name(store)));
-        let timeline = Timeline {
-            start: session_at,
-            writes_from: clone_at + SECOND,
-            finish: finish_at,
-        };
-        let (beats, writes) = script(
-            &mut self.idg,
-            &mount,
-            &notes,
-            &work,
-            session_ids.len(),
-            timeline,
-            will_fail,
-        );
-        if let Some(i) = session_idx {
+        // A dream that will fail never gets an output store: its session only reads, planned
+        // now from the input store. The others plan from their output store once it is cloned
+        // (`dream_work_to`), so the plan matches what is there.
+        if will_fail && let Some(i) = session_idx {
+            let notes = self.store_notes(store);
+            let work = plan_consolidation(&notes, session_ids.len());
+            let mount = format!("/mnt/memory/{}", slug(&self.store_name(store)));
+            let timeline = Timeline {
+                start: session_at,
+                writes_from: clone_at + SECOND,
+                finish: finish_at,
+            };
+            let (beats, _) = script(
+                &mut self.idg,
+                &mount,
+                &notes,
+                &work,
+                session_ids.len(),
+                timeline,
+                true,
+            );
             self.sessions[i].start_script(beats, session_at);
         }
         self.dreams.push(Dream {
@@ -101,8 +97,9 @@ impl World {
             clone_at,
             finish_at,
             will_fail,
-            work: if will_fail { VecDeque::new() } else { writes },
+            work: VecDeque::new(),
             repeat: plan == DreamPlan::Running,
+            planned: will_fail,
         });
         // A demo dream is brought up to the present (a follow-up starts in the present).
         if plan != DreamPlan::Fresh && at <= self.clock.origin() {
@@ -129,6 +126,10 @@ impl World {
             return;
         };
         let actor = json!({"type": "session_actor", "session_id": d.session_id.clone().unwrap_or_default()});
+        if !d.planned {
+            self.plan_dream_work(i, &out);
+        }
+        let d = &self.dreams[i];
         if d.repeat && d.finish_at <= now {
             let (store, sessions, at) =
                 (d.input_store_id.clone(), d.session_ids.clone(), d.finish_at);
@@ -176,6 +177,54 @@ impl World {
             .position(|s| Some(&s.id) == sid.as_ref())
         {
             self.send_event(idx, json!({"type": "user.interrupt"}), at);
+        }
+    }
+}
+
+impl World {
+    fn store_notes(&self, store: &str) -> Vec<(String, String)> {
+        self.memories
+            .iter()
+            .filter(|m| m.store_id == store)
+            .map(|m| (m.path.clone(), m.content.clone()))
+            .collect()
+    }
+
+    /// Plan dream `i`'s writes from its freshly cloned output store `out` and start its
+    /// session's script (from the session's start: what is already due shows at once).
+    fn plan_dream_work(&mut self, i: usize, out: &str) {
+        let d = &self.dreams[i];
+        let (input, sessions, session_id) = (
+            d.input_store_id.clone(),
+            d.session_ids.len(),
+            d.session_id.clone(),
+        );
+        let timeline = Timeline {
+            start: d.created_at + 5 * SECOND,
+            writes_from: d.clone_at + SECOND,
+            finish: d.finish_at,
+        };
+        let notes = self.store_notes(out);
+        let work = plan_consolidation(&notes, sessions);
+        let mount = format!("/mnt/memory/{}", slug(&self.store_name(&input)));
+        let (beats, writes) = script(
+            &mut self.idg,
+            &mount,
+            &notes,
+            &work,
+            sessions,
+            timeline,
+            false,
+        );
+        let d = &mut self.dreams[i];
+        d.planned = true;
+        d.work = writes;
+        if let Some(s) = self
+            .sessions
+            .iter_mut()
+            .find(|s| Some(&s.id) == session_id.as_ref())
+        {
+            s.start_script(beats, timeline.start);
         }
     }
 }

@@ -178,6 +178,8 @@ pub struct Dream {
     /// When it completes, another dream over the same store starts (the demo always has one
     /// running).
     pub repeat: bool,
+    /// Its writes are planned (from the output store, once it exists).
+    pub planned: bool,
 }
 
 impl Dream {
