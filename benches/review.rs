@@ -116,6 +116,10 @@ fn bench(c: &mut Criterion) {
     g.bench_function("diff_10k_memories_100_changed", |b| {
         b.iter(|| rt.block_on(diff::store_changes(&client, "drm_bench", &input, &output)))
     });
+    let changes = rt
+        .block_on(diff::store_changes(&client, "drm_bench", &input, &output))
+        .map(|(c, _)| c)
+        .unwrap_or_default();
 
     let Ok(dir) = tempfile::tempdir() else {
         return;
@@ -128,10 +132,34 @@ fn bench(c: &mut Criterion) {
         dream_id: "drm_bench".into(),
         change_id: "0123456789ab".into(),
         decision: Decision::Accept,
+        seen: None,
     };
     g.sample_size(50);
     g.bench_function("journal_append_fsync", |b| {
         b.iter(|| journal.append(&record))
+    });
+    // The path of one key press: validate the decision (its record carries what was reviewed),
+    // append + fsync it, then fold it into the queue of 100 changes.
+    let mut queue = ReviewQueue::new("drm_bench", changes);
+    let ids: Vec<String> = queue.changes.iter().map(|c| c.id.clone()).collect();
+    let mut k = 0usize;
+    g.bench_function("decision_journal_fsync_fold", |b| {
+        b.iter(|| {
+            let Some(id) = ids.get(k % ids.len().max(1)) else {
+                return;
+            };
+            k += 1;
+            let decision = if k.is_multiple_of(2) {
+                Decision::Accept
+            } else {
+                Decision::Reject
+            };
+            if let Ok(r) = queue.decide(id, decision)
+                && journal.append(&r).is_ok()
+            {
+                queue.apply_record(&r);
+            }
+        })
     });
 
     g.sample_size(10);

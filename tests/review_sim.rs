@@ -143,16 +143,13 @@ fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// What the simulator's dream appends to each of the first three memories (by path).
-fn consolidated(old: &str, k: usize) -> String {
-    format!(
-        "{old}\n\n## Consolidated {}\n- Confirmed across {} sessions; superseded notes removed.",
-        ["2026-11", "this week", "latest review"][k],
-        3 + k
-    )
-}
-
-const RECURRING: &str = "# Recurring failures\n\n- Flaky `integration::payments` when the sandbox clock drifts (seen in 4 sessions).\n- MCP `linear` tokens expire after 30 days; refresh before the weekly sync.\n";
+/// What the simulator's dream does to `six_files()` (one session): merges alpha into beta,
+/// corrects the last note, archives gamma (a pure rename), refiles delta with a line on where it
+/// came from (a rename with edits) and writes a summary of the store.
+const MERGED_BETA: &str = "beta v1\n\n## Merged from alpha.md\nalpha v1\n";
+const LAST_FIXED: &str = "last\n\n> Corrected against 1 recent session: the details above were checked on 2026-12-01; superseded ones removed.\n";
+const DELTA_MOVED: &str = "delta\n_Moved here from /b/, where 1 recent session looked for it._\n";
+const SUMMARY: &str = "# Summary of this store\n\nConsolidated by a dream over 1 recent session: merged alpha into beta; corrected last; archived gamma; moved delta to /reference/b/.\n\n- beta (/a/beta.md)\n- gamma (/archive/a/gamma.md)\n- eps (/c/eps.md)\n- delta (/reference/b/delta.md)\n- last (/z/last.md)\n";
 
 fn six_files() -> Vec<(String, String)> {
     files(&[
@@ -185,20 +182,19 @@ async fn review_decide_restart_apply_leaves_exact_input_store() {
     let sim = fast_sim().await;
     let c = client(&sim.base_url());
     let (dream, input, output) = dream_over(&c, &six_files()).await;
-    // Make one rename with edits in the output too: /c/eps.md → /d/eps.md, one line added.
-    let out_now = contents(&c, &output).await;
-    let (eps_id, _) = &out_now["/c/eps.md"];
-    c.update_memory(
-        &output,
-        eps_id,
-        &UpdateMemoryParams {
-            content: Some("eps\nmore\n".into()),
-            path: Some("/d/eps.md".into()),
-            precondition: None,
-        },
-    )
-    .await
-    .unwrap();
+    let out_now = texts(&contents(&c, &output).await);
+    let want_out: BTreeMap<String, String> = [
+        ("/a/beta.md", MERGED_BETA),
+        ("/archive/a/gamma.md", "gamma v1\n"),
+        ("/c/eps.md", "eps\n"),
+        ("/reference/b/delta.md", DELTA_MOVED),
+        ("/summary.md", SUMMARY),
+        ("/z/last.md", LAST_FIXED),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(out_now, want_out);
 
     let (changes, stats) = diff::dream_changes(&c, &dream).await.unwrap();
     let kinds: Vec<(ChangeKind, &str, Option<&str>)> = changes
@@ -208,65 +204,66 @@ async fn review_decide_restart_apply_leaves_exact_input_store() {
     assert_eq!(
         kinds,
         vec![
-            (ChangeKind::Modified, "/a/alpha.md", None),
+            (ChangeKind::Deleted, "/a/alpha.md", None),
             (ChangeKind::Modified, "/a/beta.md", None),
-            (ChangeKind::Modified, "/a/gamma.md", None),
             (
                 ChangeKind::Renamed,
-                "/b/archive/delta.md",
+                "/archive/a/gamma.md",
+                Some("/a/gamma.md")
+            ),
+            (
+                ChangeKind::Renamed,
+                "/reference/b/delta.md",
                 Some("/b/delta.md")
             ),
-            (ChangeKind::Renamed, "/d/eps.md", Some("/c/eps.md")),
-            (ChangeKind::Added, "/insights/preferences.md", None),
-            (ChangeKind::Added, "/insights/recurring-failures.md", None),
-            (ChangeKind::Deleted, "/z/last.md", None),
+            (ChangeKind::Added, "/summary.md", None),
+            (ChangeKind::Modified, "/z/last.md", None),
         ]
     );
-    // One page per store; contents of 3 modified (both sides), eps (both), last, 2 insights.
-    // The pure rename and the unchanged memories were never fetched.
+    // One page per store; contents of 2 modified (both sides), alpha, both deltas, the
+    // summary. The pure rename and the unchanged memories were never fetched.
     assert_eq!(
         stats,
         diff::DiffStats {
             input_pages: 1,
             output_pages: 1,
-            fetched: 11
+            fetched: 8
         }
     );
-    assert_eq!(changes[4].diff.unified(), "@@ -1 +1,2 @@\n eps\n+more\n");
+    assert_eq!(
+        changes[3].diff.unified(),
+        "@@ -1 +1,2 @@\n delta\n+_Moved here from /b/, where 1 recent session looked for it._\n"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let jpath = Journal::path_for(dir.path(), &sim.base_url(), None);
     let opened = Journal::open(&jpath, &sim.base_url(), None).unwrap();
     let mut j = opened.journal;
     let mut q = ReviewQueue::rebuild(&dream.id, changes.clone(), &opened.records);
-    let alpha = id_of(&q, ChangeKind::Modified, "/a/alpha.md");
+    let alpha = id_of(&q, ChangeKind::Deleted, "/a/alpha.md");
     let beta = id_of(&q, ChangeKind::Modified, "/a/beta.md");
-    let gamma = id_of(&q, ChangeKind::Modified, "/a/gamma.md");
-    let delta = id_of(&q, ChangeKind::Renamed, "/b/archive/delta.md");
-    let eps = id_of(&q, ChangeKind::Renamed, "/d/eps.md");
-    let prefs = id_of(&q, ChangeKind::Added, "/insights/preferences.md");
-    let recurring = id_of(&q, ChangeKind::Added, "/insights/recurring-failures.md");
-    let last = id_of(&q, ChangeKind::Deleted, "/z/last.md");
+    let gamma = id_of(&q, ChangeKind::Renamed, "/archive/a/gamma.md");
+    let delta = id_of(&q, ChangeKind::Renamed, "/reference/b/delta.md");
+    let summary = id_of(&q, ChangeKind::Added, "/summary.md");
+    let last = id_of(&q, ChangeKind::Modified, "/z/last.md");
     decide(&mut q, &mut j, &alpha, Decision::Accept);
-    decide(&mut q, &mut j, &beta, Decision::Reject);
     decide(
         &mut q,
         &mut j,
-        &gamma,
+        &beta,
         Decision::Edit {
-            content: "gamma edited\n".into(),
+            content: "beta v1\nalpha v1\n".into(),
         },
     );
+    decide(&mut q, &mut j, &gamma, Decision::Accept);
     decide(&mut q, &mut j, &delta, Decision::Accept);
-    decide(&mut q, &mut j, &eps, Decision::Accept);
-    decide(&mut q, &mut j, &last, Decision::Accept);
-    decide(&mut q, &mut j, &recurring, Decision::Accept);
-    decide(&mut q, &mut j, &prefs, Decision::Accept);
+    decide(&mut q, &mut j, &last, Decision::Reject);
+    decide(&mut q, &mut j, &summary, Decision::Accept);
     // Changed my mind: undo the last one and reject it instead.
     let r = q.undo().unwrap();
     j.append(&r).unwrap();
     q.apply_record(&r);
-    decide(&mut q, &mut j, &prefs, Decision::Reject);
+    decide(&mut q, &mut j, &summary, Decision::Reject);
     let before: Vec<ChangeState> = q.entries.iter().map(|e| e.state).collect();
     drop(j);
 
@@ -285,27 +282,26 @@ async fn review_decide_restart_apply_leaves_exact_input_store() {
     let after: Vec<ChangeState> = q.entries.iter().map(|e| e.state).collect();
     assert_eq!(before, after);
     assert_eq!(
-        q.content_to_write(q.position(&gamma).unwrap()),
-        Some("gamma edited\n")
+        q.content_to_write(q.position(&beta).unwrap()),
+        Some("beta v1\nalpha v1\n")
     );
 
     let report = apply::apply_queue(&c, &mut j, &input, &mut q)
         .await
         .unwrap();
-    assert_eq!(report.applied.len(), 6);
+    assert_eq!(report.applied.len(), 4);
     assert!(report.conflicts.is_empty() && report.already.is_empty());
     assert!(q.settled());
 
     let expected: BTreeMap<String, String> = [
-        ("/a/alpha.md", consolidated("alpha v1\n", 0)),
-        ("/a/beta.md", "beta v1\n".to_string()),
-        ("/a/gamma.md", "gamma edited\n".to_string()),
-        ("/b/archive/delta.md", "delta\n".to_string()),
-        ("/d/eps.md", "eps\nmore\n".to_string()),
-        ("/insights/recurring-failures.md", RECURRING.to_string()),
+        ("/a/beta.md", "beta v1\nalpha v1\n"),
+        ("/archive/a/gamma.md", "gamma v1\n"),
+        ("/c/eps.md", "eps\n"),
+        ("/reference/b/delta.md", DELTA_MOVED),
+        ("/z/last.md", "last\n"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     assert_eq!(texts(&contents(&c, &input).await), expected);
 
@@ -315,25 +311,22 @@ async fn review_decide_restart_apply_leaves_exact_input_store() {
     let opened = Journal::open(&jpath, &sim.base_url(), None).unwrap();
     let (changes3, _) = diff::dream_changes(&c, &dream).await.unwrap();
     let q3 = ReviewQueue::rebuild(&dream.id, changes3, &opened.records);
-    let mut states: Vec<(String, ChangeState)> = q3
+    let states: Vec<(String, ChangeState)> = q3
         .changes
         .iter()
         .zip(&q3.entries)
         .map(|(c, e)| (c.path.clone(), e.state))
         .collect();
-    states.sort_by(|a, b| a.0.cmp(&b.0));
     use ChangeState::{Applied, Rejected};
     assert_eq!(
         states,
         vec![
             ("/a/alpha.md".to_string(), Applied),
-            ("/a/beta.md".to_string(), Rejected),
-            ("/a/gamma.md".to_string(), Applied),
-            ("/b/archive/delta.md".to_string(), Applied),
-            ("/d/eps.md".to_string(), Applied),
-            ("/insights/preferences.md".to_string(), Rejected),
-            ("/insights/recurring-failures.md".to_string(), Applied),
-            ("/z/last.md".to_string(), Applied),
+            ("/a/beta.md".to_string(), Applied),
+            ("/archive/a/gamma.md".to_string(), Applied),
+            ("/reference/b/delta.md".to_string(), Applied),
+            ("/summary.md".to_string(), Rejected),
+            ("/z/last.md".to_string(), Rejected),
         ]
     );
     assert!(q3.settled());
@@ -353,12 +346,12 @@ async fn a_memory_changed_after_review_becomes_a_conflict_and_the_rest_applies()
     j.append(&r).unwrap();
     q.apply_record(&r);
 
-    // Someone edits alpha and takes one of the new paths between review and apply.
+    // Someone edits beta and takes the summary's path between review and apply.
     let live = contents(&c, &input).await;
-    let (alpha_id, _) = &live["/a/alpha.md"];
+    let (beta_id, _) = &live["/a/beta.md"];
     c.update_memory(
         &input,
-        alpha_id,
+        beta_id,
         &UpdateMemoryParams {
             content: Some("someone else\n".into()),
             ..Default::default()
@@ -369,7 +362,7 @@ async fn a_memory_changed_after_review_becomes_a_conflict_and_the_rest_applies()
     c.create_memory(
         &input,
         &CreateMemoryParams {
-            path: "/insights/preferences.md".into(),
+            path: "/summary.md".into(),
             content: "mine\n".into(),
         },
     )
@@ -379,21 +372,21 @@ async fn a_memory_changed_after_review_becomes_a_conflict_and_the_rest_applies()
     let report = apply::apply_queue(&c, &mut j, &input, &mut q)
         .await
         .unwrap();
-    let alpha = id_of(&q, ChangeKind::Modified, "/a/alpha.md");
-    let prefs = id_of(&q, ChangeKind::Added, "/insights/preferences.md");
+    let beta = id_of(&q, ChangeKind::Modified, "/a/beta.md");
+    let summary = id_of(&q, ChangeKind::Added, "/summary.md");
     let mut conflicts = report.conflicts.clone();
     conflicts.sort();
-    let mut want = vec![alpha.clone(), prefs.clone()];
+    let mut want = vec![beta.clone(), summary.clone()];
     want.sort();
     assert_eq!(conflicts, want);
-    assert_eq!(report.applied.len(), 5);
-    let i = q.position(&alpha).unwrap();
+    assert_eq!(report.applied.len(), 4);
+    let i = q.position(&beta).unwrap();
     assert_eq!(q.entries[i].state, ChangeState::Conflict);
     // Three-way: reviewed, live, proposed.
     let ch = &q.changes[i];
     assert_eq!(
         ch.reviewed.as_ref().unwrap().content.as_deref(),
-        Some("alpha v1\n")
+        Some("beta v1\n")
     );
     assert_eq!(
         q.entries[i].live.as_ref().unwrap().content.as_deref(),
@@ -401,35 +394,34 @@ async fn a_memory_changed_after_review_becomes_a_conflict_and_the_rest_applies()
     );
     assert_eq!(
         ch.proposed.as_ref().unwrap().content.as_deref(),
-        Some(consolidated("alpha v1\n", 0).as_str())
+        Some(MERGED_BETA)
     );
     assert!(!q.settled());
 
     let after = texts(&contents(&c, &input).await);
     let expected: BTreeMap<String, String> = [
-        ("/a/alpha.md", "someone else\n".to_string()),
-        ("/a/beta.md", consolidated("beta v1\n", 1)),
-        ("/a/gamma.md", consolidated("gamma v1\n", 2)),
-        ("/b/archive/delta.md", "delta\n".to_string()),
-        ("/c/eps.md", "eps\n".to_string()),
-        ("/insights/preferences.md", "mine\n".to_string()),
-        ("/insights/recurring-failures.md", RECURRING.to_string()),
+        ("/a/beta.md", "someone else\n"),
+        ("/archive/a/gamma.md", "gamma v1\n"),
+        ("/c/eps.md", "eps\n"),
+        ("/reference/b/delta.md", DELTA_MOVED),
+        ("/summary.md", "mine\n"),
+        ("/z/last.md", LAST_FIXED),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
+    .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     assert_eq!(after, expected);
 
     // Re-accepting the conflict after seeing the live version writes over exactly that version.
-    let r = q.decide(&alpha, Decision::Accept).unwrap();
+    let r = q.decide(&beta, Decision::Accept).unwrap();
     j.append(&r).unwrap();
     q.apply_record(&r);
     let report = apply::apply_queue(&c, &mut j, &input, &mut q)
         .await
         .unwrap();
-    assert_eq!(report.applied, vec![alpha.clone()]);
+    assert_eq!(report.applied, vec![beta.clone()]);
     let after = texts(&contents(&c, &input).await);
-    assert_eq!(after["/a/alpha.md"], consolidated("alpha v1\n", 0));
+    assert_eq!(after["/a/beta.md"], MERGED_BETA);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -591,7 +583,7 @@ async fn a_killed_apply_resumes_and_writes_every_accepted_change_exactly_once() 
         .map(|i| (format!("/notes/n{i:04}.md"), format!("note {i}\n")))
         .collect();
     let (dream, input, output) = dream_over(&c, &initial).await;
-    // The dream changed 7; change most of the rest through the API: ~200 changes in all.
+    // The dream changed 6; change most of the rest through the API: ~200 changes in all.
     let out_now = contents(&c, &output).await;
     let mut s = futures::stream::iter(out_now.iter().skip(5).take(190))
         .map(|(_, (id, content))| {
@@ -739,15 +731,16 @@ async fn a_killed_apply_resumes_and_writes_every_accepted_change_exactly_once() 
     }
 }
 
-/// Between two headless runs the re-diff sees a memory changed in the input store: the old
-/// decision (made on other content) does not carry over; the change comes back pending under a
-/// new id and the live memory is untouched, while the other accepted changes apply.
+/// Between two headless runs the re-diff sees a memory changed in the input store after its
+/// change was accepted: the journal knows what was reviewed, so the change comes back under its
+/// id as a conflict (reviewed, live, proposed), the live memory is untouched, the other accepted
+/// changes apply; accepting it again writes over exactly that live version.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn headless_decisions_never_attach_to_content_that_changed_since() {
+async fn a_change_edited_live_between_runs_comes_back_as_a_conflict() {
     let sim = fast_sim().await;
     let base = sim.base_url();
     let c = client(&base);
-    let (dream, input, _output) = dream_over(&c, &six_files()).await;
+    let (dream, input, output) = dream_over(&c, &six_files()).await;
     let data = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         let mut cmd = overseer(data.path(), &base, args);
@@ -759,18 +752,17 @@ async fn headless_decisions_never_attach_to_content_that_changed_since() {
             .await
             .unwrap(),
     );
-    assert_eq!(listed.len(), 7);
     assert!(listed.iter().all(|r| r.state == "accepted"), "{listed:?}");
-    let alpha = listed
+    let modified = listed
         .iter()
-        .find(|r| r.path == "/a/alpha.md")
+        .find(|r| r.kind == "modified")
         .unwrap()
-        .id
         .clone();
     let live = contents(&c, &input).await;
+    let reviewed_text = live[&modified.path].1.clone();
     c.update_memory(
         &input,
-        &live["/a/alpha.md"].0,
+        &live[&modified.path].0,
         &UpdateMemoryParams {
             content: Some("someone else\n".into()),
             ..Default::default()
@@ -778,22 +770,74 @@ async fn headless_decisions_never_attach_to_content_that_changed_since() {
     )
     .await
     .unwrap();
-    let after = rows(
-        &run(&["review", &dream.id, "--apply", "--json"])
-            .await
-            .unwrap(),
+
+    let out = run(&["review", &dream.id, "--apply", "--json"])
+        .await
+        .unwrap();
+    assert!(!out.status.success(), "a conflict exits non-zero");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "overseer: conflict: {} {}: {} changed in the input store since it was reviewed",
+            modified.id, modified.path, modified.path
+        )),
+        "{stderr}"
     );
-    let alpha_now: Vec<&Row> = after.iter().filter(|r| r.path == "/a/alpha.md").collect();
-    assert_eq!(alpha_now.len(), 1);
-    assert_ne!(alpha_now[0].id, alpha);
-    assert_eq!(alpha_now[0].state, "pending");
+    let after: Vec<Row> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after.len(), listed.len(), "{after:?}");
+    let state: HashMap<&str, &str> = after
+        .iter()
+        .map(|r| (r.id.as_str(), r.state.as_str()))
+        .collect();
+    for r in &listed {
+        let want = if r.id == modified.id {
+            "conflict"
+        } else {
+            "applied"
+        };
+        assert_eq!(state.get(r.id.as_str()).copied(), Some(want), "{r:?}");
+    }
     assert_eq!(
-        after.iter().filter(|r| r.state == "applied").count(),
-        6,
-        "{after:?}"
-    );
-    assert_eq!(
-        contents(&c, &input).await["/a/alpha.md"].1,
+        contents(&c, &input).await[&modified.path].1,
         "someone else\n"
     );
+
+    // The three-way view has the three versions (the journal kept what was reviewed).
+    let jpath = journal_file(data.path()).unwrap();
+    let opened = Journal::open(&jpath, &base, None).unwrap();
+    let (changes, _) = diff::dream_changes(&c, &dream).await.unwrap();
+    let q = ReviewQueue::rebuild(&dream.id, changes, &opened.records);
+    drop(opened);
+    let i = q.position(&modified.id).unwrap();
+    let proposed_text = contents(&c, &output).await[&modified.path].1.clone();
+    assert_eq!(q.entries[i].state, ChangeState::Conflict);
+    assert_eq!(
+        q.changes[i].reviewed.as_ref().unwrap().content.as_deref(),
+        Some(reviewed_text.as_str())
+    );
+    assert_eq!(
+        q.entries[i].live.as_ref().unwrap().content.as_deref(),
+        Some("someone else\n")
+    );
+    assert_eq!(
+        q.changes[i].proposed.as_ref().unwrap().content.as_deref(),
+        Some(proposed_text.as_str())
+    );
+
+    // Accept it again (after seeing the live version) and apply: written over that version.
+    let last = rows(
+        &run(&[
+            "review",
+            &dream.id,
+            "--json",
+            "--accept",
+            &modified.id,
+            "--apply",
+        ])
+        .await
+        .unwrap(),
+    );
+    assert!(last.iter().all(|r| r.state == "applied"), "{last:?}");
+    assert_eq!(last.len(), listed.len());
+    assert_eq!(contents(&c, &input).await[&modified.path].1, proposed_text);
 }

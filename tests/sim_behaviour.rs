@@ -976,7 +976,9 @@ async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
         &store_contents(&c, &base, &input).await,
         &store_contents(&c, &base, &output).await,
     );
-    assert_eq!(kinds, (2, 3, 1, 1), "(added, modified, deleted, renamed)");
+    // Merged a duplicate (modify + delete), corrected three stale facts, archived a retired
+    // note (rename), refiled one with an edit (seen here as delete + add), wrote a summary.
+    assert_eq!(kinds, (2, 4, 2, 1), "(added, modified, deleted, renamed)");
     let session = done["session_id"].as_str().unwrap_or("").to_string();
     let by_dream = get(
         &c,
@@ -985,7 +987,7 @@ async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
     .await;
     assert_eq!(
         by_dream["data"].as_array().map(Vec::len),
-        Some(7),
+        Some(8),
         "every dream write is attributed to its session"
     );
 }
@@ -1179,7 +1181,7 @@ async fn sim_update_existing_dream_writes_into_its_input_store() {
     .await;
     assert_eq!(
         writes["data"].as_array().map(Vec::len),
-        Some(7),
+        Some(6),
         "the dream's writes landed in the input store"
     );
 }

@@ -899,6 +899,7 @@ fn review_queue_diff_conflict_and_apply_confirm() {
             dream_id: "drm_demo".into(),
             change_id: id.clone(),
             decision: overseer::model::review::Decision::Accept,
+            seen: None,
         },
         Record::ApplyConflict {
             dream_id: "drm_demo".into(),

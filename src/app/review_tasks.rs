@@ -107,12 +107,15 @@ impl ReviewTasks {
                 });
             }
             ReviewCmd::StartDream(params) => {
-                let tx = toast;
                 tokio::spawn(async move {
-                    let r = client.create_dream(&params).await;
-                    tx(done(r.map(|d| {
-                        format!("started dream {}", text::one_line(&d.id))
-                    })));
+                    send(match client.create_dream(&params).await {
+                        Ok(d) => ReviewMsg::DreamStarted {
+                            dream_id: text::one_line(&d.id),
+                        },
+                        Err(e) => ReviewMsg::DreamRefused {
+                            error: e.to_string(),
+                        },
+                    });
                 });
             }
             ReviewCmd::FormChoices => {

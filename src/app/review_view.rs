@@ -92,6 +92,10 @@ pub struct DreamForm {
     pub instructions: Editor,
     pub model: Editor,
     pub field: FormField,
+    /// Sent; the form stays open until the API answers.
+    pub sending: bool,
+    /// The API refused the dream: its error, shown on the form (the inputs are kept).
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,5 +293,13 @@ pub enum ReviewMsg {
     FormChoices {
         stores: Vec<(String, String)>,
         sessions: Vec<(String, String)>,
+    },
+    /// The start-dream form's dream was created.
+    DreamStarted {
+        dream_id: String,
+    },
+    /// The API refused it (one line, with the request id).
+    DreamRefused {
+        error: String,
     },
 }

@@ -6,5 +6,6 @@ pub mod nav;
 pub mod needs;
 pub mod resources;
 pub mod review;
+pub mod review_rebuild;
 pub mod sessions;
 pub mod transcript;

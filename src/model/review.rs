@@ -7,7 +7,7 @@
 //! journal (the queue is unchanged); once the journal append returned, `queue.apply_record(&rec)`
 //! makes it count. Replaying a journal on load uses the same `apply_record`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -296,7 +296,7 @@ pub fn build_changes(
     changes
 }
 
-fn make_change(
+pub(super) fn make_change(
     dream_id: &str,
     kind: ChangeKind,
     reviewed: Option<Side>,
@@ -499,12 +499,19 @@ pub enum Record {
         change_id: String,
         #[serde(flatten)]
         decision: Decision,
+        /// What the input store held when this was decided (absent in older journals).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seen: Option<Seen>,
     },
     /// Accept or reject every change still pending (one record: one undo).
     Bulk {
         dream_id: String,
         accept: bool,
         change_ids: Vec<String>,
+        /// Per change id, in the same order: what the input store held (absent in older
+        /// journals).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        seen: Vec<Seen>,
     },
     /// Takes back the last decision record of this dream.
     Undo { dream_id: String },
@@ -569,6 +576,17 @@ impl AppliedChange {
     }
 }
 
+/// What the input store held when a decision was made: the change as the reviewer saw it, with
+/// the input side's hash, memory id and content (for a decision on a conflict: the live version
+/// it was decided against). A later run compares it with the input store as it is then: a memory
+/// that moved on since it was accepted comes back as a conflict, three-way, not as a new change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub change: AppliedChange,
+    /// The input content decided against (`None`: nothing there, or a pure rename never fetched).
+    pub content: Option<String>,
+}
+
 /// The reviewer-side state of one change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -582,6 +600,8 @@ pub struct Entry {
     /// writes over exactly this live version (its hash becomes the precondition).
     pub live: Option<LiveVersion>,
     pub conflict_message: Option<String>,
+    /// What the last decision was made against (from its record).
+    pub seen: Option<Seen>,
 }
 
 impl Entry {
@@ -593,7 +613,13 @@ impl Entry {
             intent: false,
             live: None,
             conflict_message: None,
+            seen: None,
         }
+    }
+
+    /// The input hash the last decision was made against (`None`: unknown or nothing there).
+    pub(super) fn decided_against(&self) -> Option<Option<&str>> {
+        self.seen.as_ref().map(|s| s.change.reviewed_sha.as_deref())
     }
 }
 
@@ -641,47 +667,6 @@ impl ReviewQueue {
         }
     }
 
-    /// Rebuild from recomputed changes plus the journal's records of this dream (others are
-    /// ignored). Changes the journal applied (or started to) that the recomputed diff no longer
-    /// shows, because the input store now holds them, come back from the journal; a recomputed
-    /// change that is only the residue of our own apply (same path, the input now holding what
-    /// we wrote) is dropped.
-    pub fn rebuild(dream_id: &str, changes: Vec<Change>, records: &[Record]) -> ReviewQueue {
-        let mut intents: BTreeMap<&str, (&AppliedChange, Option<&str>)> = BTreeMap::new();
-        for r in records.iter().filter(|r| r.dream_id() == dream_id) {
-            if let Record::ApplyIntent {
-                change_id,
-                change,
-                target_sha,
-                ..
-            } = r
-            {
-                intents.insert(change_id.as_str(), (change, target_sha.as_deref()));
-            }
-        }
-        let present: HashSet<String> = changes.iter().map(|c| c.id.clone()).collect();
-        let residue = |c: &Change| {
-            intents.iter().any(|(id, (a, target))| {
-                !present.contains(*id)
-                    && a.path == c.path
-                    && target.is_some()
-                    && c.reviewed_sha() == *target
-            })
-        };
-        let mut all: Vec<Change> = changes.iter().filter(|c| !residue(c)).cloned().collect();
-        for (id, (a, _)) in &intents {
-            if !present.contains(*id) {
-                all.push(change_from_journal(dream_id, id, a));
-            }
-        }
-        all.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
-        let mut q = ReviewQueue::new(dream_id, all);
-        for r in records.iter().filter(|r| r.dream_id() == dream_id) {
-            q.apply_record(r);
-        }
-        q
-    }
-
     pub fn position(&self, change_id: &str) -> Option<usize> {
         self.index.get(change_id).copied()
     }
@@ -707,31 +692,48 @@ impl ReviewQueue {
     /// Validate a decision; returns the record to journal. The queue changes only when that
     /// record is given to [`apply_record`](Self::apply_record).
     pub fn decide(&self, change_id: &str, decision: Decision) -> Result<Record, DecideError> {
-        self.decidable(change_id)?;
+        let i = self.decidable(change_id)?;
         Ok(Record::Decision {
             dream_id: self.dream_id.clone(),
             change_id: change_id.to_string(),
             decision,
+            seen: Some(self.seen_of(i)),
         })
     }
 
     /// Accept or reject every pending change (skipped ones included).
     pub fn decide_all(&self, accept: bool) -> Result<Record, DecideError> {
-        let change_ids: Vec<String> = self
-            .changes
-            .iter()
-            .zip(&self.entries)
-            .filter(|(_, e)| e.state == ChangeState::Pending && !e.intent)
-            .map(|(c, _)| c.id.clone())
+        let pending: Vec<usize> = (0..self.changes.len())
+            .filter(|&i| self.entries[i].state == ChangeState::Pending && !self.entries[i].intent)
             .collect();
-        if change_ids.is_empty() {
+        if pending.is_empty() {
             return Err(DecideError::NothingPending);
         }
         Ok(Record::Bulk {
             dream_id: self.dream_id.clone(),
             accept,
-            change_ids,
+            change_ids: pending
+                .iter()
+                .map(|&i| self.changes[i].id.clone())
+                .collect(),
+            seen: pending.iter().map(|&i| self.seen_of(i)).collect(),
         })
+    }
+
+    /// What a decision on change `i` is made against: the reviewed input, or after a conflict
+    /// the live version shown beside it.
+    fn seen_of(&self, i: usize) -> Seen {
+        let (c, e) = (&self.changes[i], &self.entries[i]);
+        let mut change = AppliedChange::of(c);
+        let mut content = c.reviewed.as_ref().and_then(|s| s.content.clone());
+        if e.conflict_message.is_some() {
+            change.reviewed_sha = e.live.as_ref().map(|l| l.sha.clone());
+            if let Some(l) = &e.live {
+                change.memory_id = Some(l.memory_id.clone());
+            }
+            content = e.live.as_ref().and_then(|l| l.content.clone());
+        }
+        Seen { change, content }
     }
 
     /// The record that takes back the last decision, if it can still be taken back.
@@ -758,17 +760,21 @@ impl ReviewQueue {
             Record::Decision {
                 change_id,
                 decision,
+                seen,
                 ..
             } => {
                 let Ok(i) = self.decidable(change_id) else {
                     return;
                 };
                 let before = self.entries[i].clone();
-                set_decision(&mut self.entries[i], decision);
+                set_decision(&mut self.entries[i], decision, seen.as_ref());
                 self.undo.push(vec![(i, before)]);
             }
             Record::Bulk {
-                accept, change_ids, ..
+                accept,
+                change_ids,
+                seen,
+                ..
             } => {
                 let decision = if *accept {
                     Decision::Accept
@@ -776,10 +782,10 @@ impl ReviewQueue {
                     Decision::Reject
                 };
                 let mut saved = Vec::new();
-                for id in change_ids {
+                for (k, id) in change_ids.iter().enumerate() {
                     if let Ok(i) = self.decidable(id) {
                         saved.push((i, self.entries[i].clone()));
-                        set_decision(&mut self.entries[i], &decision);
+                        set_decision(&mut self.entries[i], &decision, seen.get(k));
                     }
                 }
                 if !saved.is_empty() {
@@ -854,8 +860,11 @@ impl ReviewQueue {
     }
 }
 
-fn set_decision(e: &mut Entry, d: &Decision) {
+fn set_decision(e: &mut Entry, d: &Decision, seen: Option<&Seen>) {
     e.skipped = false;
+    if let Some(seen) = seen {
+        e.seen = Some(seen.clone());
+    }
     match d {
         Decision::Accept => {
             e.state = ChangeState::Accepted;
@@ -873,29 +882,6 @@ fn set_decision(e: &mut Entry, d: &Decision) {
             e.state = ChangeState::Pending;
             e.skipped = true;
         }
-    }
-}
-
-fn change_from_journal(dream_id: &str, id: &str, a: &AppliedChange) -> Change {
-    let side = |path: &str, sha: &Option<String>, memory_id: &str| {
-        sha.as_ref().map(|sha| Side {
-            memory_id: memory_id.to_string(),
-            path: path.to_string(),
-            sha: sha.clone(),
-            content: None,
-        })
-    };
-    let reviewed_path = a.old_path.as_deref().unwrap_or(&a.path);
-    let memory_id = a.memory_id.as_deref().unwrap_or("");
-    Change {
-        id: id.to_string(),
-        dream_id: dream_id.to_string(),
-        kind: a.kind,
-        path: a.path.clone(),
-        old_path: a.old_path.clone(),
-        reviewed: side(reviewed_path, &a.reviewed_sha, memory_id),
-        proposed: side(&a.path, &a.proposed_sha, ""),
-        diff: Diff::default(),
     }
 }
 
@@ -1256,6 +1242,7 @@ mod tests {
             decision: Decision::Edit {
                 content: "edited".into(),
             },
+            seen: None,
         };
         let intent = Record::ApplyIntent {
             dream_id: "drm_1".into(),
@@ -1291,5 +1278,134 @@ mod tests {
         let b = q2.position(&modified_b.id).unwrap();
         assert_eq!(q2.entries[b].state, ChangeState::Applied);
         assert_eq!(q2.changes[b].path, "/b.md");
+    }
+
+    /// The changes of `queue()` recomputed after the input's /a.md became `a_now`.
+    fn recomputed(a_now: &str) -> Vec<Change> {
+        let input = vec![l("i1", "/a.md", a_now), l("i2", "/b.md", "b")];
+        let output = vec![
+            l("o1", "/a.md", "A"),
+            l("o2", "/b.md", "B"),
+            l("o3", "/c.md", "c"),
+        ];
+        let d = compare_listings(&input, &output);
+        let c = contents(&[
+            ("i1", a_now),
+            ("i2", "b"),
+            ("o1", "A"),
+            ("o2", "B"),
+            ("o3", "c"),
+        ]);
+        build_changes("drm_1", &d, &c)
+    }
+
+    #[test]
+    fn an_accepted_change_whose_input_moved_on_comes_back_as_a_three_way_conflict() {
+        use ChangeState::*;
+        let mut q = queue();
+        let ids: Vec<String> = q.changes.iter().map(|c| c.id.clone()).collect();
+        let mut journal = Vec::new();
+        for (id, d) in [
+            (&ids[0], Decision::Accept),
+            (&ids[1], Decision::Reject),
+            (&ids[2], Decision::Skip),
+        ] {
+            let r = q.decide(id, d).unwrap();
+            q.apply_record(&r);
+            journal.push(r);
+        }
+        // The journal line says what was decided against.
+        let line = serde_json::to_string(&journal[0]).unwrap();
+        assert!(
+            line.contains(r#""seen":{"change":{"kind":"modified","path":"/a.md""#),
+            "{line}"
+        );
+        assert!(
+            line.ends_with(r#""memory_id":"i1"},"content":"a"}}"#),
+            "{line}"
+        );
+
+        // Someone edits /a.md in the input store; the re-diff gives it a new id.
+        let changes = recomputed("a2");
+        assert!(!changes.iter().any(|c| c.id == ids[0]));
+        let q2 = ReviewQueue::rebuild("drm_1", changes, &journal);
+        let rows: Vec<(&str, &str, ChangeState)> = q2
+            .changes
+            .iter()
+            .zip(&q2.entries)
+            .map(|(c, e)| (c.path.as_str(), c.id.as_str(), e.state))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("/a.md", ids[0].as_str(), Conflict),
+                ("/b.md", ids[1].as_str(), Rejected),
+                ("/c.md", ids[2].as_str(), Pending),
+            ]
+        );
+        let (c, e) = (&q2.changes[0], &q2.entries[0]);
+        assert_eq!(c.reviewed.as_ref().unwrap().content.as_deref(), Some("a"));
+        assert_eq!(e.live.as_ref().unwrap().content.as_deref(), Some("a2"));
+        assert_eq!(c.proposed.as_ref().unwrap().content.as_deref(), Some("A"));
+        assert_eq!(
+            e.conflict_message.as_deref(),
+            Some("/a.md changed in the input store since it was reviewed")
+        );
+        assert_eq!(c.diff.unified(), "@@ -1 +1 @@\n-a\n+A\n");
+        assert!(
+            q2.to_apply().is_empty(),
+            "nothing is written before a new decision"
+        );
+
+        // Decided again, against the live version: stays accepted across runs and apply
+        // writes over exactly that version.
+        let r = q2.decide(&ids[0], Decision::Accept).unwrap();
+        journal.push(r);
+        let q3 = ReviewQueue::rebuild("drm_1", recomputed("a2"), &journal);
+        assert_eq!(q3.entries[0].state, Accepted);
+        assert_eq!(q3.to_apply(), vec![0]);
+        // (`apply::plan` takes the live version as the precondition when a conflict message
+        // is on the entry.)
+        assert!(q3.entries[0].conflict_message.is_some());
+        assert_eq!(
+            q3.entries[0].live.as_ref().map(|l| l.sha.clone()),
+            Some(content_sha256("a2"))
+        );
+        assert_eq!(q3.content_to_write(0), Some("A"));
+
+        // And if it moves again, the conflict is against what was decided last.
+        let q4 = ReviewQueue::rebuild("drm_1", recomputed("a3"), &journal);
+        assert_eq!(q4.entries[0].state, Conflict);
+        assert_eq!(
+            q4.changes[0].reviewed.as_ref().unwrap().content.as_deref(),
+            Some("a2")
+        );
+        assert_eq!(
+            q4.entries[0].live.as_ref().unwrap().content.as_deref(),
+            Some("a3")
+        );
+    }
+
+    #[test]
+    fn an_undone_decision_whose_input_moved_on_leaves_a_new_pending_change() {
+        let mut q = queue();
+        let ids: Vec<String> = q.changes.iter().map(|c| c.id.clone()).collect();
+        let mut journal = Vec::new();
+        let r = q.decide(&ids[0], Decision::Accept).unwrap();
+        q.apply_record(&r);
+        journal.push(r);
+        let r = q.undo().unwrap();
+        q.apply_record(&r);
+        journal.push(r);
+        let changes = recomputed("a2");
+        let new_id = changes[0].id.clone();
+        let q2 = ReviewQueue::rebuild("drm_1", changes, &journal);
+        assert_eq!(q2.changes.len(), 3);
+        assert_eq!(q2.changes[0].id, new_id);
+        assert_eq!(q2.entries[0].state, ChangeState::Pending);
+        assert_eq!(
+            q2.changes[0].reviewed.as_ref().unwrap().content.as_deref(),
+            Some("a2")
+        );
     }
 }

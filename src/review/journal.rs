@@ -300,6 +300,7 @@ mod tests {
             dream_id: "drm_1".into(),
             change_id: id.into(),
             decision: Decision::Accept,
+            seen: None,
         }
     }
 

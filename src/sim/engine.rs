@@ -470,6 +470,8 @@ impl World {
                 };
                 self.dreams[i].outputs.push(out);
             }
+            // Its writes land as its session shows them (all are planned before it finishes).
+            self.dream_work_to(i, now.min(self.dreams[i].finish_at));
             let d = &self.dreams[i];
             if d.status == "running" && d.finish_at <= now {
                 let at = d.finish_at;
@@ -484,11 +486,6 @@ impl World {
                         json!({"type": "internal_error", "message": "The dream stopped after an internal error; no memories were changed."})
                     });
                 } else {
-                    let out = d.outputs.first().cloned();
-                    let actor = json!({"type": "session_actor", "session_id": d.session_id.clone().unwrap_or_default()});
-                    if let Some(out) = out {
-                        self.consolidate(&out, &actor, at);
-                    }
                     let d = &mut self.dreams[i];
                     d.status = "completed";
                     d.ended_at = Some(at);

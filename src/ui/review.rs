@@ -425,6 +425,24 @@ pub fn draw_form(state: &State, theme: &Theme, frame: &mut Frame) {
             }
         }
     }
+    if f.sending {
+        y += 1;
+        put(
+            frame,
+            Line::styled("  starting the dream…", theme.dim),
+            &mut y,
+        );
+    } else if let Some(e) = &f.error {
+        y += 1;
+        put(
+            frame,
+            Line::styled(
+                text::fit(&format!("  ✖ {}", text::one_line(e)), width),
+                theme.event_error,
+            ),
+            &mut y,
+        );
+    }
 }
 
 /// Five rows of the store list (`stores`) or the session list, around its cursor.

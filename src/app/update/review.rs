@@ -165,6 +165,18 @@ pub(crate) fn on_msg(state: &mut State, msg: ReviewMsg, cmds: &mut Vec<Cmd>) {
             }
             offer_archive(state);
         }
+        ReviewMsg::DreamStarted { dream_id } => {
+            state.review.form = None;
+            state.show_toast(&format!("started dream {dream_id}"), false);
+            cmds.push(Cmd::LoadView(crate::app::msg::ViewLoad::Dreams));
+        }
+        ReviewMsg::DreamRefused { error } => {
+            if let Some(f) = &mut state.review.form {
+                f.sending = false;
+                f.error = Some(error.clone());
+            }
+            state.show_toast(&format!("dream not started: {error}"), true);
+        }
         ReviewMsg::FormChoices { stores, .. } => {
             if let Some(f) = &mut state.review.form
                 && f.stores.is_empty()
@@ -175,7 +187,6 @@ pub(crate) fn on_msg(state: &mut State, msg: ReviewMsg, cmds: &mut Vec<Cmd>) {
         // An answer for a review that was closed or reloaded since.
         _ => {}
     }
-    let _ = cmds;
 }
 
 /// Every change applied or rejected: ask whether to archive the dream's output store.
@@ -613,14 +624,24 @@ fn submit_form(state: &mut State, cmds: &mut Vec<Cmd>) {
         state.show_toast(READ_ONLY, true);
         return;
     }
+    if form.sending {
+        return;
+    }
     match form_params(form) {
         Ok(params) => {
-            state.review.form = None;
-            state.show_toast("starting a dream…", false);
+            // The form stays until the API answers: a refusal is shown on it, inputs kept.
+            if let Some(f) = &mut state.review.form {
+                f.sending = true;
+                f.error = None;
+            }
             cmds.push(Cmd::Review(ReviewCmd::StartDream(Box::new(params))));
-            cmds.push(Cmd::LoadView(crate::app::msg::ViewLoad::Dreams));
         }
-        Err(why) => state.show_toast(why, true),
+        Err(why) => {
+            if let Some(f) = &mut state.review.form {
+                f.error = Some(why.to_string());
+            }
+            state.show_toast(why, true);
+        }
     }
 }
 
@@ -684,6 +705,8 @@ pub(crate) fn on_dreams_action(state: &mut State, action: Action, cmds: &mut Vec
                 instructions: Editor::multi_line(""),
                 model: Editor::single_line(DEFAULT_DREAM_MODEL),
                 field: FormField::Store,
+                sending: false,
+                error: None,
             });
             true
         }
@@ -1024,6 +1047,68 @@ pub(crate) mod tests {
             }),
         );
         assert_eq!(s.review.loading, Loading::Computing);
+    }
+
+    #[test]
+    fn the_start_dream_form_waits_for_the_api_and_keeps_a_refusal_on_the_form() {
+        let mut s = State::new(1_700_000_000);
+        s.view = View::Dreams;
+        s.review.form = Some(DreamForm {
+            stores: vec![("memstore_1".into(), "eng".into())],
+            store: Nav::default(),
+            sessions: vec![("sesn_1".into(), "t".into()), ("sesn_2".into(), "u".into())],
+            picked: vec![false, true],
+            session_nav: Nav::default(),
+            instructions: Editor::multi_line("keep it short"),
+            model: Editor::single_line("claude-opus-5-5"),
+            field: FormField::Model,
+            sending: false,
+            error: None,
+        });
+        let cmds = ctrl(&mut s, 's');
+        let [Cmd::Review(ReviewCmd::StartDream(p))] = cmds.as_slice() else {
+            panic!("{cmds:?}");
+        };
+        let v = serde_json::to_value(p.as_ref()).unwrap();
+        assert_eq!(
+            v["inputs"],
+            serde_json::json!([
+                {"type": "memory_store", "memory_store_id": "memstore_1"},
+                {"type": "sessions", "session_ids": ["sesn_2"]}
+            ])
+        );
+        assert_eq!(p.model.id, "claude-opus-5-5");
+        assert_eq!(v["instructions"], "keep it short");
+        assert_eq!(
+            v["output_behavior"],
+            serde_json::json!({"type": "create_new"})
+        );
+        assert!(s.review.form.as_ref().is_some_and(|f| f.sending));
+        assert!(ctrl(&mut s, 's').is_empty(), "one request at a time");
+        let refusal = "instructions: must be 1-4096 characters (request-id req_1)";
+        let _ = update(
+            &mut s,
+            Msg::Review(ReviewMsg::DreamRefused {
+                error: refusal.into(),
+            }),
+        );
+        let f = s.review.form.as_ref().unwrap();
+        assert!(!f.sending);
+        assert_eq!(f.error.as_deref(), Some(refusal));
+        assert_eq!(f.instructions.text(), "keep it short", "inputs kept");
+        let _ = ctrl(&mut s, 's');
+        let cmds = update(
+            &mut s,
+            Msg::Review(ReviewMsg::DreamStarted {
+                dream_id: "drm_9".into(),
+            }),
+        );
+        assert!(s.review.form.is_none());
+        assert_eq!(cmds, vec![Cmd::LoadView(crate::app::msg::ViewLoad::Dreams)]);
+        assert_eq!(
+            s.toast.as_ref().map(|t| t.text.as_str()),
+            Some("started dream drm_9")
+        );
     }
 
     #[test]

@@ -210,9 +210,10 @@ pub(super) async fn cancel_dream(State(st): State<AppState>, Path(id): Path<Stri
         _ => {
             d.status = "canceled";
             d.ended_at = Some(now);
+            w.stop_dream_session(i, now);
         }
     }
-    ok(d.to_json())
+    ok(w.dreams[i].to_json())
 }
 
 pub(super) async fn archive_dream(State(st): State<AppState>, Path(id): Path<String>) -> Reply {

@@ -173,6 +173,13 @@ pub struct Dream {
     pub finish_at: Micros,
     /// Ends in `failed` instead of `completed`.
     pub will_fail: bool,
+    /// Its planned writes into the output store, each at the time its session shows it.
+    pub work: std::collections::VecDeque<(Micros, crate::sim::memory::DreamOp)>,
+    /// When it completes, another dream over the same store starts (the demo always has one
+    /// running).
+    pub repeat: bool,
+    /// Its writes are planned (from the output store, once it exists).
+    pub planned: bool,
 }
 
 impl Dream {

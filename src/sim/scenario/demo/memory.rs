@@ -112,6 +112,10 @@ const ENGINEERING_NOTES: &[(&str, &str)] = &[
         "# Rollback\n\n`acme deploy --env prod --image <previous sha>`; migrations are forward-only, so roll forward on schema changes.",
     ),
     (
+        "/deploy/release-checklist.md",
+        "# Deploy checklist\n\n- CI green on main before `acme deploy --env prod`.\n- Announce in #deploys; on-call approves prod.\n- Watch the error rate for 15 minutes after.",
+    ),
+    (
         "/deploy/staging-cluster.md",
         "# Staging cluster\n\nThe old `stg-eu-1` cluster is retired since October; use `stg-eu-2`.",
     ),
@@ -171,6 +175,10 @@ const SUPPORT_NOTES: &[(&str, &str)] = &[
         "# Refunds\n\nFull refund within 30 days, no questions. Partial refunds above $200 need a lead's approval.",
     ),
     (
+        "/policies/refund-window.md",
+        "# Refunds window\n\n- Refunds are accepted up to 30 days after delivery.\n- Store credit instead of a refund only if the customer asks for it.",
+    ),
+    (
         "/policies/replacements.md",
         "# Replacements\n\nDamaged items: ship a replacement with express shipping; no return needed under $150.",
     ),
@@ -205,6 +213,10 @@ const SUPPORT_NOTES: &[(&str, &str)] = &[
     (
         "/macros/damaged-item.md",
         "# Macro: damaged item\n\nThanks for the photos — a replacement is on its way by express shipping, arriving {date}.",
+    ),
+    (
+        "/macros/legacy-portal.md",
+        "# Macro: legacy portal\n\nThe old billing portal is retired; send customers to app.acme.com/billing instead.",
     ),
     (
         "/macros/duplicate-charge.md",
