@@ -20,6 +20,12 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub shutdown: CancellationToken,
     pub fault_rng: Arc<Mutex<StdRng>>,
+    // --- hostile simulator (`http/faults.rs`, `stats.rs`) ---
+    /// Request counts served at `GET /_sim/stats`.
+    pub stats: Arc<super::stats::Stats>,
+    /// The `hostile` scenario: session objects carry a lone surrogate where their text has
+    /// the marker `scenario::LONE_SURROGATE_MARK`.
+    pub hostile: bool,
 }
 
 impl AppState {
