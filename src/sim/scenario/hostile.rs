@@ -69,8 +69,12 @@ fn huge_log_json() -> String {
     s.push('"');
     let mut i = 0u64;
     while s.len() < HUGE_OUTPUT_BYTES {
-        let level = if i % 9973 == 0 { "WARN" } else { "INFO" };
-        let cache = if i % 3 == 0 { "miss" } else { "hit" };
+        let level = if i.is_multiple_of(9973) {
+            "WARN"
+        } else {
+            "INFO"
+        };
+        let cache = if i.is_multiple_of(3) { "miss" } else { "hit" };
         let _ = write!(
             s,
             "2026-12-06T{:02}:{:02}:{:02}.{:03}Z [worker-{}] {level} compiling unit {} of 230000 (cache {cache})\\n",
