@@ -68,7 +68,10 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
         );
     }
     if let Some(why) = listing.stopped_early {
-        eprintln!("overseer: the list may be incomplete: {why}");
+        eprintln!(
+            "overseer: the list may be incomplete: {why} — showing the first {}",
+            listing.sessions.len()
+        );
     }
     Ok(())
 }

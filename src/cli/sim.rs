@@ -12,8 +12,9 @@ pub struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// What the simulated organisation contains.
-    #[arg(long, default_value = "demo", value_name = "demo|firehose")]
+    /// What the simulated organisation contains: `demo` (a fleet at work), `firehose` (one
+    /// huge session), `hostile` (agent text and events built to break a client).
+    #[arg(long, default_value = "demo", value_name = "demo|firehose|hostile")]
     pub scenario: Scenario,
     /// Seed for ids and content; the same seed gives the same world.
     #[arg(long, default_value_t = 1)]
@@ -24,7 +25,12 @@ pub struct Args {
     /// `firehose`: number of history events in the session.
     #[arg(long, default_value_t = 100_000)]
     pub events: usize,
-    /// Fault injection, e.g. `drop-stream-after=50,error-rate=0.1,latency-ms=20,malformed=0.05`.
+    /// Fault injection, comma-separated: `drop-stream-after=N`, `error-rate=P`, `latency-ms=N`,
+    /// `malformed=P`; hostile modes `endless-pages` (next_page never ends), `repeat-cursor`,
+    /// `hang-stream` (streams never answer), `hang-list` (lists never answer),
+    /// `one-byte-stream` (one byte, then close), `redirect=URL` (307 to another origin),
+    /// `big-page` (history pages over the client's size cap), `html` (text/html answers).
+    /// Request counts: `GET /_sim/stats`.
     #[arg(long, default_value = "", value_name = "SPEC")]
     pub faults: Faults,
     /// Require this API key (x-api-key or Authorization: Bearer); other keys get 401.

@@ -20,6 +20,17 @@
 //! fraction of stream frames (real events are never replaced); `fail-writes=N` answers the next
 //! N POSTs to a session's `/events` with 500 `api_error` (deterministic, for retry tests; a test
 //! holding the `SimHandle` can arm it again with [`SimHandle::fail_writes`]).
+//!
+//! Hostile faults (each one misbehaviour of a broken or malicious server, applied in one place,
+//! `http/faults.rs`): `endless-pages` (every list's `next_page` is never null: past the real
+//! end the first page is served again under a new cursor), `repeat-cursor` (past the real end
+//! the same cursor comes back for ever), `hang-stream` (a stream request is accepted and its
+//! headers never sent), `hang-list` (likewise for every list request), `one-byte-stream` (a
+//! stream sends `:` then closes), `redirect=URL` (every request gets a 307 to the same path on
+//! URL, another origin), `big-page` (an event history page asked for with `limit` above 100 is
+//! padded past the client's 64 MiB body cap), `html` (every answer is a `text/html` page).
+//! `GET /_sim/stats` answers request counts (never faulted, never counted) so tests can assert
+//! what a client cost.
 
 mod clock;
 mod content;
@@ -31,6 +42,7 @@ mod memory;
 mod scenario;
 mod sse;
 mod state;
+mod stats;
 mod wire;
 mod world;
 
@@ -51,6 +63,9 @@ pub enum Scenario {
     #[default]
     Demo,
     Firehose,
+    /// Agent text and events that try to break a client (escapes, bidi, emoji sequences,
+    /// lone surrogates, 20 MB and 10,000-deep events, lying timestamps).
+    Hostile,
 }
 
 impl std::str::FromStr for Scenario {
@@ -59,14 +74,17 @@ impl std::str::FromStr for Scenario {
         match s {
             "demo" => Ok(Scenario::Demo),
             "firehose" => Ok(Scenario::Firehose),
+            "hostile" => Ok(Scenario::Hostile),
             other => Err(format!(
-                "unknown scenario {other:?} (expected demo or firehose)"
+                "unknown scenario {other:?} (expected demo, firehose or hostile)"
             )),
         }
     }
 }
 
-/// Parsed from `--faults drop-stream-after=N,error-rate=P,latency-ms=N,malformed=P`.
+/// Parsed from `--faults drop-stream-after=N,error-rate=P,latency-ms=N,malformed=P` plus the
+/// hostile modes (`endless-pages`, `repeat-cursor`, `hang-stream`, `hang-list`,
+/// `one-byte-stream`, `redirect=URL`, `big-page`, `html`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
     /// Close every SSE connection after this many events.
@@ -79,7 +97,28 @@ pub struct Faults {
     pub malformed: f64,
     /// The next this many `POST /v1/sessions/{id}/events` fail with 500 (then all succeed).
     pub fail_writes: u64,
+    // --- hostile modes (applied in `http/faults.rs`) ---
+    /// Lists never end: a null `next_page` becomes a fresh cursor to the first page.
+    pub endless_pages: bool,
+    /// Lists never end: a null `next_page` becomes the same cursor, again and again.
+    pub repeat_cursor: bool,
+    /// Stream requests are accepted and never answered (no headers).
+    pub hang_stream: bool,
+    /// List requests are accepted and never answered (no headers).
+    pub hang_list: bool,
+    /// Streams send one byte (`:`) and close.
+    pub one_byte_stream: bool,
+    /// Every request is answered `307` to the same path and query on this origin.
+    pub redirect: Option<String>,
+    /// Event history pages asked for with `limit` above 100 are padded past the client's cap.
+    pub big_page: bool,
+    /// Every request is answered with a `text/html` page (a wrong base URL).
+    pub html: bool,
 }
+
+/// The hostile fault modes that take no value.
+const FAULT_FLAGS: &str =
+    "endless-pages, repeat-cursor, hang-stream, hang-list, one-byte-stream, big-page, html";
 
 fn parse_fraction(key: &str, v: &str) -> Result<f64, String> {
     match v.parse::<f64>() {
@@ -95,9 +134,23 @@ impl std::str::FromStr for Faults {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut f = Faults::default();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let flag = match part {
+                "endless-pages" => Some(&mut f.endless_pages),
+                "repeat-cursor" => Some(&mut f.repeat_cursor),
+                "hang-stream" => Some(&mut f.hang_stream),
+                "hang-list" => Some(&mut f.hang_list),
+                "one-byte-stream" => Some(&mut f.one_byte_stream),
+                "big-page" => Some(&mut f.big_page),
+                "html" => Some(&mut f.html),
+                _ => None,
+            };
+            if let Some(flag) = flag {
+                *flag = true;
+                continue;
+            }
             let Some((key, value)) = part.split_once('=') else {
                 return Err(format!(
-                    "fault {part:?}: expected key=value (drop-stream-after=N, error-rate=P, latency-ms=N, malformed=P, fail-writes=N)"
+                    "fault {part:?}: expected key=value (drop-stream-after=N, error-rate=P, latency-ms=N, malformed=P, fail-writes=N, redirect=URL) or one of {FAULT_FLAGS}"
                 ));
             };
             let (key, value) = (key.trim(), value.trim());
@@ -122,9 +175,21 @@ impl std::str::FromStr for Faults {
                         .parse::<u64>()
                         .map_err(|_| format!("fail-writes: expected a count, got {value:?}"))?
                 }
+                "redirect" => {
+                    let origin = value.trim_end_matches('/');
+                    let rest = origin
+                        .strip_prefix("http://")
+                        .or_else(|| origin.strip_prefix("https://"));
+                    if rest.is_none_or(|r| r.is_empty() || r.contains('/')) {
+                        return Err(format!(
+                            "redirect: expected an origin like http://127.0.0.1:9999, got {value:?}"
+                        ));
+                    }
+                    f.redirect = Some(origin.to_owned());
+                }
                 other => {
                     return Err(format!(
-                        "unknown fault {other:?} (expected drop-stream-after, error-rate, latency-ms, malformed or fail-writes)"
+                        "unknown fault {other:?} (expected drop-stream-after, error-rate, latency-ms, malformed, fail-writes, redirect or one of {FAULT_FLAGS})"
                     ));
                 }
             }
@@ -189,6 +254,7 @@ fn build_world(opts: &SimOptions) -> anyhow::Result<world::World> {
         Scenario::Demo => scenario::build_demo(&mut w)
             .map_err(|e| anyhow::anyhow!("the demo scenario could not be built: {e}"))?,
         Scenario::Firehose => scenario::build_firehose(&mut w, opts.events),
+        Scenario::Hostile => scenario::build_hostile(&mut w),
     }
     Ok(w)
 }
@@ -218,6 +284,8 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
         heartbeat: opts.heartbeat,
         shutdown: shutdown.clone(),
         fault_rng: Arc::new(Mutex::new(StdRng::seed_from_u64(opts.seed ^ 0x5EED))),
+        stats: Arc::default(),
+        hostile: opts.scenario == Scenario::Hostile,
     };
     // The world moves on its own, whether or not anyone is asking.
     let ticker_stop = shutdown.clone();
@@ -271,6 +339,7 @@ mod tests {
                 latency_ms: 40,
                 malformed: 0.1,
                 fail_writes: 3,
+                ..Faults::default()
             }
         );
         assert!(
@@ -278,6 +347,35 @@ mod tests {
                 .parse::<Faults>()
                 .unwrap_err()
                 .contains("expected a count")
+        );
+        let f: Faults = "endless-pages,repeat-cursor,hang-stream,hang-list,one-byte-stream,big-page,html,redirect=http://127.0.0.1:9/"
+            .parse()
+            .unwrap_or_default();
+        assert_eq!(
+            f,
+            Faults {
+                endless_pages: true,
+                repeat_cursor: true,
+                hang_stream: true,
+                hang_list: true,
+                one_byte_stream: true,
+                redirect: Some("http://127.0.0.1:9".into()),
+                big_page: true,
+                html: true,
+                ..Faults::default()
+            }
+        );
+        assert!(
+            "redirect=ftp://x"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("expected an origin")
+        );
+        assert!(
+            "redirect=http://x/path"
+                .parse::<Faults>()
+                .unwrap_err()
+                .contains("expected an origin")
         );
         assert_eq!("".parse::<Faults>(), Ok(Faults::default()));
         assert!(

@@ -22,6 +22,12 @@ pub struct AppState {
     pub fault_rng: Arc<Mutex<StdRng>>,
     /// The `fail-writes` fault: POSTs to `/events` still to fail.
     pub writes_to_fail: Arc<std::sync::atomic::AtomicU64>,
+    // --- hostile simulator (`http/faults.rs`, `stats.rs`) ---
+    /// Request counts served at `GET /_sim/stats`.
+    pub stats: Arc<super::stats::Stats>,
+    /// The `hostile` scenario: session objects carry a lone surrogate where their text has
+    /// the marker `scenario::LONE_SURROGATE_MARK`.
+    pub hostile: bool,
 }
 
 impl AppState {

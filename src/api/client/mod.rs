@@ -298,7 +298,8 @@ impl Client {
         self.execute(Method::GET, beta, path, query, None).await
     }
 
-    /// Open an SSE stream (retries until a 200 arrives; mid-stream failures are the caller's).
+    /// Open an SSE stream (retries 429/5xx until a 200 arrives; a network failure, and any
+    /// mid-stream failure, is the caller's).
     /// The response body is `text/event-stream`; parse it with `api::sse`.
     pub async fn open_stream(
         &self,
@@ -325,6 +326,14 @@ impl Client {
                     return Ok(resp);
                 }
                 Ok(resp) => self.failure_from_response(resp, "GET", path).await,
+                // No answer (a timeout, a reset): handed straight to the caller, whose own
+                // backoff retries and who can read history meanwhile (the feed does); retried
+                // here too, a stream that never answers would hide for minutes.
+                Err(failure) if matches!(failure.error, ApiError::Network(_)) => {
+                    let mut last = self.inner.max_retries;
+                    self.after_failure(failure, &mut last, "GET", path).await?;
+                    continue;
+                }
                 Err(failure) => failure,
             };
             self.after_failure(failure, &mut attempt, "GET", path)

@@ -210,11 +210,12 @@ pub fn path_segment(id: &str) -> String {
     out
 }
 
-/// Non-retryable API answers: the feed cannot succeed by trying again.
+/// Non-retryable API answers: the feed cannot succeed by trying again. A refused
+/// cross-origin redirect is one: trying again sends the same request to the same redirect.
 fn is_fatal(e: &ApiError) -> bool {
     match e.status() {
         Some(s) => matches!(s, 400 | 401 | 402 | 403 | 404 | 405 | 410 | 422),
-        None => matches!(e, ApiError::Config(_)),
+        None => matches!(e, ApiError::Config(_) | ApiError::Redirect(_)),
     }
 }
 
@@ -296,6 +297,9 @@ impl Feed {
                     reason,
                 };
                 if !self.send(FeedItem::State(state)).await {
+                    return;
+                }
+                if !self.history_loaded && !self.history_without_stream().await {
                     return;
                 }
                 tokio::time::sleep(delay).await;
@@ -399,6 +403,36 @@ impl Feed {
             self.last_reason = Some(reason);
             attempt += 1;
         }
+    }
+
+    /// History read while the stream will not open (a server that accepts the stream request
+    /// and never answers it, a 5xx): what the session already holds is shown, not hidden behind
+    /// a retry loop. Stream-first still holds: once the stream opens, its own backfill reads
+    /// from the last `processed_at` and the merge drops what was already delivered. A failed
+    /// read is left to that backfill. False when the feed must stop.
+    async fn history_without_stream(&mut self) -> bool {
+        match self.backfill().await {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Gap(reason)) => {
+                if !self.send(FeedItem::Gap { reason }).await {
+                    return false;
+                }
+            }
+            Ok(Flow::Stop(item)) => {
+                self.finish(item).await;
+                return false;
+            }
+            Ok(Flow::Closed) => return false,
+            Err(e) => {
+                if let Some(stop) = self.fatal_item(&e) {
+                    self.finish(stop).await;
+                    return false;
+                }
+                return true;
+            }
+        }
+        self.history_loaded = true;
+        self.send(FeedItem::HistoryLoaded).await
     }
 
     /// The item that ends the feed for a non-retryable error, if `e` is one.

@@ -5,6 +5,7 @@ mod agents;
 mod deployments;
 mod dreams;
 mod events;
+mod faults;
 mod memory;
 mod reply;
 mod sessions;
@@ -57,6 +58,12 @@ pub(super) fn presented_key(headers: &HeaderMap) -> Option<String> {
 }
 
 pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.uri().path() == "/_sim/stats" {
+        return state.stats.respond();
+    }
+    state
+        .stats
+        .count(req.method(), req.uri().path(), req.headers());
     let (request_id, fault) = {
         let mut rng = match state.fault_rng.lock() {
             Ok(r) => r,
@@ -80,6 +87,10 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
         .scope(request_id, async move {
             if state.faults.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(state.faults.latency_ms)).await;
+            }
+            let (method, uri) = (req.method().clone(), req.uri().clone());
+            if let Some(resp) = faults::intercept(&state, &method, &uri).await {
+                return resp;
             }
             if let Some(expected) = &state.api_key {
                 match presented_key(req.headers()) {
@@ -140,7 +151,7 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
                 }
                 return e.into_response();
             }
-            next.run(req).await
+            faults::run(&state, req, next).await
         })
         .await;
     if let Ok(v) = HeaderValue::from_str(&rid) {

@@ -1,11 +1,13 @@
-//! Scenarios: the `demo` fleet and the `firehose` benchmark session, and the small builders
-//! both use (agents, environments, seeded memories).
+//! Scenarios: the `demo` fleet, the `firehose` benchmark session, the `hostile` workspace,
+//! and the small builders they use (agents, environments, seeded memories).
 
 mod demo;
 mod firehose;
+mod hostile;
 
 pub use demo::build_demo;
 pub use firehose::build_firehose;
+pub use hostile::{LONE_SURROGATE_MARK, build_hostile};
 
 use serde_json::{Value, json};
 
