@@ -4,6 +4,7 @@
 //! This file is the routing table: each message goes to the file of its concern.
 
 pub(crate) mod actions;
+pub(crate) mod deployments;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
@@ -72,6 +73,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             views::on_failed(state, &load, &error);
         }
         Msg::Memory(m) => memory::on_msg(state, *m, c),
+        Msg::Deploy(m) => deployments::on_msg(state, m, c),
         Msg::ExportStep {
             session_id,
             from,
