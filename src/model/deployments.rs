@@ -73,6 +73,23 @@ pub struct Fire {
     pub local: String,
 }
 
+/// Fires as one short line: the day is written only when it changes (`Thu 26 Nov 12:30 ·
+/// 13:00 · Fri 27 Nov 09:00`).
+pub fn fires_line(fires: &[Fire]) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut day = "";
+    for f in fires {
+        let (d, t) = f.local.rsplit_once(' ').unwrap_or(("", &f.local));
+        if d == day {
+            out.push(t);
+        } else {
+            out.push(&f.local);
+            day = d;
+        }
+    }
+    out.join(" · ")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeploymentRow {
     pub id: String,
@@ -267,6 +284,15 @@ mod tests {
             ["Fri 27 Nov 09:00", "Mon 30 Nov 09:00", "Tue 01 Dec 09:00"]
         );
         assert_eq!(r.next_run(), Some(1_795_694_400 + 20 * 3600));
+        assert_eq!(
+            fires_line(&next_fires(
+                &Cron::parse("0 9,18 * * *", "UTC").unwrap(),
+                "UTC",
+                1_795_694_400,
+                3
+            )),
+            "Thu 26 Nov 18:00 · Fri 27 Nov 09:00 · 18:00"
+        );
         assert_eq!(r.first_message, "Do it");
         let replaced = with_first_message(&r.initial_events, "new");
         assert_eq!(replaced[0], r.initial_events[0]);

@@ -12,7 +12,7 @@ use ratatui::widgets::{Clear, Paragraph};
 use crate::app::deployments::{DeployConfirm, DeploymentForm, FormField};
 use crate::app::state::{State, View};
 use crate::app::update::deployments::{PICK_ROWS, SUMMARY_ROWS};
-use crate::model::deployments::{DeploymentRow, RunOutcome};
+use crate::model::deployments::{DeploymentRow, RunOutcome, fires_line};
 use crate::text;
 use crate::theme::Theme;
 use crate::ui::overlays::{boxed, centered};
@@ -195,11 +195,10 @@ fn summary_lines(state: &State, theme: &Theme, r: &DeploymentRow) -> Vec<Line<'s
     } else if r.next.is_empty() {
         Span::styled("–", theme.dim)
     } else {
-        let times: Vec<&str> = r.next.iter().map(|f| f.local.as_str()).collect();
         Span::styled(
             format!(
                 "{}  ({})",
-                times.join(" · "),
+                fires_line(&r.next),
                 until(state.now, r.next_run())
             ),
             theme.text,
@@ -293,7 +292,14 @@ fn draw_confirm(c: &DeployConfirm, theme: &Theme, frame: &mut Frame) {
 }
 
 fn draw_form(f: &DeploymentForm, theme: &Theme, frame: &mut Frame) {
-    let area = centered(frame.area(), 84, 34);
+    let errors = f
+        .error
+        .as_ref()
+        .map_or(0, |e| text::wrap(&format!("✖ {e}"), 82).len() as u16);
+    // Six labels, two pick lists, three one-line fields, the message, the border.
+    let picks = |n: usize| n.clamp(1, PICK_ROWS) as u16;
+    let h = 6 + picks(f.agents.len()) + picks(f.environments.len()) + 3 + 6 + 2 + errors;
+    let area = centered(frame.area(), 84, h);
     let title = if f.editing.is_some() {
         " Edit deployment "
     } else {
