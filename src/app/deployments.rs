@@ -221,5 +221,8 @@ pub enum DeployMsg {
     },
     /// A create or update: the saved deployment's name, or the API's error.
     Saved(Result<String, String>),
-    Choices(Result<(Vec<(String, String)>, Vec<(String, String)>), String>),
+    Choices(Result<FormChoices, String>),
 }
+
+/// The form's pick lists: agents and environments as (id, name).
+pub type FormChoices = (Vec<(String, String)>, Vec<(String, String)>);

@@ -6,7 +6,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::types::ListParams;
 use crate::api::{ApiError, Client};
-use crate::app::deployments::{DeployAction, DeployCmd, DeployMsg};
+use crate::app::deployments::{DeployAction, DeployCmd, DeployMsg, FormChoices};
 use crate::app::msg::Msg;
 use crate::model::deployments::run_line;
 use crate::text;
@@ -62,9 +62,7 @@ async fn act(client: &Client, action: DeployAction, id: &str, name: &str) -> Dep
     })
 }
 
-type Choices = (Vec<(String, String)>, Vec<(String, String)>);
-
-async fn choices(client: &Client) -> Result<Choices, String> {
+async fn choices(client: &Client) -> Result<FormChoices, String> {
     let params = ListParams {
         limit: Some(100),
         ..Default::default()
