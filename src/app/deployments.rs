@@ -38,7 +38,21 @@ impl DeploymentList {
     pub fn selected(&self) -> Option<&DeploymentRow> {
         self.deployments.get(self.nav.cursor)
     }
+
+    /// Keep the cursors on their pages (`page` list rows, `runs_page` run rows) after a
+    /// resize or a reload; leave the runs when there are none.
+    pub fn clamp(&mut self, page: usize, runs_page: usize) {
+        self.nav.clamp(self.deployments.len(), page);
+        let runs = self.selected().map_or(0, |r| r.runs.len());
+        self.runs_nav.clamp(runs, runs_page);
+        if runs == 0 {
+            self.detail = false;
+        }
+    }
 }
+
+/// Lines of the detail pane above the runs table (the summary and the table header).
+pub const SUMMARY_ROWS: usize = 8;
 
 /// What a confirmed action does to one deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,7 +49,6 @@ pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         View::Memory if memory::leaves_view(state, action) => set_view(state, View::Sessions, cmds),
         View::Memory => memory::on_action(state, action, cmds),
         View::Dreams => dreams_action(state, action, cmds),
-        View::Deployments => crate::app::update::deployments::on_action(state, action, cmds),
         _ => {}
     }
 }
@@ -118,7 +117,15 @@ pub fn clamp(state: &mut State) {
     memory::clamp(state);
     let d = &mut state.dreams;
     d.nav.clamp(d.dreams.len(), page);
-    crate::app::update::deployments::clamp(state);
+    let rpage = deployments_runs_page(state);
+    state.deployments.clamp(page, rpage);
+}
+
+/// Rows of the runs table below the selected deployment's summary.
+pub fn deployments_runs_page(state: &State) -> usize {
+    detail_page(state)
+        .saturating_sub(crate::app::deployments::SUMMARY_ROWS)
+        .max(1)
 }
 
 pub fn on_loaded(state: &mut State, data: ViewData) {
@@ -151,7 +158,8 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
                 d.nav.cursor = pos;
             }
             d.fetch = Default::default();
-            crate::app::update::deployments::clamp(state);
+            let rpage = deployments_runs_page(state);
+            state.deployments.clamp(page, rpage);
         }
     }
     state.dirty = true;

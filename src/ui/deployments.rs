@@ -9,9 +9,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use crate::app::deployments::{DeployConfirm, DeploymentForm, FormField};
+use crate::app::deployments::{DeployConfirm, DeploymentForm, FormField, SUMMARY_ROWS};
 use crate::app::state::{State, View};
-use crate::app::update::deployments::{PICK_ROWS, SUMMARY_ROWS};
+use crate::app::update::deployments::PICK_ROWS;
 use crate::model::deployments::{DeploymentRow, RunOutcome, fires_line};
 use crate::text;
 use crate::theme::Theme;

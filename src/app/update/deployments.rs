@@ -11,7 +11,7 @@ use crate::app::deployments::{
 use crate::app::editor::Edit;
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, ViewLoad};
-use crate::app::panes::{detail_page, list_page, motion};
+use crate::app::panes::{list_page, motion};
 use crate::app::state::{Pane, State, View};
 use crate::app::views::set_view;
 use crate::model::deployments::with_first_message;
@@ -20,14 +20,11 @@ use crate::model::nav::Motion;
 pub const READ_ONLY: &str =
     "read-only: deployment actions and edits are off (started with --read-only)";
 
-/// Rows of the runs table in the detail pane (below the deployment's summary lines).
-pub const SUMMARY_ROWS: usize = 8;
-
 /// Rows a pick list of the form shows.
 pub const PICK_ROWS: usize = 4;
 
 fn runs_page(state: &State) -> usize {
-    detail_page(state).saturating_sub(SUMMARY_ROWS).max(1)
+    crate::app::views::deployments_runs_page(state)
 }
 
 pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
@@ -330,19 +327,6 @@ fn submit(state: &mut State, cmds: &mut Vec<Cmd>) {
             form.error = Some(why.to_string());
             state.show_toast(why, true);
         }
-    }
-}
-
-/// Keep the cursors on their pages after a resize or a reload.
-pub(crate) fn clamp(state: &mut State) {
-    let page = list_page(state);
-    let rpage = runs_page(state);
-    let p = &mut state.deployments;
-    p.nav.clamp(p.deployments.len(), page);
-    let runs = p.selected().map_or(0, |r| r.runs.len());
-    p.runs_nav.clamp(runs, rpage);
-    if runs == 0 {
-        p.detail = false;
     }
 }
 
