@@ -40,6 +40,8 @@ enum Command {
     Send(cli::act::SendArgs),
     /// List dreams.
     Dreams(cli::dreams::Args),
+    /// List deployments, or pause | unpause | run | archive one.
+    Deployments(cli::deployments::Args),
     /// Review a completed dream's changes: accept, reject, apply to its input store.
     Review(cli::review::Args),
 }
@@ -71,6 +73,7 @@ fn main() -> std::process::ExitCode {
             Some(Command::Interrupt(a)) => cli::act::interrupt(a, &args.globals).await,
             Some(Command::Send(a)) => cli::act::send(a, &args.globals).await,
             Some(Command::Dreams(a)) => cli::dreams::run(a, &args.globals).await,
+            Some(Command::Deployments(a)) => cli::deployments::run(a, &args.globals).await,
             Some(Command::Review(a)) => cli::review::run(a, &args.globals).await,
         }
     });

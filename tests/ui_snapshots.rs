@@ -421,7 +421,12 @@ fn deployments_view() {
     );
     assert!(snap.contains("Stale PR digest"), "{snap}");
     assert!(snap.contains("*/30 * * * * UTC"), "{snap}");
-    assert!(snap.contains("in 10m"), "{snap}");
+    assert!(snap.contains("in 30m"), "{snap}");
+    // The next three fires, computed locally in the schedule's timezone.
+    assert!(
+        snap.contains("next      Thu 26 Nov 12:30 · 13:00 · 13:30  (in 30m)"),
+        "{snap}"
+    );
     insta::assert_snapshot!("deployments_120x40", snap);
     key(&mut s, KeyCode::Down);
     let snap = frame(s, &Theme::dark());
@@ -431,6 +436,69 @@ fn deployments_view() {
         "{snap}"
     );
     insta::assert_snapshot!("deployments_paused_120x40", snap);
+}
+
+// -- deployments: runs, the confirmation, the create form and the API's error on it
+fn deploy_choices() -> Msg {
+    use overseer::app::deployments::DeployMsg;
+    Msg::Deploy(DeployMsg::Choices(Ok((
+        vec![
+            ("agent_ops".into(), "ops-bot".into()),
+            ("agent_support".into(), "support-bot".into()),
+        ],
+        vec![("env_cloud".into(), "cloud".into())],
+    ))))
+}
+
+#[test]
+fn deployment_runs_confirm_and_form() {
+    let mut s = fixtures::resource_state(120, 40, View::Deployments);
+    key(&mut s, KeyCode::Enter);
+    key(&mut s, KeyCode::Down);
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("⏎ open session"), "{snap}");
+    insta::assert_snapshot!("deployment_runs_120x40", snap);
+
+    let mut s = fixtures::resource_state(120, 40, View::Deployments);
+    key(&mut s, KeyCode::Char('r'));
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("Run now deployment Stale PR digest?"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("deployment_confirm_120x40", snap);
+
+    let mut s = fixtures::resource_state(120, 40, View::Deployments);
+    key(&mut s, KeyCode::Char('c'));
+    let _ = overseer::app::update(&mut s, deploy_choices());
+    for c in "Nightly sweep".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    for _ in 0..3 {
+        key(&mut s, KeyCode::Tab);
+    }
+    for c in "0 25 * * *".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("New deployment"), "{snap}");
+    insta::assert_snapshot!("deployment_form_120x40", snap);
+
+    let mut s = fixtures::resource_state(120, 40, View::Deployments);
+    key(&mut s, KeyCode::Char('c'));
+    let _ = overseer::app::update(&mut s, deploy_choices());
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Deploy(overseer::app::deployments::DeployMsg::Saved(Err(
+            "400 invalid_request_error: schedule.expression: invalid cron expression \"0 25 * * *\": \"25\" is out of range 0-23 (request-id req_011)".into(),
+        ))),
+    );
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("✖ 400 invalid_request_error: schedule.expression"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("deployment_form_error_120x40", snap);
 }
 
 #[test]

@@ -380,6 +380,76 @@ impl CreateDreamParams {
     }
 }
 
+/// A deployment's `schedule` in a create or update body: a 5-field POSIX cron expression in
+/// an IANA timezone (both required).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleParams {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub expression: String,
+    pub timezone: String,
+}
+
+impl ScheduleParams {
+    pub fn cron(expression: impl Into<String>, timezone: impl Into<String>) -> Self {
+        ScheduleParams {
+            kind: "cron".into(),
+            expression: expression.into(),
+            timezone: timezone.into(),
+        }
+    }
+}
+
+/// `POST /v1/deployments`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateDeploymentParams {
+    pub name: String,
+    /// An agent id (latest version).
+    pub agent: String,
+    pub environment_id: String,
+    /// 1–50 of `user.message`, `user.define_outcome`, `system.message`.
+    pub initial_events: Vec<EventParams>,
+    /// `None`: manual runs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleParams>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetLimit>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vault_ids: Vec<String>,
+}
+
+/// `POST /v1/deployments/{id}`: every field optional; arrays replace the whole array;
+/// `schedule: null` makes it manual-only, `budget: null` removes the budget.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateDeploymentParams {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub description: Patch<String>,
+    /// An agent id (latest version).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment_id: Option<String>,
+    /// The whole list, as JSON (events this client does not model survive an edit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial_events: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub schedule: Patch<ScheduleParams>,
+    #[serde(skip_serializing_if = "Patch::is_keep")]
+    pub budget: Patch<BudgetLimit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<BTreeMap<String, Option<String>>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,6 +523,37 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&u).unwrap(),
             json!({"content": "new", "precondition": {"type": "content_sha256", "content_sha256": "abc"}})
+        );
+    }
+
+    #[test]
+    fn deployment_bodies() {
+        let c = CreateDeploymentParams {
+            name: "n".into(),
+            agent: "agent_1".into(),
+            environment_id: "env_1".into(),
+            initial_events: vec![EventParams::user_text("go")],
+            schedule: Some(ScheduleParams::cron("0 9 * * 1-5", "Europe/Paris")),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&c).unwrap(),
+            json!({"name": "n", "agent": "agent_1", "environment_id": "env_1",
+                "initial_events": [{"type": "user.message", "content": [{"type": "text", "text": "go"}]}],
+                "schedule": {"type": "cron", "expression": "0 9 * * 1-5", "timezone": "Europe/Paris"}})
+        );
+        let u = UpdateDeploymentParams {
+            name: Some("m".into()),
+            schedule: Patch::Clear,
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_value(&u).unwrap(),
+            json!({"name": "m", "schedule": null})
+        );
+        assert_eq!(
+            serde_json::to_value(UpdateDeploymentParams::default()).unwrap(),
+            json!({})
         );
     }
 }

@@ -558,6 +558,8 @@ pub fn deployments() -> Vec<(
     let digest = from(
         json!({"type": "deployment", "id": "depl_digest", "name": "Stale PR digest",
         "agent": {"type": "agent", "id": "agent_ops", "version": 1}, "environment_id": "env_cloud",
+        "initial_events": [{"type": "user.message", "content": [{"type": "text",
+            "text": "Post a summary of stale pull requests to #eng-review."}]}],
         "schedule": {"type": "cron", "expression": "*/30 * * * *", "timezone": "UTC",
                      "last_run_at": ts(50 * 60), "upcoming_runs_at": [ts(-10 * 60), ts(-40 * 60)]},
         "status": "active", "paused_reason": null,

@@ -32,6 +32,8 @@ pub enum Context {
     ReviewConfirm,
     /// The start-dream form.
     DreamForm,
+    /// The create/edit deployment form.
+    DeploymentForm,
 }
 
 impl Context {
@@ -54,6 +56,7 @@ impl Context {
             Context::Review => "review",
             Context::ReviewConfirm => "review_confirm",
             Context::DreamForm => "dream_form",
+            Context::DeploymentForm => "deployment_form",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
@@ -66,6 +69,7 @@ impl Context {
                 | Context::Compose
                 | Context::ReviewConfirm
                 | Context::DreamForm
+                | Context::DeploymentForm
         )
     }
 }
@@ -162,6 +166,10 @@ pub enum Action {
     FormPrev,
     FormPick,
     FormSubmit,
+    // deployments
+    PauseDeployment,
+    RunDeployment,
+    CreateDeployment,
 }
 
 impl Action {
@@ -253,6 +261,9 @@ impl Action {
             Action::FormPrev => "form_prev",
             Action::FormPick => "form_pick",
             Action::FormSubmit => "form_submit",
+            Action::PauseDeployment => "pause",
+            Action::RunDeployment => "run_now",
+            Action::CreateDeployment => "create",
         }
     }
 
@@ -283,6 +294,9 @@ impl Action {
                 | Action::StartDream
                 | Action::CancelDream
                 | Action::ArchiveDream
+                | Action::PauseDeployment
+                | Action::RunDeployment
+                | Action::CreateDeployment
         )
     }
 }
@@ -587,6 +601,16 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (DreamForm, "space", FormPick, "pick", true),
         (DreamForm, "ctrl-s", FormSubmit, "start", true),
         (DreamForm, "esc", Back, "cancel", true),
+        // deployments (`app/update/deployments.rs`)
+        (Deployments, "p", PauseDeployment, "pause/unpause", true),
+        (Deployments, "r", RunDeployment, "run now", true),
+        (Deployments, "c", CreateDeployment, "new", true),
+        (Deployments, "e", Edit, "edit", true),
+        (Deployments, "D", Archive, "archive", false),
+        (DeploymentForm, "tab", FormNext, "next field", true),
+        (DeploymentForm, "backtab", FormPrev, "previous field", false),
+        (DeploymentForm, "ctrl-s", FormSubmit, "save", true),
+        (DeploymentForm, "esc", Back, "cancel", true),
     ]
 };
 

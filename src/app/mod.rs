@@ -6,6 +6,8 @@
 
 pub mod commands;
 pub mod compose;
+pub mod deployments;
+pub mod deployments_tasks;
 pub mod editor;
 pub mod fetch;
 #[cfg(any(test, feature = "fixtures"))]

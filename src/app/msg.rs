@@ -69,6 +69,8 @@ pub enum Msg {
     SelectionSettled {
         generation: u64,
     },
+    /// `:deployments`: an action, a save or the form's choices answered.
+    Deploy(crate::app::deployments::DeployMsg),
     // -- memory browser (`app::update::memory`)
     /// A memory request answered.
     Memory(Box<crate::ops::memory::MemMsg>),
@@ -188,6 +190,8 @@ pub enum Cmd {
         draft: ComposeKind,
         event: EventParams,
     },
+    /// `:deployments` actions, create/update and form choices (`app/deployments_tasks.rs`).
+    Deploy(crate::app::deployments::DeployCmd),
     /// Dream review queue and dream actions, run by `app/review_tasks.rs`.
     Review(crate::app::review_view::ReviewCmd),
     /// Terminal-side effects, done by the terminal loop.

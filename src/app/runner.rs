@@ -170,6 +170,11 @@ impl Runner {
                 });
             }
             Cmd::Review(c) => self.review.run(c, self.client.clone(), self.tx.clone()),
+            Cmd::Deploy(c) => {
+                if let Some(client) = self.client.clone() {
+                    tokio::spawn(super::deployments_tasks::run(client, self.tx.clone(), c));
+                }
+            }
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }

@@ -6,7 +6,7 @@ use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
 pub use crate::app::memory_view::{MemoryBrowser, MemoryLevel};
 use crate::model::nav::Nav;
-use crate::model::resources::{DeploymentRow, DreamRow};
+use crate::model::resources::DreamRow;
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
@@ -307,16 +307,8 @@ pub struct DreamList {
     pub fetch: Fetch,
 }
 
-/// `:deployments`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct DeploymentList {
-    pub deployments: Vec<DeploymentRow>,
-    pub nav: Nav,
-    /// Keys move in the selected deployment's runs instead of the list.
-    pub detail: bool,
-    pub runs_nav: Nav,
-    pub fetch: Fetch,
-}
+/// `:deployments` (its state, confirmation and form live in `app/deployments.rs`).
+pub use crate::app::deployments::DeploymentList;
 
 #[derive(Debug)]
 pub struct State {
@@ -436,7 +428,7 @@ impl State {
                 (View::Needs, _) => Context::Needs,
                 (View::Memory, _) => self.memory.context(),
                 (View::Dreams, _) => Context::Dreams,
-                (View::Deployments, _) => Context::Deployments,
+                (View::Deployments, _) => self.deployments.context(),
                 (_, Pane::Sessions) => Context::Sessions,
                 (_, Pane::Events) => Context::Events,
             },

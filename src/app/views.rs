@@ -7,7 +7,8 @@ use crate::app::msg::{Cmd, ViewData, ViewLoad};
 use crate::app::panes::{clamp_list, detail_page, list_page, motion};
 use crate::app::state::{Pane, State, View};
 use crate::app::update::memory;
-use crate::model::resources::{DeploymentRow, DreamRow, resolve_store_names};
+use crate::model::deployments::DeploymentRow;
+use crate::model::resources::{DreamRow, resolve_store_names};
 use crate::model::sessions::DerivedState;
 
 /// What the open view fetches now (None outside the resource views).
@@ -48,7 +49,6 @@ pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
         View::Memory if memory::leaves_view(state, action) => set_view(state, View::Sessions, cmds),
         View::Memory => memory::on_action(state, action, cmds),
         View::Dreams => dreams_action(state, action, cmds),
-        View::Deployments => deployments_action(state, action, cmds),
         _ => {}
     }
 }
@@ -75,41 +75,6 @@ fn dreams_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
             if let Some(to) = motion(a) {
                 d.nav.apply(to, d.dreams.len(), page);
                 d.scroll = Default::default();
-            }
-        }
-    }
-}
-
-/// Rows of the runs table in the detail pane (below the deployment's summary lines).
-pub const DEPLOYMENT_SUMMARY_ROWS: usize = 5;
-
-fn deployments_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
-    let page = list_page(state);
-    let rpage = detail_page(state)
-        .saturating_sub(DEPLOYMENT_SUMMARY_ROWS)
-        .max(1);
-    let d = &mut state.deployments;
-    match action {
-        Action::Open => {
-            if d.deployments
-                .get(d.nav.cursor)
-                .is_some_and(|r| !r.runs.is_empty())
-            {
-                d.detail = true;
-            }
-        }
-        Action::Back if d.detail => d.detail = false,
-        Action::Back => close_to_sessions(state, cmds),
-        a if d.detail => {
-            let len = d.deployments.get(d.nav.cursor).map_or(0, |r| r.runs.len());
-            if let Some(to) = motion(a) {
-                d.runs_nav.apply(to, len, rpage);
-            }
-        }
-        a => {
-            if let Some(to) = motion(a) {
-                d.nav.apply(to, d.deployments.len(), page);
-                d.runs_nav = Default::default();
             }
         }
     }
@@ -149,16 +114,18 @@ pub fn set_view(state: &mut State, view: View, cmds: &mut Vec<Cmd>) {
 /// Keep every cursor on its page after the terminal changed size.
 pub fn clamp(state: &mut State) {
     let page = list_page(state);
-    let rpage = detail_page(state)
-        .saturating_sub(DEPLOYMENT_SUMMARY_ROWS)
-        .max(1);
     memory::clamp(state);
     let d = &mut state.dreams;
     d.nav.clamp(d.dreams.len(), page);
-    let p = &mut state.deployments;
-    p.nav.clamp(p.deployments.len(), page);
-    let runs = p.deployments.get(p.nav.cursor).map_or(0, |r| r.runs.len());
-    p.runs_nav.clamp(runs, rpage);
+    let rpage = deployments_runs_page(state);
+    state.deployments.clamp(page, rpage);
+}
+
+/// Rows of the runs table below the selected deployment's summary.
+pub fn deployments_runs_page(state: &State) -> usize {
+    detail_page(state)
+        .saturating_sub(crate::app::deployments::SUMMARY_ROWS)
+        .max(1)
 }
 
 pub fn on_loaded(state: &mut State, data: ViewData) {
@@ -179,23 +146,20 @@ pub fn on_loaded(state: &mut State, data: ViewData) {
             d.fetch = Default::default();
         }
         ViewData::Deployments(list) => {
+            let now = state.now;
             let d = &mut state.deployments;
             let selected = d.deployments.get(d.nav.cursor).map(|r| r.id.clone());
             d.deployments = list
                 .iter()
-                .map(|(dep, runs)| DeploymentRow::from_api(dep, runs))
+                .map(|(dep, runs)| DeploymentRow::from_api(dep, runs, now))
                 .collect();
             if let Some(pos) = selected.and_then(|id| d.deployments.iter().position(|r| r.id == id))
             {
                 d.nav.cursor = pos;
             }
-            d.nav.clamp(d.deployments.len(), page);
-            let runs = d.deployments.get(d.nav.cursor).map_or(0, |r| r.runs.len());
-            d.runs_nav.clamp(runs, usize::MAX / 2);
-            if runs == 0 {
-                d.detail = false;
-            }
             d.fetch = Default::default();
+            let rpage = deployments_runs_page(state);
+            state.deployments.clamp(page, rpage);
         }
     }
     state.dirty = true;
@@ -301,7 +265,7 @@ mod tests {
         let d = &s.deployments.deployments;
         assert_eq!(d.len(), 2);
         assert_eq!(d[0].schedule.as_deref(), Some("*/30 * * * * UTC"));
-        assert_eq!(d[0].next_run, Some(fixtures::NOW + 600));
+        assert_eq!(d[0].next_run(), Some(fixtures::NOW + 1800));
         assert_eq!(
             d[1].paused_reason.as_deref(),
             Some("error: vault_archived_error")

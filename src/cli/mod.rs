@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod dashboard;
+pub mod deployments;
 pub mod dreams;
 pub mod needs;
 pub mod review;

@@ -1,5 +1,6 @@
 //! Client-side state, pure: no I/O, no async.
 
+pub mod deployments;
 pub mod event_view;
 pub mod memory_tree;
 pub mod nav;

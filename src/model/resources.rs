@@ -1,11 +1,8 @@
-//! Read-only browsers for memory stores, dreams and deployments: API objects turned into
+//! Browsers for memory stores and dreams (deployments: `model::deployments`): API objects turned into
 //! display rows once, when they arrive (sanitized text, parsed times), so drawing only
 //! formats what is visible. Pure: no I/O, no async.
 
-use crate::api::types::{
-    Actor, Deployment, DeploymentRun, DeploymentStatus, Dream, DreamStatus, Memory, MemoryStore,
-    MemoryVersion, PausedReason, TriggerContext,
-};
+use crate::api::types::{Actor, Dream, DreamStatus, Memory, MemoryStore, MemoryVersion};
 use crate::text;
 
 /// Unix seconds of an RFC 3339 time (None when absent or unreadable).
@@ -199,104 +196,9 @@ pub fn resolve_store_names(dreams: &mut [DreamRow], stores: &[StoreRow]) {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunOutcome {
-    Session(String),
-    /// `type: message`.
-    Error(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    pub id: String,
-    /// `schedule` or `manual`.
-    pub trigger: String,
-    pub at: Option<i64>,
-    pub outcome: RunOutcome,
-}
-
-impl RunRow {
-    pub fn from_api(r: &DeploymentRun) -> RunRow {
-        let trigger = match &r.trigger_context {
-            TriggerContext::Schedule { .. } => "schedule".to_string(),
-            TriggerContext::Manual => "manual".to_string(),
-            TriggerContext::Unknown(v) => {
-                text::one_line(v.get("type").and_then(|t| t.as_str()).unwrap_or("unknown"))
-            }
-        };
-        let outcome = match (&r.error, &r.session_id) {
-            (Some(e), _) => RunOutcome::Error(text::one_line(&if e.message.is_empty() {
-                e.kind.clone()
-            } else {
-                format!("{}: {}", e.kind, e.message)
-            })),
-            (None, Some(s)) => RunOutcome::Session(text::one_line(s)),
-            (None, None) => RunOutcome::Error("no session and no error".into()),
-        };
-        RunRow {
-            id: text::one_line(&r.id),
-            trigger,
-            at: parse_time(&r.created_at),
-            outcome,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeploymentRow {
-    pub id: String,
-    pub name: String,
-    pub paused: bool,
-    /// `manual`, or the error type that auto-paused it.
-    pub paused_reason: Option<String>,
-    /// `*/30 * * * * UTC`.
-    pub schedule: Option<String>,
-    pub next_run: Option<i64>,
-    pub last_run: Option<i64>,
-    /// Newest first.
-    pub runs: Vec<RunRow>,
-}
-
-impl DeploymentRow {
-    pub fn from_api(d: &Deployment, runs: &[DeploymentRun]) -> DeploymentRow {
-        let paused_reason = d.paused_reason.as_ref().map(|r| match r {
-            PausedReason::Manual => "manual".to_string(),
-            PausedReason::Error { error } => text::one_line(&format!("error: {}", error.kind)),
-            PausedReason::Unknown(v) => {
-                text::one_line(v.get("type").and_then(|t| t.as_str()).unwrap_or("unknown"))
-            }
-        });
-        let mut runs: Vec<RunRow> = runs.iter().map(RunRow::from_api).collect();
-        runs.sort_by_key(|r| std::cmp::Reverse(r.at));
-        let last_from_runs = runs.first().and_then(|r| r.at);
-        DeploymentRow {
-            id: text::one_line(&d.id),
-            name: text::one_line(&d.name),
-            paused: d.status == DeploymentStatus::Paused,
-            paused_reason,
-            schedule: d
-                .schedule
-                .as_ref()
-                .map(|s| text::one_line(&format!("{} {}", s.expression, s.timezone))),
-            next_run: d
-                .schedule
-                .as_ref()
-                .and_then(|s| s.upcoming_runs_at.first())
-                .and_then(|t| parse_time(t)),
-            last_run: d
-                .schedule
-                .as_ref()
-                .and_then(|s| parse_opt(s.last_run_at.as_deref()))
-                .max(last_from_runs),
-            runs,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::ErrorObject;
 
     #[test]
     fn hostile_text_is_sanitized_and_errors_read_as_sentences() {
@@ -311,17 +213,6 @@ mod tests {
         assert_eq!(d.sha, "abcdef01");
         assert_eq!(d.lines[0], "line one");
         assert!(!d.lines[1].contains('\u{202e}'));
-        let run = DeploymentRun {
-            error: Some(ErrorObject {
-                kind: "vault_archived_error".into(),
-                message: "vault gone".into(),
-            }),
-            ..Default::default()
-        };
-        assert_eq!(
-            RunRow::from_api(&run).outcome,
-            RunOutcome::Error("vault_archived_error: vault gone".into())
-        );
         assert_eq!(parse_time("2026-11-26T12:00:00Z"), Some(1_795_694_400));
     }
 }

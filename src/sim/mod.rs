@@ -34,7 +34,7 @@
 
 mod clock;
 mod content;
-mod cron;
+use crate::cron;
 mod engine;
 mod http;
 mod ids;

@@ -74,6 +74,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         None => {
             review::draw_form(state, theme, frame);
             review::draw_confirm(state, theme, frame);
+            deployments::overlays(state, theme, frame);
         }
     }
     // Needs-you queue overlays.

@@ -82,6 +82,7 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::Dreams,
         Context::Review,
         Context::Deployments,
+        Context::DeploymentForm,
         Context::Needs,
         Context::Input,
         Context::Compose,

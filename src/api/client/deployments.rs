@@ -3,6 +3,7 @@
 use futures::Stream;
 
 use super::*;
+use crate::api::types::{CreateDeploymentParams, UpdateDeploymentParams};
 
 impl Client {
     pub async fn list_deployments(
@@ -17,6 +18,23 @@ impl Client {
         params: ListDeploymentsParams,
     ) -> impl Stream<Item = Result<Deployment, ApiError>> + Send + 'static {
         self.list_all(Beta::ManagedAgents, "/v1/deployments".into(), params)
+    }
+    /// `POST /v1/deployments`; a bad schedule, agent or environment is a 400.
+    pub async fn create_deployment(
+        &self,
+        params: &CreateDeploymentParams,
+    ) -> Result<Deployment, ApiError> {
+        self.create(Beta::ManagedAgents, "/v1/deployments", params)
+            .await
+    }
+    /// `POST /v1/deployments/{id}`: only the fields set change.
+    pub async fn update_deployment(
+        &self,
+        deployment_id: &str,
+        params: &UpdateDeploymentParams,
+    ) -> Result<Deployment, ApiError> {
+        self.create(Beta::ManagedAgents, &deployment_path(deployment_id), params)
+            .await
     }
     pub async fn get_deployment(&self, deployment_id: &str) -> Result<Deployment, ApiError> {
         self.get_one(Beta::ManagedAgents, &deployment_path(deployment_id))

@@ -70,6 +70,14 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             crate::app::update::needs::on_confirm(state, action == Action::Yes, cmds)
         }
         (C::Needs, a) => crate::app::update::needs::on_action(state, a, cmds),
+        (C::Confirm, Action::Yes | Action::No)
+            if state.view == View::Deployments && state.deployments.confirm.is_some() =>
+        {
+            crate::app::update::deployments::on_confirm(state, action == Action::Yes, cmds)
+        }
+        (C::Deployments | C::DeploymentForm, a) => {
+            crate::app::update::deployments::on_action(state, a, cmds)
+        }
         (C::Confirm, a) if state.memory.confirm.is_some() => {
             crate::app::update::memory::on_confirm(state, a, cmds)
         }
@@ -120,7 +128,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             | Action::ArchiveDream
             | Action::Open),
         ) if crate::app::update::review::on_dreams_action(state, a, cmds) => {}
-        (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams | C::Deployments, a) => {
+        (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams, a) => {
             views::on_action(state, a, cmds)
         }
         (C::Sessions, a) => on_sessions_action(state, a, cmds),

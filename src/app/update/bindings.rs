@@ -72,7 +72,15 @@ fn expect(action: Action) -> Expect {
             "the compose form is open",
         ),
         StartDream => Holds(|s| s.review.form.is_some(), "the start-dream form is open"),
-        Yes | No | Cancel | Submit | FormSubmit => Leaves,
+        CreateDeployment => Holds(
+            |s| s.deployments.form.is_some(),
+            "the deployment form is open",
+        ),
+        PauseDeployment | RunDeployment => Holds(
+            |s| s.deployments.context() == Context::Confirm,
+            "the question is asked",
+        ),
+        Yes | No | Cancel | Submit => Leaves,
         FocusNext | FocusPrev | Refresh | Suspend | Back | Up | Down | PageUp | PageDown | Top
         | Bottom | Open | SortNext | SortReverse | Mark | ClearMarks | Archive | Delete
         | NextMatch | PrevMatch | Copy | Export | NextThread | AllowCall | DenyCall
@@ -445,6 +453,18 @@ fn dream_form(action: Action) -> State {
     s
 }
 
+fn deployment_form(action: Action) -> State {
+    let mut s = deployments(Action::CreateDeployment);
+    press(&mut s, KeyCode::Char('c'));
+    if action == Action::FormPrev {
+        press(&mut s, KeyCode::Tab);
+    }
+    if action == Action::FormSubmit {
+        chars(&mut s, "nightly digest");
+    }
+    s
+}
+
 /// A state whose key context is `context`, set up so that `action` has something to act on.
 fn setup(context: Context, action: Action) -> State {
     let s = match context {
@@ -464,6 +484,7 @@ fn setup(context: Context, action: Action) -> State {
         Context::Review => review(action),
         Context::ReviewConfirm => review_confirm(action),
         Context::DreamForm => dream_form(action),
+        Context::DeploymentForm => deployment_form(action),
     };
     let want = if context == Context::Global {
         Context::Sessions
@@ -655,6 +676,7 @@ fn every_context_has_rows() {
         Context::Review,
         Context::ReviewConfirm,
         Context::DreamForm,
+        Context::DeploymentForm,
     ] {
         assert!(
             keymap.bindings().iter().any(|b| b.context == context),

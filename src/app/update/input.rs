@@ -36,6 +36,9 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     if crate::app::update::review::on_editor_key(state, key, cmds) {
         return;
     }
+    if crate::app::update::deployments::on_form_key(state, key, cmds) {
+        return;
+    }
     let ctx = state.context();
     if let Some(action) = state.keymap.lookup(ctx, &key) {
         on_action(state, action, cmds);
@@ -159,6 +162,9 @@ pub(crate) fn on_paste(state: &mut State, pasted: &str) {
         return;
     }
     if crate::app::update::review::on_paste(state, pasted) {
+        return;
+    }
+    if crate::app::update::deployments::on_paste(state, pasted) {
         return;
     }
     if let Some(input) = &mut state.input {

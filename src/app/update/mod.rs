@@ -6,6 +6,7 @@
 pub(crate) mod actions;
 #[cfg(test)]
 mod bindings;
+pub(crate) mod deployments;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
@@ -74,6 +75,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             views::on_failed(state, &load, &error);
         }
         Msg::Memory(m) => memory::on_msg(state, *m, c),
+        Msg::Deploy(m) => deployments::on_msg(state, m, c),
         Msg::ExportStep {
             session_id,
             from,

@@ -230,8 +230,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/dreams/{id}", get(get_dream))
         .route("/v1/dreams/{id}/cancel", post(cancel_dream))
         .route("/v1/dreams/{id}/archive", post(archive_dream))
-        .route("/v1/deployments", get(list_deployments))
-        .route("/v1/deployments/{id}", get(get_deployment))
+        .route(
+            "/v1/deployments",
+            get(list_deployments).post(create_deployment),
+        )
+        .route(
+            "/v1/deployments/{id}",
+            get(get_deployment).post(update_deployment),
+        )
         .route("/v1/deployments/{id}/pause", post(pause_deployment))
         .route("/v1/deployments/{id}/unpause", post(unpause_deployment))
         .route("/v1/deployments/{id}/run", post(run_deployment))

@@ -3,8 +3,8 @@
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::cron::Cron;
 use crate::sim::clock::{HOUR, Micros, rfc3339};
-use crate::sim::cron::Cron;
 
 impl World {
     /// Bring the session a deployment run created up to `t`.
@@ -104,8 +104,6 @@ impl World {
         created_at: Micros,
         failing_with: Option<&'static str>,
     ) -> usize {
-        let id = self.idg.id("depl_");
-        let seq = self.idg.seq();
         let schedule = Cron::parse(cron.0, cron.1).ok().map(|c| Schedule {
             expression: cron.0.into(),
             timezone: cron.1.into(),
@@ -113,9 +111,9 @@ impl World {
             checked_until: created_at,
             last_run_at: None,
         });
-        self.deployments.push(Deployment {
-            seq,
-            id,
+        self.push_deployment(Deployment {
+            seq: 0,
+            id: String::new(),
             name: name.into(),
             description: Some(description.into()),
             agent_id: agent_id.into(),
@@ -124,13 +122,22 @@ impl World {
             initial_events: json!([{"type": "user.message", "content": [{"type": "text", "text": prompt}]}]),
             metadata: Map::new(),
             resources: json!([]),
+            vault_ids: Vec::new(),
+            budget: None,
             schedule,
             paused_reason: None,
             archived_at: None,
             created_at,
             updated_at: created_at,
             failing_with,
-        });
+        })
+    }
+
+    /// Add a deployment under a new id; returns its index.
+    pub fn push_deployment(&mut self, mut d: Deployment) -> usize {
+        d.id = self.idg.id("depl_");
+        d.seq = self.idg.seq();
+        self.deployments.push(d);
         self.deployments.len() - 1
     }
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::cron::Cron;
 use crate::sim::clock::{Micros, rfc3339};
-use crate::sim::cron::Cron;
 
 /// What kind of work an agent does; drives the content of its turns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +235,8 @@ pub struct Deployment {
     pub initial_events: Value,
     pub metadata: Map<String, Value>,
     pub resources: Value,
+    pub vault_ids: Vec<String>,
+    pub budget: Option<Value>,
     pub schedule: Option<Schedule>,
     pub paused_reason: Option<Value>,
     pub archived_at: Option<Micros>,
@@ -274,9 +276,9 @@ impl Deployment {
             "environment_id": self.environment_id,
             "initial_events": self.initial_events,
             "resources": self.resources,
-            "vault_ids": [],
+            "vault_ids": self.vault_ids,
             "metadata": self.metadata,
-            "budget": null,
+            "budget": self.budget,
             "schedule": schedule,
             "status": if self.paused_reason.is_some() { "paused" } else { "active" },
             "paused_reason": self.paused_reason,

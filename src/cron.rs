@@ -1,6 +1,10 @@
-//! A 5-field POSIX cron matcher (`min hour dom mon dow`), enough for deployment schedules.
+//! A 5-field POSIX cron matcher (`min hour dom mon dow`) in an IANA timezone: the schedule of
+//! a deployment. At the bottom layer because both sides need it: the simulator fires
+//! deployments with it and the dashboard computes their next fire times locally.
 
-use super::clock::{MINUTE, Micros};
+/// Microseconds since the Unix epoch.
+pub type Micros = i64;
+pub const MINUTE: Micros = 60_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cron {
@@ -85,17 +89,44 @@ impl Cron {
             return false;
         };
         let dt = self.tz.to_datetime(ts);
-        let (minute, hour, day, month) = (
-            dt.minute() as u32,
-            dt.hour() as u32,
-            dt.day() as u32,
-            dt.month() as u32,
-        );
+        let (minute, hour) = (dt.minute() as u32, dt.hour() as u32);
+        self.minutes & (1 << minute) != 0 && self.hours & (1 << hour) != 0 && self.day_matches(&dt)
+    }
+
+    /// The first matching minute strictly after `t`, searching at most `horizon`. Skips whole
+    /// local days and hours that cannot match, so a yearly schedule costs a few hundred steps.
+    pub fn next_after(&self, t: Micros, horizon: Micros) -> Option<Micros> {
+        let mut m = t - t.rem_euclid(MINUTE) + MINUTE;
+        let end = t.saturating_add(horizon);
+        while m <= end {
+            let Ok(ts) = jiff::Timestamp::from_microsecond(m) else {
+                return None;
+            };
+            let dt = self.tz.to_datetime(ts);
+            let (minute, hour) = (dt.minute() as i64, dt.hour() as u32);
+            if !self.day_matches(&dt) {
+                m = self
+                    .next_local_midnight(dt.date())
+                    .filter(|n| *n > m)
+                    .unwrap_or(m + (24 * 60 - hour as i64 * 60 - minute).max(1) * MINUTE);
+                continue;
+            }
+            if self.hours & (1 << hour) == 0 {
+                m += (60 - minute) * MINUTE;
+                continue;
+            }
+            if self.minutes & (1 << minute) != 0 {
+                return Some(m);
+            }
+            m += MINUTE;
+        }
+        None
+    }
+
+    fn day_matches(&self, dt: &jiff::civil::DateTime) -> bool {
+        let (day, month) = (dt.day() as u32, dt.month() as u32);
         let weekday = dt.weekday().to_sunday_zero_offset() as u32;
-        if self.minutes & (1 << minute) == 0
-            || self.hours & (1 << hour) == 0
-            || self.months & (1 << month) == 0
-        {
+        if self.months & (1 << month) == 0 {
             return false;
         }
         let dom = self.days & (1 << day) != 0;
@@ -108,24 +139,21 @@ impl Cron {
         }
     }
 
-    /// The first matching minute strictly after `t`, searching at most `horizon`.
-    pub fn next_after(&self, t: Micros, horizon: Micros) -> Option<Micros> {
-        let mut m = t - t.rem_euclid(MINUTE) + MINUTE;
-        let end = t + horizon;
-        while m <= end {
-            if self.matches(m) {
-                return Some(m);
-            }
-            m += MINUTE;
-        }
-        None
+    /// The instant the local day after `date` starts (DST-aware).
+    fn next_local_midnight(&self, date: jiff::civil::Date) -> Option<Micros> {
+        let next = date
+            .tomorrow()
+            .ok()?
+            .to_datetime(jiff::civil::Time::midnight());
+        let ts = self.tz.to_ambiguous_timestamp(next).compatible().ok()?;
+        Some(ts.as_microsecond())
     }
 
-    /// Up to `n` upcoming fire times after `t` (within 60 days).
+    /// Up to `n` upcoming fire times after `t` (within a year and a day).
     pub fn upcoming(&self, t: Micros, n: usize) -> Vec<Micros> {
         let mut out = Vec::new();
         let mut from = t;
-        let horizon = 60 * 24 * 60 * MINUTE;
+        let horizon = 366 * 24 * 60 * MINUTE;
         while out.len() < n {
             match self.next_after(from, horizon - (from - t)) {
                 Some(m) => {
@@ -141,11 +169,12 @@ impl Cron {
 
 #[cfg(test)]
 mod tests {
-    use super::super::clock::parse_rfc3339;
     use super::*;
 
     fn at(s: &str) -> Micros {
-        parse_rfc3339(s).unwrap_or_default()
+        s.parse::<jiff::Timestamp>()
+            .map(|t| t.as_microsecond())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -172,5 +201,38 @@ mod tests {
         assert!(Cron::parse("0 9 * *", "UTC").is_err());
         assert!(Cron::parse("61 * * * *", "UTC").is_err());
         assert!(Cron::parse("0 9 * * *", "Mars/Olympus").is_err());
+        assert!(Cron::parse("@daily", "UTC").is_err());
+        assert!(Cron::parse("0 9 L * *", "UTC").is_err());
+    }
+
+    #[test]
+    fn next_fires_skip_days_and_follow_dst() {
+        // Yearly: found in one search, far away.
+        let c = Cron::parse("30 6 1 1 *", "UTC").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.upcoming(at("2026-11-26T09:00:00Z"), 2),
+            vec![at("2027-01-01T06:30:00Z")]
+        );
+        // 09:00 in New York is 14:00 UTC before the November DST change and 13:00 after it.
+        let ny = Cron::parse("0 9 * * *", "America/New_York").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ny.upcoming(at("2026-10-31T12:00:00Z"), 3),
+            vec![
+                at("2026-10-31T13:00:00Z"),
+                at("2026-11-01T14:00:00Z"),
+                at("2026-11-02T14:00:00Z")
+            ]
+        );
+        // Day-of-month OR day-of-week when both are restricted (POSIX).
+        let either = Cron::parse("0 0 13 * 5", "UTC").unwrap_or_else(|e| panic!("{e}"));
+        // 2026-11-27 is a Friday; 2026-12-04 the next; the 13th of December is a Sunday.
+        assert_eq!(
+            either.upcoming(at("2026-11-26T00:00:00Z"), 3),
+            vec![
+                at("2026-11-27T00:00:00Z"),
+                at("2026-12-04T00:00:00Z"),
+                at("2026-12-11T00:00:00Z")
+            ]
+        );
     }
 }
