@@ -88,7 +88,7 @@ fn expect(action: Action) -> Expect {
         | Complete | CursorLeft | CursorRight | LineStart | LineEnd | ClearLine | DeleteWord
         | Undo | NextField | ReviewAccept | ReviewReject | ReviewEdit | ReviewSkip
         | ReviewAcceptAll | ReviewRejectAll | ReviewUndo | ReviewApply | NextChange
-        | PrevChange | OpenReview | CancelDream | ArchiveDream | FormNext | FormPrev | FormPick => {
+        | PrevChange | OpenReview | CancelDream | ArchiveDream | FormNext | FormPrev | FormPick | FormSubmit => {
             Acts
         }
     }
