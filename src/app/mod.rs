@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod frame;
 pub mod keymap;
 pub mod msg;
+pub mod pager;
 pub mod panes;
 pub mod runner;
 pub mod state;

@@ -151,6 +151,8 @@ pub enum Cmd {
     },
     /// Terminal-side effects, done by the terminal loop.
     Copy(String),
+    /// Show this text in `$PAGER` (the inspector's `o`), with the terminal suspended.
+    Pager(String),
     SetMouse(bool),
     Suspend,
     Quit,

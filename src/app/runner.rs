@@ -166,7 +166,7 @@ impl Runner {
                     });
                 }
             }
-            c @ (Cmd::Copy(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
+            c @ (Cmd::Copy(_) | Cmd::Pager(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
                 self.terminal.push(c)
             }
         }

@@ -1,9 +1,11 @@
 //! Client-side state, pure: no I/O, no async.
 
 pub mod event_view;
+pub mod json_tree;
 pub mod nav;
 pub mod needs;
 pub mod resources;
 pub mod review;
 pub mod sessions;
+pub mod toolcall;
 pub mod transcript;

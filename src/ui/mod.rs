@@ -60,7 +60,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Overlay::Confirm { action, ids }) => {
             overlays::confirm(state, theme, frame, *action, ids)
         }
-        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
+        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, *nav),
         None => {}
     }
 }

@@ -7,6 +7,7 @@ pub(crate) mod actions;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
+pub(crate) mod inspector;
 pub(crate) mod mouse;
 pub(crate) mod search;
 pub(crate) mod sessions;
