@@ -81,7 +81,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         Action::TabInput => set_tab(state, 0),
         Action::TabOutput => set_tab(state, 1),
-        Action::TabRaw => set_tab(state, 2),
+        Action::TabRaw => set_tab(state, state.inspector.tabs.len().saturating_sub(1)),
         Action::ToggleFold | Action::FoldClose | Action::FoldOpen => {
             let Some(row) = row_at_cursor(state) else {
                 return;
