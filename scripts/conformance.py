@@ -105,9 +105,22 @@ def model_type_literals(m):
     return None
 
 
+_ADAPTERS = {}
+
+
+def adapter(t):
+    """One TypeAdapter per type: building one for the big event unions costs tens of
+    milliseconds, and rebuilding it per event made the run take many minutes."""
+    key = id(t)
+    hit = _ADAPTERS.get(key)
+    if hit is None:
+        hit = _ADAPTERS[key] = (t, TypeAdapter(t))
+    return hit[1]
+
+
 def strict_ok(t, value):
     try:
-        TypeAdapter(t).validate_json(json.dumps(value), strict=True)
+        adapter(t).validate_json(json.dumps(value), strict=True)
         return True
     except pydantic.ValidationError:
         return False
@@ -160,7 +173,7 @@ def validate(where, value, t):
     """Strict validation of one JSON value against an SDK type, plus the extra-field walk."""
     raw = json.dumps(value)
     try:
-        TypeAdapter(t).validate_json(raw, strict=True)
+        adapter(t).validate_json(raw, strict=True)
     except pydantic.ValidationError as e:
         msgs = "; ".join(f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()[:6])
         R.fail(where, f"strict validation failed: {msgs}")
@@ -216,7 +229,7 @@ def validate_error_body(where, body):
     if kind in ERROR_OBJECT_TAGS:
         return validate(where, body, ErrorResponse)
     try:
-        TypeAdapter(ErrorType).validate_python(kind, strict=True)
+        adapter(ErrorType).validate_python(kind, strict=True)
     except pydantic.ValidationError:
         R.fail(where, f"error.type {kind!r} is not an SDK ErrorType")
         return False
@@ -452,7 +465,7 @@ def exercise(base):
     for needed in ["user.define_outcome", "span.outcome_evaluation_start", "span.outcome_evaluation_ongoing", "span.outcome_evaluation_end"]:
         (R.ok() if needed in seen else R.fail("outcome stream", f"never saw {needed}"))
     n = 0
-    with b.sessions.events.stream(sid, event_deltas=["agent.message"]) as stream:
+    with b.sessions.events.stream(sid, event_deltas=["agent.message"], timeout=60) as stream:
         # New work and an interrupt: an idle always follows, whether or not the outcome's
         # turn already ended (an interrupt alone to an idle session emits nothing to wait for).
         b.sessions.events.send(sid, events=[{"type": "user.message", "content": [{"type": "text", "text": "One more source, please."}]}, {"type": "user.interrupt"}])
@@ -580,6 +593,7 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
+    started = time.time()
     try:
         run(sys.argv[1])
     except Exception as e:  # a crash is a failure with its reason, not a traceback wall
@@ -590,7 +604,7 @@ def main():
         print("\nMismatches:")
         for f in R.failures:
             print(f"  - {f}")
-    print(f"{R.passed} passed, {len(R.failures)} failed")
+    print(f"{R.passed} passed, {len(R.failures)} failed in {time.time() - started:.0f}s")
     return 1 if R.failures else 0
 
 

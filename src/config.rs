@@ -14,6 +14,11 @@
 //!
 //! [keys]
 //! "sessions.archive" = "ctrl-a"
+//!
+//! [notify]                  # a new call waiting for you, a watched session's error
+//! bell = true
+//! desktop = true            # OSC 9 / OSC 777
+//! when = "unfocused"        # unfocused | always | never
 //! ```
 //!
 //! A broken file is an error that names the file, the line and the field.
@@ -46,6 +51,57 @@ pub struct Config {
     pub mouse: bool,
     /// Keymap overrides: action name → key spec (e.g. `"sessions.archive" = "ctrl-a"`).
     pub keys: BTreeMap<String, String>,
+    /// `[notify]`: bell and desktop notifications.
+    pub notify: NotifySettings,
+}
+
+/// When a notification may be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotifyWhen {
+    /// Only while the terminal does not have focus (the default).
+    #[default]
+    Unfocused,
+    Always,
+    Never,
+}
+
+impl NotifyWhen {
+    pub fn parse(s: &str) -> Option<NotifyWhen> {
+        match s {
+            "unfocused" => Some(NotifyWhen::Unfocused),
+            "always" => Some(NotifyWhen::Always),
+            "never" => Some(NotifyWhen::Never),
+            _ => None,
+        }
+    }
+}
+
+/// `[notify]`: a new call waiting for a person, or a watched session's error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotifySettings {
+    /// Ring the terminal bell.
+    pub bell: bool,
+    /// OSC 9 / OSC 777 desktop notification.
+    pub desktop: bool,
+    pub when: NotifyWhen,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        NotifySettings {
+            bell: true,
+            desktop: true,
+            when: NotifyWhen::Unfocused,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotifyFile {
+    bell: Option<bool>,
+    desktop: Option<bool>,
+    when: Option<String>,
 }
 
 /// The file's shape; kept apart from [`Config`] so the public struct can carry derived fields.
@@ -60,6 +116,8 @@ struct ConfigFile {
     mouse: bool,
     #[serde(default)]
     keys: BTreeMap<String, String>,
+    #[serde(default)]
+    notify: NotifyFile,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +160,19 @@ impl Config {
             path: path.to_path_buf(),
             message: describe_toml_error(text, &e),
         })?;
+        let mut notify = NotifySettings::default();
+        notify.bell = file.notify.bell.unwrap_or(notify.bell);
+        notify.desktop = file.notify.desktop.unwrap_or(notify.desktop);
+        if let Some(when) = &file.notify.when {
+            notify.when = NotifyWhen::parse(when).ok_or_else(|| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!(
+                    "[notify] field `when`: `{when}` is not one of unfocused, always, never"
+                ),
+            })?;
+        }
         let config = Config {
+            notify,
             path: Some(path.to_path_buf()),
             default_profile: file.default_profile,
             profiles: file.profiles,
@@ -284,6 +354,27 @@ api_key_env = "LOCAL_KEY"
     fn base_url_needs_a_scheme() {
         let e = parse("[profiles.a]\nbase_url = \"api.anthropic.com\"\n").unwrap_err();
         assert!(e.contains("base_url"), "{e}");
+    }
+
+    #[test]
+    fn notify_section_parses_and_bad_when_is_a_clear_error() {
+        let c = parse("[notify]\nbell = false\nwhen = \"always\"\n").unwrap();
+        assert_eq!(
+            c.notify,
+            NotifySettings {
+                bell: false,
+                desktop: true,
+                when: NotifyWhen::Always
+            }
+        );
+        assert_eq!(parse("").unwrap().notify, NotifySettings::default());
+        let e = parse("[notify]\nwhen = \"sometimes\"\n").unwrap_err();
+        assert!(
+            e.ends_with(
+                "[notify] field `when`: `sometimes` is not one of unfocused, always, never"
+            ),
+            "{e}"
+        );
     }
 
     #[test]

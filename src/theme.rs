@@ -98,6 +98,11 @@ theme_keys!(
     json_punct,
     money,
     tokens,
+    diff_added,
+    diff_removed,
+    diff_added_word,
+    diff_removed_word,
+    diff_hunk,
 );
 
 /// A theme file that could not be used as written.

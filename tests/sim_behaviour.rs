@@ -790,6 +790,164 @@ async fn store_contents(c: &Client, base: &str, store: &str) -> Vec<(String, Str
     }
 }
 
+/// (added, modified, deleted, renamed) from input store `a` to output store `b`, as a reviewer sees it.
+fn diff_kinds(a: &[(String, String)], b: &[(String, String)]) -> (usize, usize, usize, usize) {
+    let in_a = |p: &str| a.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
+    let in_b = |p: &str| b.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
+    let modified = b
+        .iter()
+        .filter(|(p, s)| in_a(p).is_some_and(|old| old != *s))
+        .count();
+    let renamed = b
+        .iter()
+        .filter(|(p, s)| {
+            in_a(p).is_none() && a.iter().any(|(ap, asha)| asha == s && in_b(ap).is_none())
+        })
+        .count();
+    let added = b
+        .iter()
+        .filter(|(p, s)| in_a(p).is_none() && !a.iter().any(|(_, asha)| asha == s))
+        .count();
+    let deleted = a
+        .iter()
+        .filter(|(p, s)| in_b(p).is_none() && !b.iter().any(|(_, bs)| bs == s))
+        .count();
+    (added, modified, deleted, renamed)
+}
+
+#[tokio::test]
+async fn sim_dream_on_a_three_note_store_still_changes_it_in_all_four_ways() {
+    let h = sim(60.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let (_, store) = post(
+        &c,
+        format!("{base}/v1/memory_stores"),
+        json!({"name": "tiny"}),
+    )
+    .await;
+    let st = store["id"].as_str().unwrap_or("").to_string();
+    for (path, content) in [
+        ("/deploy.md", "- make release\n"),
+        ("/deploy-old.md", "- tag then release\n"),
+        ("/rota.md", "- Dana primary\n"),
+    ] {
+        post(
+            &c,
+            format!("{base}/v1/memory_stores/{st}/memories"),
+            json!({"path": path, "content": content}),
+        )
+        .await;
+    }
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=1")).await;
+    let (status, d) = post(
+        &c,
+        format!("{base}/v1/dreams"),
+        json!({"inputs": [{"type": "memory_store", "memory_store_id": st}, {"type": "sessions", "session_ids": [sessions["data"][0]["id"]]}], "model": "claude-opus-5-5"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = d["id"].as_str().unwrap_or("").to_string();
+    let done = eventually("dream completes", || {
+        let (c, url) = (c.clone(), format!("{base}/v1/dreams/{id}"));
+        async move { Some(get(&c, url).await).filter(|d| d["status"] == "completed") }
+    })
+    .await;
+    let output = done["outputs"][0]["memory_store_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let b = store_contents(&c, &base, &output).await;
+    assert_eq!(
+        diff_kinds(&store_contents(&c, &base, &st).await, &b),
+        (1, 1, 1, 1)
+    );
+    let paths: Vec<&str> = b.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths.len(), 3);
+    for p in ["/deploy-old.md", "/archive/rota.md", "/summary.md"] {
+        assert!(paths.contains(&p), "{p} in {paths:?}");
+    }
+}
+
+#[tokio::test]
+async fn sim_dream_create_validates_inputs_as_the_api_does() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let stores = get(&c, format!("{base}/v1/memory_stores")).await;
+    let (s0, s1) = (
+        stores["data"][0]["id"].clone(),
+        stores["data"][1]["id"].clone(),
+    );
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=1")).await;
+    let sid = sessions["data"][0]["id"].clone();
+    let cases = [
+        (
+            json!([{"type": "memory_store", "memory_store_id": s0}, {"type": "memory_store", "memory_store_id": s1}, {"type": "sessions", "session_ids": [sid]}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "inputs: exactly one memory_store input is required".to_string(),
+        ),
+        (
+            json!([{"type": "memory_store", "memory_store_id": s0}, {"type": "sessions", "session_ids": [sid, sid]}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "inputs: session_ids must be unique".to_string(),
+        ),
+        (
+            json!([{"type": "memory_store", "memory_store_id": s0}, {"type": "sessions", "session_ids": []}]),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "inputs: a sessions input with 1-100 session_ids is required".to_string(),
+        ),
+        (
+            json!([{"type": "memory_store", "memory_store_id": s0}, {"type": "sessions", "session_ids": ["sesn_01Nope"]}]),
+            StatusCode::NOT_FOUND,
+            "not_found_error",
+            String::new(),
+        ),
+    ];
+    let before = get(&c, format!("{base}/v1/dreams?limit=100")).await["data"]
+        .as_array()
+        .map(Vec::len);
+    for (inputs, status, kind, message) in cases {
+        let (got, err) = post(
+            &c,
+            format!("{base}/v1/dreams"),
+            json!({"inputs": inputs, "model": "claude-opus-5-5"}),
+        )
+        .await;
+        assert_eq!(
+            (got, err["error"]["type"].as_str()),
+            (status, Some(kind)),
+            "{inputs}"
+        );
+        if !message.is_empty() {
+            assert_eq!(err["error"]["message"], message.as_str());
+        }
+    }
+    let after = get(&c, format!("{base}/v1/dreams?limit=100")).await["data"]
+        .as_array()
+        .map(Vec::len);
+    assert_eq!(before, after, "a rejected create leaves no dream behind");
+}
+
+#[tokio::test]
+async fn sim_demo_failed_dream_carries_a_real_error_type() {
+    let h = sim(1.0).await;
+    let (c, base) = (Client::new(), h.base_url());
+    let dreams = get(&c, format!("{base}/v1/dreams?limit=100")).await;
+    let failed: Vec<Value> = dreams["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["status"] == "failed")
+        .cloned()
+        .collect();
+    assert_eq!(failed.len(), 1);
+    let kind = failed[0]["error"]["type"].as_str().unwrap_or("");
+    assert!(["timeout", "internal_error"].contains(&kind), "{kind}");
+    assert!(failed[0]["outputs"].as_array().is_some_and(Vec::is_empty));
+}
+
 #[tokio::test]
 async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
     let h = sim(1.0).await;
@@ -814,29 +972,11 @@ async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
         .unwrap_or("")
         .to_string();
     assert_ne!(input, output);
-    let a = store_contents(&c, &base, &input).await;
-    let b = store_contents(&c, &base, &output).await;
-    let in_a = |p: &str| a.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
-    let in_b = |p: &str| b.iter().find(|(x, _)| x == p).map(|(_, s)| s.clone());
-    let modified = b
-        .iter()
-        .filter(|(p, s)| in_a(p).is_some_and(|old| old != *s))
-        .count();
-    let renamed = b
-        .iter()
-        .filter(|(p, s)| {
-            in_a(p).is_none() && a.iter().any(|(ap, asha)| asha == s && in_b(ap).is_none())
-        })
-        .count();
-    let added = b
-        .iter()
-        .filter(|(p, s)| in_a(p).is_none() && !a.iter().any(|(_, asha)| asha == s))
-        .count();
-    let deleted = a
-        .iter()
-        .filter(|(p, s)| in_b(p).is_none() && !b.iter().any(|(_, bs)| bs == s))
-        .count();
-    assert_eq!((added, modified, deleted, renamed), (2, 3, 1, 1));
+    let kinds = diff_kinds(
+        &store_contents(&c, &base, &input).await,
+        &store_contents(&c, &base, &output).await,
+    );
+    assert_eq!(kinds, (2, 3, 1, 1), "(added, modified, deleted, renamed)");
     let session = done["session_id"].as_str().unwrap_or("").to_string();
     let by_dream = get(
         &c,

@@ -288,48 +288,95 @@ fn never_panics_at_any_size_or_overlay() {
     }
 }
 
+fn mem_msg(state: &mut State, m: overseer::ops::memory::MemMsg) {
+    let _ = overseer::app::update(state, Msg::Memory(Box::new(m)));
+}
+
+/// The engineering store's tree with `/gotchas/` open.
+fn memory_tree(w: u16, h: u16) -> State {
+    use overseer::api::types::{MemoryListItem, MemoryPrefix};
+    use overseer::ops::memory::MemMsg;
+    let mut tree = fixtures::resource_state(w, h, View::Memory);
+    key(&mut tree, KeyCode::Enter);
+    let all = fixtures::memories();
+    let mut root: Vec<MemoryListItem> = ["/conventions/", "/gotchas/", "/people/", "/runbooks/"]
+        .iter()
+        .map(|p| {
+            MemoryListItem::MemoryPrefix(MemoryPrefix {
+                path: p.to_string(),
+            })
+        })
+        .collect();
+    root.push(MemoryListItem::Memory(overseer::api::types::Memory {
+        id: "mem_top".into(),
+        path: "/README.md".into(),
+        content_sha256: "f".repeat(64),
+        content_size_bytes: 2048,
+        updated_at: all[0].updated_at.clone(),
+        ..Default::default()
+    }));
+    mem_msg(
+        &mut tree,
+        MemMsg::Folder {
+            store_id: "memstore_eng".into(),
+            prefix: "/".into(),
+            result: Ok((root, false)),
+        },
+    );
+    key(&mut tree, KeyCode::Down);
+    key(&mut tree, KeyCode::Char('l'));
+    let gotchas = all
+        .iter()
+        .filter(|m| m.path.starts_with("/gotchas/"))
+        .cloned()
+        .map(MemoryListItem::Memory)
+        .collect();
+    mem_msg(
+        &mut tree,
+        MemMsg::Folder {
+            store_id: "memstore_eng".into(),
+            prefix: "/gotchas/".into(),
+            result: Ok((gotchas, false)),
+        },
+    );
+    tree
+}
+
+/// The flaky-checkout memory opened in the tree (with contents for its three versions).
+fn memory_open(w: u16, h: u16) -> State {
+    use overseer::ops::memory::MemMsg;
+    let mut memory = memory_tree(w, h);
+    key(&mut memory, KeyCode::Down);
+    key(&mut memory, KeyCode::Enter);
+    let (m, mut versions) = fixtures::memory_detail();
+    versions[0].content = m.content.clone();
+    versions[1].content = Some(
+        "# Flaky checkout test\n\nThe checkout test races the clock: retry it.\n\n- see PR 4411\n"
+            .into(),
+    );
+    versions[2].content = Some("# Flaky checkout test\n\nRetry it.\n".into());
+    mem_msg(
+        &mut memory,
+        MemMsg::Memory {
+            store_id: "memstore_eng".into(),
+            memory_id: "mem_003".into(),
+            result: Ok((Box::new(m), versions)),
+        },
+    );
+    memory
+}
+
 fn memory_levels(w: u16, h: u16) -> (State, State, State) {
-    use overseer::app::msg::ViewData;
-    let stores = fixtures::resource_state(w, h, View::Memory);
-    let mut memories = fixtures::resource_state(w, h, View::Memory);
-    key(&mut memories, KeyCode::Enter);
-    let _ = overseer::app::update(
-        &mut memories,
-        Msg::ViewLoaded(ViewData::Memories {
-            store_id: "memstore_eng".into(),
-            memories: fixtures::memories(),
-            truncated: false,
-        }),
-    );
-    let mut memory = fixtures::resource_state(w, h, View::Memory);
-    key(&mut memory, KeyCode::Enter);
-    let _ = overseer::app::update(
-        &mut memory,
-        Msg::ViewLoaded(ViewData::Memories {
-            store_id: "memstore_eng".into(),
-            memories: fixtures::memories(),
-            truncated: false,
-        }),
-    );
-    // Sorted by path: conventions/git, conventions/rust, gotchas/flaky-checkout.
-    key(&mut memory, KeyCode::Down);
-    key(&mut memory, KeyCode::Down);
-    key(&mut memory, KeyCode::Enter);
-    let (m, versions) = fixtures::memory_detail();
-    let _ = overseer::app::update(
-        &mut memory,
-        Msg::ViewLoaded(ViewData::Memory {
-            store_id: "memstore_eng".into(),
-            memory: Box::new(m),
-            versions,
-        }),
-    );
-    (stores, memories, memory)
+    (
+        fixtures::resource_state(w, h, View::Memory),
+        memory_tree(w, h),
+        memory_open(w, h),
+    )
 }
 
 #[test]
 fn memory_view_levels() {
-    let (stores, memories, memory) = memory_levels(120, 40);
+    let (stores, tree, memory) = memory_levels(120, 40);
     let snap = frame(stores, &Theme::dark());
     assert!(snap.contains("Memory stores 3"), "{snap}");
     assert!(snap.contains("engineering-notes"), "{snap}");
@@ -337,20 +384,73 @@ fn memory_view_levels() {
     assert!(!snap.contains('\u{1b}'));
     insta::assert_snapshot!("memory_stores_120x40", snap);
 
-    let snap = frame(memories, &Theme::dark());
-    assert!(snap.contains("· 5 memories"), "{snap}");
-    let conv = snap.find("/conventions/git.md").unwrap();
-    let runbook = snap.find("/runbooks/deploy.md").unwrap();
-    assert!(conv < runbook, "sorted by path");
-    insta::assert_snapshot!("memory_memories_120x40", snap);
+    let snap = frame(tree, &Theme::dark());
+    assert!(snap.contains("▾ gotchas/"), "{snap}");
+    assert!(snap.contains("▸ conventions/"), "{snap}");
+    assert!(snap.contains("· flaky-checkout.md"), "{snap}");
+    let folder = snap.find("▸ runbooks/").unwrap();
+    let readme = snap.find("README.md").unwrap();
+    assert!(folder < readme, "folders first");
+    insta::assert_snapshot!("memory_tree_120x40", snap);
 
     let snap = frame(memory, &Theme::dark());
     assert!(snap.contains("# Flaky checkout test"), "{snap}");
-    assert!(snap.contains("recent versions (3)"), "{snap}");
-    assert!(snap.contains("session sesn_000001"), "{snap}");
-    assert!(snap.contains("user user_dana"), "{snap}");
     assert!(!snap.contains('\u{1b}') && !snap.contains('\u{202e}'));
     insta::assert_snapshot!("memory_content_120x40", snap);
+
+    // v: the versions with the newest against the one before it.
+    let mut versions = memory_open(120, 40);
+    key(&mut versions, KeyCode::Char('v'));
+    let snap = frame(versions, &Theme::dark());
+    assert!(snap.contains("session sesn_000001"), "{snap}");
+    assert!(snap.contains("user user_dana"), "{snap}");
+    assert!(
+        snap.contains("memver_3b (modified) → memver_3c (modified)"),
+        "{snap}"
+    );
+    assert!(
+        snap.contains("-The checkout test races the clock: retry it."),
+        "{snap}"
+    );
+    insta::assert_snapshot!("memory_version_diff_120x40", snap);
+
+    // e: the edit overlay, prefilled.
+    let mut edit = memory_open(120, 40);
+    key(&mut edit, KeyCode::Char('e'));
+    let snap = frame(edit, &Theme::dark());
+    assert!(snap.contains("Edit /gotchas/flaky-checkout.md"), "{snap}");
+    assert!(snap.contains("ctrl-s save"), "{snap}");
+    insta::assert_snapshot!("memory_edit_120x40", snap);
+}
+
+#[test]
+fn memory_audit_list() {
+    use overseer::ops::memory::MemMsg;
+    let mut s = fixtures::resource_state(120, 40, View::Memory);
+    key(&mut s, KeyCode::Char('W'));
+    let (_, versions) = fixtures::memory_detail();
+    let mut writes = vec![versions[0].clone()];
+    let mut other = versions[0].clone();
+    other.id = "memver_9".into();
+    other.memory_id = "mem_009".into();
+    other.path = Some("/runbooks/deploy.md".into());
+    other.operation = overseer::api::types::MemoryOperation::Created;
+    writes.push(other);
+    mem_msg(
+        &mut s,
+        MemMsg::Audit {
+            store_id: "memstore_eng".into(),
+            result: Ok((writes, false)),
+        },
+    );
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("Agent writes engineering-notes · 2"),
+        "{snap}"
+    );
+    assert!(snap.contains("sesn_000001"), "{snap}");
+    assert!(snap.contains("/runbooks/deploy.md"), "{snap}");
+    insta::assert_snapshot!("memory_audit_120x40", snap);
 }
 
 #[test]
@@ -726,4 +826,193 @@ fn identical_polls_draw_no_frames() {
     app.handle(Msg::SessionsLoaded(changed));
     app.draw(&mut term, &Theme::dark()).unwrap();
     assert_eq!(app.state.frames, frames + 1);
+}
+
+/// Text that terminals draw at another width than naive measuring says (flags, ZWJ families,
+/// a lone ZWJ, soft hyphens, variation selectors) must not push borders: at the cell level,
+/// every row has the list pane's right border in the same column, and no zero-width format
+/// character or regional indicator reaches a cell.
+#[test]
+fn emoji_sequences_draw_in_the_cells_they_measure() {
+    let nasty = [
+        "Flags 🇺🇸🇯🇵 and a family 👨\u{200d}👩\u{200d}👧\u{200d}👦 here",
+        "lone\u{200d}zwj soft\u{00ad}hyphen heart ❤\u{fe0f} keycap 1\u{fe0f}\u{20e3}",
+        "🏳\u{fe0f}\u{200d}🌈 rainbow 🧑🏽\u{200d}💻 coder",
+    ];
+    let mut state = demo_state(120, 40);
+    let mut fleet = fixtures::fleet();
+    // Through the same parsing the poller uses (titles are sanitized when read).
+    for (i, (s, _)) in fleet.iter_mut().enumerate().take(nasty.len()) {
+        let raw = serde_json::json!({"id": s.id, "title": nasty[i], "status": "idle",
+            "created_at": "2026-12-07T10:00:00Z", "updated_at": "2026-12-07T10:00:00Z"});
+        s.title = overseer::model::sessions::SessionSummary::from_json(&raw)
+            .expect("a session with an id parses")
+            .title;
+    }
+    let summaries = fleet.iter().map(|(s, _)| s.clone()).collect();
+    let _ = overseer::app::update(&mut state, Msg::SessionsLoaded(summaries));
+    let mut app = App::new(state, None);
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    app.draw(&mut term, &Theme::dark()).unwrap();
+    let buf = term.backend().buffer();
+    let border_x = |y: u16| (0..120u16).find(|&x| buf[(x, y)].symbol() == "┃" && x > 0);
+    let first = border_x(3).expect("the list pane has a right border");
+    let mut seen_titles = 0;
+    for y in 3..38u16 {
+        assert_eq!(border_x(y), Some(first), "row {y} pushed the border");
+        let row: String = (0..120u16).map(|x| buf[(x, y)].symbol()).collect();
+        if row.contains("Flags") || row.contains("lone") || row.contains("rainbow") {
+            seen_titles += 1;
+        }
+        for x in 0..120u16 {
+            for c in buf[(x, y)].symbol().chars() {
+                assert!(
+                    !matches!(c, '\u{200d}' | '\u{00ad}' | '\u{fe0e}' | '\u{fe0f}')
+                        && !('\u{1f1e6}'..='\u{1f1ff}').contains(&c),
+                    "row {y} col {x} holds {:?}",
+                    c
+                );
+            }
+        }
+    }
+    assert_eq!(seen_titles, nasty.len(), "every nasty title is on screen");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dream review (`:review`) and the start-dream form
+
+fn review_state() -> State {
+    use overseer::app::review_view::ReviewMsg;
+    use overseer::model::review::{
+        Listed, ReviewQueue, build_changes, compare_listings, content_sha256,
+    };
+    let l = |id: &str, path: &str, content: &str| Listed {
+        memory_id: id.into(),
+        path: path.into(),
+        sha: content_sha256(content),
+    };
+    let files = [
+        (
+            "i1",
+            "The deploy runbook says run the migrations first.\nThen restart the workers.\n",
+        ),
+        ("i2", "old note\n"),
+        (
+            "o1",
+            "The deploy runbook says run the checks first.\nThen restart the workers.\nThen page nobody.\n",
+        ),
+        ("o3", "Prefers short answers.\n"),
+    ];
+    let input = vec![
+        l("i1", "/runbooks/deploy.md", files[0].1),
+        l("i2", "/notes/old.md", files[1].1),
+    ];
+    let output = vec![
+        l("o1", "/runbooks/deploy.md", files[2].1),
+        l("o3", "/people/ana.md", files[3].1),
+    ];
+    let contents = files
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let d = compare_listings(&input, &output);
+    let queue = ReviewQueue::new("drm_demo", build_changes("drm_demo", &d, &contents));
+    let mut s = demo_state(120, 40);
+    s.view = View::Review;
+    s.review.generation = 1;
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Review(ReviewMsg::Loaded {
+            generation: 1,
+            input_store: "memstore_input".into(),
+            output_store: "memstore_output".into(),
+            queue: Box::new(queue),
+            warnings: vec![],
+        }),
+    );
+    s
+}
+
+#[test]
+fn review_queue_diff_conflict_and_apply_confirm() {
+    use overseer::app::review_view::{ApplyCounts, ReviewConfirm};
+    use overseer::model::review::{LiveVersion, Record};
+    let mut s = review_state();
+    let q = s.review.queue.as_ref().unwrap();
+    s.review.list.cursor = q
+        .changes
+        .iter()
+        .position(|c| c.path == "/runbooks/deploy.md")
+        .unwrap();
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("review 3"),
+        "the header counts waiting changes: {snap}"
+    );
+    assert!(
+        snap.contains("-The deploy runbook says run the migrations first."),
+        "{snap}"
+    );
+    assert!(
+        snap.contains("+The deploy runbook says run the checks first."),
+        "{snap}"
+    );
+    insta::assert_snapshot!("review_diff_120x40", snap);
+
+    let mut s = review_state();
+    let q = s.review.queue.as_mut().unwrap();
+    let i = q
+        .changes
+        .iter()
+        .position(|c| c.path == "/runbooks/deploy.md")
+        .unwrap();
+    let id = q.changes[i].id.clone();
+    for r in [
+        Record::Decision {
+            dream_id: "drm_demo".into(),
+            change_id: id.clone(),
+            decision: overseer::model::review::Decision::Accept,
+        },
+        Record::ApplyConflict {
+            dream_id: "drm_demo".into(),
+            change_id: id,
+            live: Some(LiveVersion {
+                memory_id: "i1".into(),
+                path: "/runbooks/deploy.md".into(),
+                sha: "x".into(),
+                content: Some("Someone rewrote this meanwhile.\n".into()),
+            }),
+            message: "412 the memory changed since it was reviewed (request-id req_42)".into(),
+        },
+    ] {
+        q.apply_record(&r);
+    }
+    s.review.list.cursor = i;
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("Someone rewrote this meanwhile."), "{snap}");
+    insta::assert_snapshot!("review_conflict_120x40", snap);
+
+    let mut s = review_state();
+    s.review.confirm = Some(ReviewConfirm::Apply(ApplyCounts {
+        update: 1,
+        create: 1,
+        delete: 1,
+        rename: 0,
+    }));
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains("1 to update, 1 to create, 1 to delete, 0 to rename"),
+        "{snap}"
+    );
+    insta::assert_snapshot!("review_apply_confirm_120x40", snap);
+}
+
+#[test]
+fn start_dream_form() {
+    let mut s = fixtures::resource_state(120, 40, View::Dreams);
+    key(&mut s, KeyCode::Char('c'));
+    assert!(s.review.form.is_some());
+    let snap = frame(s, &Theme::dark());
+    assert!(snap.contains("Start a dream"), "{snap}");
+    insta::assert_snapshot!("dream_form_120x40", snap);
 }

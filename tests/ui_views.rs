@@ -46,17 +46,27 @@ async fn memory_dreams_and_deployments_against_the_simulator() {
         h.screen()
     );
     h.key(KeyCode::Enter).await;
+    // The store's tree: folders first, loaded one level at a time.
     let s = h
-        .wait_for("the store's memories", |s| {
-            s.contains("Memory engineering-notes ·") && s.contains(".md") && !s.contains("loading")
-        })
+        .wait_for("the store's tree", |s| s.contains("▸ architecture/"))
         .await;
-    assert!(s.contains("PATH"), "{s}");
-    // Open the first memory: content and versions.
+    assert!(s.contains("Memory engineering-notes"), "{s}");
     h.key(KeyCode::Enter).await;
+    h.wait_for("the folder's memories", |s| {
+        s.contains("▾ architecture/") && s.contains("· billing.md")
+    })
+    .await;
+    // Open the first memory: its content; v: its versions and a diff.
+    h.key(KeyCode::Char('j')).await;
+    h.key(KeyCode::Enter).await;
+    h.wait_for("a memory's content", |s| {
+        s.contains("# Billing") && s.contains("line 1/")
+    })
+    .await;
+    h.key(KeyCode::Char('v')).await;
     let s = h
-        .wait_for("a memory's content and versions", |s| {
-            s.contains("recent versions (") && s.contains("line 1/")
+        .wait_for("its versions", |s| {
+            s.contains("Versions /architecture/billing.md")
         })
         .await;
     assert!(
@@ -65,9 +75,9 @@ async fn memory_dreams_and_deployments_against_the_simulator() {
     );
     // Esc walks back up to the session list.
     h.key(KeyCode::Esc).await;
-    assert!(h.screen().contains("⏎ shows its content and versions"));
     h.key(KeyCode::Esc).await;
-    assert!(h.screen().contains("Memory stores"));
+    h.key(KeyCode::Esc).await;
+    assert!(h.screen().contains("Memory stores"), "{}", h.screen());
     h.key(KeyCode::Esc).await;
     assert!(h.screen().contains("Sessions"), "{}", h.screen());
 

@@ -34,3 +34,19 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// How much of an error body is read to build the error line.
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The feed's defaults (each overridable in `FeedConfig`).
+/// Silence on an open stream (no event, no ping) before it is treated as dropped.
+pub const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+/// First reconnect delay; doubles per failed attempt, with jitter, up to the maximum.
+pub const RECONNECT_BACKOFF_BASE: Duration = Duration::from_millis(200);
+pub const RECONNECT_BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// A stream counts as healthy (the backoff starts over) after delivering a new event or
+/// staying open this long; pings and garbage bytes do not count.
+pub const STREAM_HEALTHY_AFTER: Duration = Duration::from_secs(30);
+/// History pages and events one backfill reads before it stops with a visible gap.
+pub const MAX_HISTORY_PAGES: u32 = 5_000;
+pub const MAX_HISTORY_ITEMS: u64 = 5_000_000;
+/// A `processed_at` further ahead of the local clock than this is not believed as the
+/// starting point of the next backfill.
+pub const MAX_FUTURE_SKEW_SECS: i64 = 300;

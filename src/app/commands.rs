@@ -27,7 +27,17 @@ pub const COMMANDS: &[Command] = &[
     c("sessions", Run::View(View::Sessions), "session list"),
     c("needs", Run::View(View::Needs), "sessions waiting for you"),
     c("memory", Run::View(View::Memory), "memory stores"),
+    c(
+        "audit",
+        Run::Action(Action::Audit),
+        "agent writes in a store",
+    ),
     c("dreams", Run::View(View::Dreams), "dreams"),
+    c(
+        "review",
+        Run::View(View::Review),
+        "review a dream's changes",
+    ),
     c(
         "deployments",
         Run::View(View::Deployments),

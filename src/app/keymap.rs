@@ -15,10 +15,23 @@ pub enum Context {
     Events,
     Inspector,
     Memory,
+    /// The memory browser's versions list and its agent-writes audit.
+    MemoryVersions,
+    MemoryAudit,
     Dreams,
     Deployments,
     Help,
     Confirm,
+    Needs,
+    /// The compose overlay (message, outcome): its editor's keys plus send and next field.
+    Compose,
+    /// Typing in a prompt or editor: the keys are the editor's (listed for footer and help).
+    Input,
+    Review,
+    /// A question of the review queue or the dreams view (y/n).
+    ReviewConfirm,
+    /// The start-dream form.
+    DreamForm,
 }
 
 impl Context {
@@ -29,15 +42,31 @@ impl Context {
             Context::Events => "events",
             Context::Inspector => "inspector",
             Context::Memory => "memory",
+            Context::MemoryVersions => "memory_versions",
+            Context::MemoryAudit => "memory_audit",
             Context::Dreams => "dreams",
             Context::Deployments => "deployments",
             Context::Help => "help",
             Context::Confirm => "confirm",
+            Context::Needs => "needs",
+            Context::Input => "input",
+            Context::Compose => "compose",
+            Context::Review => "review",
+            Context::ReviewConfirm => "review_confirm",
+            Context::DreamForm => "dream_form",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
     pub fn modal(self) -> bool {
-        matches!(self, Context::Help | Context::Confirm)
+        matches!(
+            self,
+            Context::Help
+                | Context::Confirm
+                | Context::Input
+                | Context::Compose
+                | Context::ReviewConfirm
+                | Context::DreamForm
+        )
     }
 }
 
@@ -98,6 +127,54 @@ pub enum Action {
     UnfoldAll,
     CopyCall,
     Pager,
+    // Needs-you queue.
+    AllowCall,
+    DenyCall,
+    AnswerCall,
+    AllowMarked,
+    // -- memory browser
+    Collapse,
+    Edit,
+    Versions,
+    Audit,
+    Diff,
+    Revert,
+    Redact,
+    // Editor keys (context `Input`): handled by `app::editor::Editor`, listed here.
+    Submit,
+    Cancel,
+    Complete,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    ClearLine,
+    DeleteWord,
+    Undo,
+    // Session actions (`app/update/session_actions.rs`).
+    Interrupt,
+    SendMessage,
+    DefineOutcome,
+    NextField,
+    // dream review and dream actions
+    ReviewAccept,
+    ReviewReject,
+    ReviewEdit,
+    ReviewSkip,
+    ReviewAcceptAll,
+    ReviewRejectAll,
+    ReviewUndo,
+    ReviewApply,
+    NextChange,
+    PrevChange,
+    OpenReview,
+    StartDream,
+    CancelDream,
+    ArchiveDream,
+    FormNext,
+    FormPrev,
+    FormPick,
+    FormSubmit,
 }
 
 impl Action {
@@ -158,12 +235,80 @@ impl Action {
             Action::UnfoldAll => "unfold_all",
             Action::CopyCall => "copy_call",
             Action::Pager => "pager",
+            Action::AllowCall => "allow",
+            Action::DenyCall => "deny",
+            Action::AnswerCall => "answer",
+            Action::AllowMarked => "allow_marked",
+            Action::Collapse => "collapse",
+            Action::Edit => "edit",
+            Action::Versions => "versions",
+            Action::Audit => "audit",
+            Action::Diff => "diff",
+            Action::Revert => "revert",
+            Action::Redact => "redact",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::Complete => "complete",
+            Action::CursorLeft => "left",
+            Action::CursorRight => "right",
+            Action::LineStart => "home",
+            Action::LineEnd => "end",
+            Action::ClearLine => "clear",
+            Action::DeleteWord => "delete_word",
+            Action::Undo => "undo",
+            Action::Interrupt => "interrupt",
+            Action::SendMessage => "message",
+            Action::DefineOutcome => "outcome",
+            Action::NextField => "next_field",
+            Action::ReviewAccept => "accept",
+            Action::ReviewReject => "reject",
+            Action::ReviewEdit => "review_edit",
+            Action::ReviewSkip => "skip",
+            Action::ReviewAcceptAll => "accept_all",
+            Action::ReviewRejectAll => "reject_all",
+            Action::ReviewUndo => "review_undo",
+            Action::ReviewApply => "apply",
+            Action::NextChange => "next_change",
+            Action::PrevChange => "prev_change",
+            Action::OpenReview => "review",
+            Action::StartDream => "start_dream",
+            Action::CancelDream => "cancel_dream",
+            Action::ArchiveDream => "archive_dream",
+            Action::FormNext => "form_next",
+            Action::FormPrev => "form_prev",
+            Action::FormPick => "form_pick",
+            Action::FormSubmit => "form_submit",
         }
     }
 
     /// Changes something on the server (hidden from hints in read-only mode).
     pub fn writes(self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(
+            self,
+            Action::Archive
+                | Action::Delete
+                | Action::AllowCall
+                | Action::DenyCall
+                | Action::AnswerCall
+                | Action::AllowMarked
+                | Action::Edit
+                | Action::Revert
+                | Action::Redact
+                | Action::Interrupt
+                | Action::SendMessage
+                | Action::DefineOutcome
+                | Action::ReviewAccept
+                | Action::ReviewReject
+                | Action::ReviewEdit
+                | Action::ReviewSkip
+                | Action::ReviewAcceptAll
+                | Action::ReviewRejectAll
+                | Action::ReviewUndo
+                | Action::ReviewApply
+                | Action::StartDream
+                | Action::CancelDream
+                | Action::ArchiveDream
+        )
     }
 }
 
@@ -338,6 +483,16 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Events, "y", Copy, "copy JSON", true),
         (Events, "ctrl-s", Export, "export", false),
         (Events, "esc,h,left", Back, "sessions", false),
+        // Session actions (list or stream focus; hidden and refused in read-only mode).
+        (Sessions, "I", Interrupt, "interrupt", false),
+        (Sessions, "m", SendMessage, "message", false),
+        (Sessions, "O", DefineOutcome, "outcome", false),
+        (Events, "I", Interrupt, "interrupt", false),
+        (Events, "m", SendMessage, "message", false),
+        (Events, "O", DefineOutcome, "outcome", false),
+        (Compose, "ctrl-s,alt-enter", Submit, "send", true),
+        (Compose, "tab", NextField, "next field", true),
+        (Compose, "esc", Cancel, "close (keeps draft)", true),
         (Inspector, "k,up", Up, "up", false),
         (Inspector, "j,down", Down, "down", false),
         (Inspector, "pgup,ctrl-b", PageUp, "page up", false),
@@ -364,8 +519,33 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Memory, "g,home", Top, "first", false),
         (Memory, "G,end", Bottom, "last", false),
         (Memory, "enter,l,right", Open, "open", true),
-        (Memory, "esc,h,left", Back, "back", true),
+        (Memory, "h,left", Collapse, "close folder", false),
+        (Memory, "esc", Back, "back", true),
+        (Memory, "/", Search, "search", false),
+        (Memory, "n", NextMatch, "next match", false),
+        (Memory, "N", PrevMatch, "previous match", false),
+        (Memory, "v", Versions, "versions", true),
+        (Memory, "W", Audit, "agent writes", true),
+        (Memory, "e", Edit, "edit", true),
+        (Memory, "d,delete", Delete, "delete", false),
+        (Memory, "A", Archive, "archive store", false),
         (Memory, "ctrl-r", Refresh, "refresh", true),
+        (MemoryVersions, "k,up", Up, "up", false),
+        (MemoryVersions, "j,down", Down, "down", false),
+        (MemoryVersions, "pgup,ctrl-b", PageUp, "diff up", false),
+        (MemoryVersions, "pgdn,ctrl-f", PageDown, "diff down", false),
+        (MemoryVersions, "space", Mark, "mark", true),
+        (MemoryVersions, "d", Diff, "diff with mark", true),
+        (MemoryVersions, "R", Revert, "revert to it", true),
+        (MemoryVersions, "X", Redact, "redact", false),
+        (MemoryVersions, "esc,h,left", Back, "back", true),
+        (MemoryAudit, "k,up", Up, "up", false),
+        (MemoryAudit, "j,down", Down, "down", false),
+        (MemoryAudit, "g,home", Top, "first", false),
+        (MemoryAudit, "G,end", Bottom, "last", false),
+        (MemoryAudit, "enter,l,right", Open, "its versions", true),
+        (MemoryAudit, "esc,h,left", Back, "back", true),
+        (MemoryAudit, "ctrl-r", Refresh, "refresh", true),
         (Dreams, "k,up", Up, "up", false),
         (Dreams, "j,down", Down, "down", false),
         (Dreams, "pgup,ctrl-b", PageUp, "page up", false),
@@ -384,11 +564,66 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Deployments, "enter,l,right", Open, "runs", true),
         (Deployments, "esc,h,left", Back, "back", true),
         (Deployments, "ctrl-r", Refresh, "refresh", true),
+        // Needs-you queue.
+        (Needs, "k,up", Up, "up", false),
+        (Needs, "j,down", Down, "down", false),
+        (Needs, "pgup,ctrl-b", PageUp, "page up", false),
+        (Needs, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Needs, "g,home", Top, "first", false),
+        (Needs, "G,end", Bottom, "last", false),
+        (Needs, "y", AllowCall, "allow", true),
+        (Needs, "n", DenyCall, "deny…", true),
+        (Needs, "e", AnswerCall, "answer tool…", true),
+        (Needs, "enter", Open, "open stream", true),
+        (Needs, "space", Mark, "mark", true),
+        (Needs, "Y", AllowMarked, "allow marked", true),
+        (Needs, "esc", Back, "sessions", false),
         (Help, "k,up", Up, "scroll up", false),
         (Help, "j,down", Down, "scroll down", false),
         (Help, "esc,?,q", Back, "close", true),
         (Confirm, "y", Yes, "yes", true),
         (Confirm, "n,esc,q", No, "no", true),
+        // The editor's keys (`app/editor.rs`), fixed: shown while typing and in help.
+        (Input, "enter", Submit, "apply", true),
+        (Input, "esc", Cancel, "cancel", true),
+        (Input, "tab", Complete, "complete", true),
+        (Input, "ctrl-u", ClearLine, "clear", true),
+        (Input, "ctrl-w", DeleteWord, "delete word", false),
+        (Input, "ctrl-z", Undo, "undo", false),
+        (Input, "left", CursorLeft, "left", false),
+        (Input, "right", CursorRight, "right", false),
+        (Input, "home", LineStart, "line start", false),
+        (Input, "end", LineEnd, "line end", false),
+        // dream review (`:review`) and dream actions
+        (Dreams, "r", OpenReview, "review", true),
+        (Dreams, "c", StartDream, "start dream", true),
+        (Dreams, "x", CancelDream, "cancel dream", true),
+        (Dreams, "D", ArchiveDream, "archive dream", false),
+        (Review, "y", ReviewAccept, "accept", true),
+        (Review, "n", ReviewReject, "reject", true),
+        (Review, "e", ReviewEdit, "edit+accept", true),
+        (Review, "s", ReviewSkip, "skip", true),
+        (Review, "a", ReviewAcceptAll, "accept all", false),
+        (Review, "r", ReviewRejectAll, "reject all", false),
+        (Review, "u", ReviewUndo, "undo", true),
+        (Review, "A", ReviewApply, "apply", true),
+        (Review, "J", NextChange, "next change", true),
+        (Review, "K", PrevChange, "previous change", false),
+        (Review, "k,up", Up, "scroll up", false),
+        (Review, "j,down", Down, "scroll down", false),
+        (Review, "pgup,ctrl-b", PageUp, "page up", false),
+        (Review, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Review, "g,home", Top, "top", false),
+        (Review, "G,end", Bottom, "bottom", false),
+        (Review, "ctrl-r", Refresh, "recompute", false),
+        (Review, "esc,h,left", Back, "dreams", true),
+        (ReviewConfirm, "y", Yes, "yes", true),
+        (ReviewConfirm, "n,esc,q", No, "no", true),
+        (DreamForm, "tab", FormNext, "next field", true),
+        (DreamForm, "backtab", FormPrev, "previous field", false),
+        (DreamForm, "space", FormPick, "pick", true),
+        (DreamForm, "ctrl-s", FormSubmit, "start", true),
+        (DreamForm, "esc", Back, "cancel", true),
     ]
 };
 
@@ -445,6 +680,10 @@ impl Keymap {
                 errors.push(format!("keys.{name}: no such action"));
                 continue;
             };
+            if matches!(template.context, Context::Input | Context::Compose) {
+                errors.push(format!("keys.{name}: the editor's keys are fixed"));
+                continue;
+            }
             let keys: Option<Vec<Key>> = spec.split(',').map(Key::parse).collect();
             let Some(keys) = keys.filter(|k| !k.is_empty()) else {
                 errors.push(format!("keys.{name}: cannot read key {spec:?}"));

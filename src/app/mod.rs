@@ -5,15 +5,22 @@
 //! real terminal loop ([`terminal::run`]) and tests (any ratatui backend).
 
 pub mod commands;
+pub mod compose;
 pub mod editor;
+pub mod fetch;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 pub mod frame;
 pub mod keymap;
+pub mod memory_view;
 pub mod msg;
+pub mod needs;
 pub mod pager;
 pub mod panes;
+pub mod review_tasks;
+pub mod review_view;
 pub mod runner;
+pub mod session_cmds;
 pub mod state;
 pub mod terminal;
 pub mod update;

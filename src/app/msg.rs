@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::api::EventParams;
 use crate::api::feed::FeedItem;
-use crate::api::types::{Deployment, DeploymentRun, Dream, Memory, MemoryStore, MemoryVersion};
+use crate::api::types::{Deployment, DeploymentRun, Dream, MemoryStore};
+use crate::app::compose::ComposeKind;
 use crate::app::state::ListConn;
 use crate::model::sessions::{Evidence, SessionSummary};
 
@@ -67,6 +69,19 @@ pub enum Msg {
     SelectionSettled {
         generation: u64,
     },
+    // -- memory browser (`app::update::memory`)
+    /// A memory request answered.
+    Memory(Box<crate::ops::memory::MemMsg>),
+    // Session actions (`app/update/session_actions.rs`).
+    /// An interrupt, message or outcome finished: the toast line, and on success the draft
+    /// to forget.
+    SessionActionDone {
+        draft: Option<(String, ComposeKind)>,
+        text: String,
+        error: bool,
+    },
+    /// Dream review queue and dream actions (`app/review_view.rs`).
+    Review(crate::app::review_view::ReviewMsg),
     /// Continue a long search without blocking keys.
     SearchStep {
         query: String,
@@ -74,14 +89,23 @@ pub enum Msg {
         forward: bool,
         scanned: usize,
     },
+    // Needs-you queue (app/update/needs.rs).
+    /// A gather across sessions finished: the queue, or one line with the request-id.
+    NeedsGathered(Result<Box<crate::model::needs::NeedsQueue>, String>),
+    /// An answer was sent: the echoed events, or one line with the request-id.
+    AnswerSent {
+        session_id: String,
+        event_id: String,
+        result: Result<Vec<crate::api::SessionEvent>, String>,
+    },
+    /// The terminal gained (true) or lost focus.
+    Focus(bool),
 }
 
 /// What a read-only view fetches (and re-fetches on a slow poll while it is open).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ViewLoad {
     MemoryStores,
-    Memories { store_id: String },
-    Memory { store_id: String, memory_id: String },
     Dreams,
     Deployments,
 }
@@ -91,8 +115,6 @@ impl ViewLoad {
     pub fn label(&self) -> &'static str {
         match self {
             ViewLoad::MemoryStores => "memory stores",
-            ViewLoad::Memories { .. } => "memories",
-            ViewLoad::Memory { .. } => "memory",
             ViewLoad::Dreams => "dreams",
             ViewLoad::Deployments => "deployments",
         }
@@ -102,18 +124,6 @@ impl ViewLoad {
 #[derive(Debug, Clone)]
 pub enum ViewData {
     MemoryStores(Vec<MemoryStore>),
-    Memories {
-        store_id: String,
-        memories: Vec<Memory>,
-        /// The listing stopped at the fetch cap.
-        truncated: bool,
-    },
-    Memory {
-        store_id: String,
-        memory: Box<Memory>,
-        /// Newest first.
-        versions: Vec<MemoryVersion>,
-    },
     Dreams(Vec<Dream>),
     /// Each deployment with its recent runs.
     Deployments(Vec<(Deployment, Vec<DeploymentRun>)>),
@@ -125,6 +135,9 @@ pub enum Cmd {
     LoadView(ViewLoad),
     /// The read-only view closed: stop its poll.
     StopView,
+    // -- memory browser (`app::update::memory`)
+    /// A memory listing or write (writes carry their `content_sha256` precondition).
+    Memory(crate::ops::memory::MemCmd),
     /// Follow a session's events (stops the previous feed).
     Watch(String),
     /// Follow one thread of the watched session next to its main feed (`None`: stop it).
@@ -149,7 +162,41 @@ pub enum Cmd {
         delay: Duration,
         msg: Box<MsgBox>,
     },
+    // Needs-you queue (app/update/needs.rs).
+    /// Read every session's waiting calls (`ops::needs::gather`).
+    GatherNeeds,
+    /// Send an answer to a waiting call (`ops::act::send_answer`).
+    SendAnswer {
+        session_id: String,
+        event_id: String,
+        answer: crate::model::needs::Answer,
+    },
+    // Session actions (`app/update/session_actions.rs`).
+    /// `user.interrupt` to the session, or only to one sub-agent thread.
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
+    /// `user.message` with this text.
+    SendMessage {
+        session_id: String,
+        text: String,
+    },
+    /// Any other user event built from a compose overlay (e.g. `user.define_outcome`).
+    SendEvent {
+        session_id: String,
+        draft: ComposeKind,
+        event: EventParams,
+    },
+    /// Dream review queue and dream actions, run by `app/review_tasks.rs`.
+    Review(crate::app::review_view::ReviewCmd),
     /// Terminal-side effects, done by the terminal loop.
+    /// Bell and/or desktop notification (OSC 9 and OSC 777) with this text.
+    Notify {
+        text: String,
+        bell: bool,
+        desktop: bool,
+    },
     Copy(String),
     /// Show this text in `$PAGER` (the inspector's `o`), with the terminal suspended.
     Pager(String),

@@ -13,8 +13,8 @@ use tokio::task::JoinHandle;
 use crate::api::client::Page;
 use crate::api::feed::{self, FeedConfig, FeedHandle};
 use crate::api::types::{
-    ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListMemoriesParams,
-    ListMemoryVersionsParams, ListParams, ListThreadsParams, MemoryView, SessionThread,
+    ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListParams,
+    ListThreadsParams, SessionThread,
 };
 use crate::api::{ApiError, Beta, Client, Query};
 use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
@@ -38,11 +38,9 @@ const EVIDENCE_PER_ROUND: usize = 60;
 const VIEW_POLL: Duration = Duration::from_secs(15);
 /// Caps on what a resource view fetches (the views are for browsing, not export).
 const MAX_STORES: usize = 1_000;
-const MAX_MEMORIES: usize = 5_000;
 const MAX_DREAMS: usize = 500;
 const MAX_DEPLOYMENTS: usize = 200;
 const RUNS_PER_DEPLOYMENT: u32 = 20;
-const VERSIONS_SHOWN: u32 = 10;
 /// Threads listed for a watched session at most (the `T` filter cycles through them).
 const MAX_THREADS: usize = 500;
 
@@ -60,6 +58,8 @@ pub struct Runner {
     poll_now: Arc<Notify>,
     /// Effects on the terminal itself, for the terminal loop.
     pub terminal: Vec<Cmd>,
+    /// Dream review: the journal and its tasks.
+    review: crate::app::review_tasks::ReviewTasks,
 }
 
 impl Drop for Runner {
@@ -95,6 +95,7 @@ impl Runner {
             view: None,
             poll_now: Arc::new(Notify::new()),
             terminal: Vec::new(),
+            review: Default::default(),
         }
     }
 
@@ -123,9 +124,25 @@ impl Runner {
                     self.view = Some(tokio::spawn(view_loop(client, self.tx.clone(), load)));
                 }
             }
+            Cmd::Memory(cmd) => {
+                if let Some(client) = self.client.clone() {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let msg = crate::ops::memory::run(&client, cmd).await;
+                        let _ = tx.send(Msg::Memory(Box::new(msg)));
+                    });
+                }
+            }
             Cmd::StopView => {
                 if let Some(t) = self.view.take() {
                     t.abort();
+                }
+            }
+            // Session actions (`app/session_cmds.rs`).
+            cmd @ (Cmd::Interrupt { .. } | Cmd::SendMessage { .. } | Cmd::SendEvent { .. }) => {
+                if let Some(client) = self.client.clone() {
+                    let (tx, wake) = (self.tx.clone(), self.poll_now.clone());
+                    tokio::spawn(super::session_cmds::run(client, tx, wake, cmd));
                 }
             }
             Cmd::Archive(ids) => self.bulk(ids, false),
@@ -152,6 +169,7 @@ impl Runner {
                     });
                 });
             }
+            Cmd::Review(c) => self.review.run(c, self.client.clone(), self.tx.clone()),
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }
@@ -166,10 +184,61 @@ impl Runner {
                     });
                 }
             }
-            c @ (Cmd::Copy(_) | Cmd::Pager(_) | Cmd::SetMouse(_) | Cmd::Suspend | Cmd::Quit) => {
-                self.terminal.push(c)
-            }
+            Cmd::GatherNeeds => self.gather_needs(),
+            Cmd::SendAnswer {
+                session_id,
+                event_id,
+                answer,
+            } => self.send_answer(session_id, event_id, answer),
+            c @ (Cmd::Copy(_)
+            | Cmd::Pager(_)
+            | Cmd::SetMouse(_)
+            | Cmd::Suspend
+            | Cmd::Quit
+            | Cmd::Notify { .. }) => self.terminal.push(c),
         }
+    }
+
+    // Needs-you queue.
+    fn gather_needs(&mut self) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = crate::ops::needs::gather(&client, crate::ops::needs::Limits::default())
+                .await
+                .map(|g| Box::new(g.queue))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::NeedsGathered(result));
+        });
+    }
+
+    fn send_answer(
+        &mut self,
+        session_id: String,
+        event_id: String,
+        answer: crate::model::needs::Answer,
+    ) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let wake = self.poll_now.clone();
+        tokio::spawn(async move {
+            let result = crate::ops::act::send_answer(&client, &session_id, &event_id, &answer)
+                .await
+                .map_err(|e| e.to_string());
+            let ok = result.is_ok();
+            let _ = tx.send(Msg::AnswerSent {
+                session_id,
+                event_id,
+                result,
+            });
+            if ok {
+                wake.notify_one();
+            }
+        });
     }
 
     fn watch(&mut self, session_id: String) {
@@ -352,7 +421,13 @@ async fn collect_capped<T>(
         if out.len() == max {
             return Ok((out, true));
         }
-        out.push(item?);
+        match item {
+            Ok(v) => out.push(v),
+            // The client stopped early (page/item cap, repeated cursor): what came is shown,
+            // marked as the first part.
+            Err(ApiError::ListStopped { .. }) => return Ok((out, true)),
+            Err(e) => return Err(e),
+        }
     }
     Ok((out, false))
 }
@@ -371,47 +446,6 @@ async fn fetch_view(
             };
             let (stores, _) = collect_capped(client.memory_stores_all(params), MAX_STORES).await?;
             ViewData::MemoryStores(stores)
-        }
-        ViewLoad::Memories { store_id } => {
-            let params = ListMemoriesParams {
-                view: Some(MemoryView::Basic),
-                limit: Some(100),
-                ..Default::default()
-            };
-            let stream = client.memories_all(store_id, params);
-            let (items, truncated) = collect_capped(stream, MAX_MEMORIES).await?;
-            let memories = items
-                .into_iter()
-                .filter_map(|i| match i {
-                    crate::api::types::MemoryListItem::Memory(m) => Some(m),
-                    _ => None,
-                })
-                .collect();
-            ViewData::Memories {
-                store_id: store_id.clone(),
-                memories,
-                truncated,
-            }
-        }
-        ViewLoad::Memory {
-            store_id,
-            memory_id,
-        } => {
-            let memory = client
-                .get_memory(store_id, memory_id, Some(MemoryView::Full))
-                .await?;
-            let params = ListMemoryVersionsParams {
-                memory_id: Some(memory_id.clone()),
-                view: Some(MemoryView::Basic),
-                limit: Some(VERSIONS_SHOWN),
-                ..Default::default()
-            };
-            let versions = client.list_memory_versions(store_id, &params).await?.data;
-            ViewData::Memory {
-                store_id: store_id.clone(),
-                memory: Box::new(memory),
-                versions,
-            }
         }
         ViewLoad::Dreams => {
             // Store names for the dream rows (ids alone say little).
@@ -717,6 +751,29 @@ mod tests {
         assert!(
             d >= Duration::from_secs(64) && d <= Duration::from_secs(96),
             "{d:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod collect_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_listing_the_client_stopped_early_is_shown_as_truncated() {
+        let stopped = ApiError::ListStopped {
+            path: "/v1/memory_stores".into(),
+            items: 2,
+            why: "the next_page cursor repeated".into(),
+        };
+        let items = futures::stream::iter(vec![Ok(1), Ok(2), Err(stopped)]);
+        assert_eq!(collect_capped(items, 10).await.unwrap(), (vec![1, 2], true));
+        let failed = futures::stream::iter(vec![Ok(1), Err(ApiError::Config("x".into()))]);
+        assert!(collect_capped(failed, 10).await.is_err());
+        let whole = futures::stream::iter(vec![Ok::<_, ApiError>(1), Ok(2)]);
+        assert_eq!(
+            collect_capped(whole, 10).await.unwrap(),
+            (vec![1, 2], false)
         );
     }
 }

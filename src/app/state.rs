@@ -1,9 +1,12 @@
 //! Everything the screen shows, and nothing that does I/O.
 
 use crate::api::feed::ConnState;
+use crate::app::compose::{Compose, Drafts};
+use crate::app::editor::Editor;
 use crate::app::keymap::{Context, Keymap};
+pub use crate::app::memory_view::{MemoryBrowser, MemoryLevel};
 use crate::model::nav::Nav;
-use crate::model::resources::{DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow};
+use crate::model::resources::{DeploymentRow, DreamRow};
 use crate::model::sessions::SessionIndex;
 use crate::model::transcript::{EventClass, Filter, Transcript};
 
@@ -28,6 +31,7 @@ pub enum View {
     Dreams,
     Deployments,
     Threads,
+    Review,
 }
 
 impl View {
@@ -35,13 +39,14 @@ impl View {
     pub fn is_resource(self) -> bool {
         matches!(self, View::Memory | View::Dreams | View::Deployments)
     }
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Sessions,
         View::Needs,
         View::Memory,
         View::Dreams,
         View::Deployments,
         View::Threads,
+        View::Review,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +56,7 @@ impl View {
             View::Dreams => "dreams",
             View::Deployments => "deployments",
             View::Threads => "threads",
+            View::Review => "review",
         }
     }
 }
@@ -92,11 +98,24 @@ pub enum InputKind {
     EventSearch,
 }
 
-/// The one-line text input at the bottom (`:`, `/`).
+/// The one-line text input at the bottom (`:`, `/`), on the app's one [`Editor`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputLine {
     pub kind: InputKind,
-    pub text: String,
+    pub editor: Editor,
+}
+
+impl InputLine {
+    pub fn new(kind: InputKind, initial: &str) -> InputLine {
+        InputLine {
+            kind,
+            editor: Editor::single_line(initial),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.editor.text()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +134,14 @@ pub enum Overlay {
     },
     /// The selected event in full (pretty JSON), scrollable.
     Event { nav: Nav },
+    // Session actions (`app/update/session_actions.rs`).
+    /// Writing something for a session (message, outcome): a form of editors.
+    Compose(Box<Compose>),
+    /// `I`: interrupt this session (or only this sub-agent thread)?
+    Interrupt {
+        session_id: String,
+        thread_id: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -267,43 +294,7 @@ pub struct InspectorCache {
     pub tab: usize,
 }
 
-/// A read-only view's fetch status.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Fetch {
-    /// A request is out and nothing has arrived for the current level yet.
-    pub loading: bool,
-    /// The last failure (cleared by the next success).
-    pub error: Option<String>,
-}
-
-/// Which level of the memory browser is shown.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum MemoryLevel {
-    #[default]
-    Stores,
-    Memories,
-    Memory,
-}
-
-/// `:memory`: stores → a store's memories → one memory with its versions.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MemoryBrowser {
-    pub level: MemoryLevel,
-    pub stores: Vec<StoreRow>,
-    pub stores_nav: Nav,
-    /// The opened store.
-    pub store: Option<StoreRow>,
-    pub memories: Vec<MemoryRow>,
-    /// More memories exist than were fetched.
-    pub truncated: bool,
-    pub memories_nav: Nav,
-    /// The opened memory (id known at once, detail when it arrives).
-    pub memory_id: Option<String>,
-    pub memory: Option<MemoryDetail>,
-    /// First content line shown (the cursor).
-    pub scroll: Nav,
-    pub fetch: Fetch,
-}
+pub use crate::app::fetch::Fetch;
 
 /// `:dreams`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -362,6 +353,12 @@ pub struct State {
     pub memory: MemoryBrowser,
     pub dreams: DreamList,
     pub deployments: DeploymentList,
+    /// The Needs-you queue (`!`), fed whatever the view.
+    pub needs: crate::app::needs::NeedsPane,
+    /// Unsent compose overlays (session actions), reopened with what was typed.
+    pub drafts: Drafts,
+    /// The dream review queue and the dream actions.
+    pub review: crate::app::review_view::ReviewView,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -398,6 +395,9 @@ impl State {
             memory: MemoryBrowser::default(),
             dreams: DreamList::default(),
             deployments: DeploymentList::default(),
+            needs: crate::app::needs::NeedsPane::new(),
+            drafts: Drafts::default(),
+            review: Default::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -418,12 +418,24 @@ impl State {
 
     /// The keymap context keys go to right now.
     pub fn context(&self) -> Context {
+        if self.input.is_some() {
+            return Context::Input;
+        }
+        if self.overlay.is_none()
+            && let Some(c) = self.review.context(self.view == View::Review)
+        {
+            return c;
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Confirm { .. }) => Context::Confirm,
             Some(Overlay::Event { .. }) => Context::Inspector,
+            None if self.needs.confirm.is_some() => Context::Confirm,
+            Some(Overlay::Compose(_)) => Context::Compose,
+            Some(Overlay::Interrupt { .. }) => Context::Confirm,
             None => match (self.view, self.focus) {
-                (View::Memory, _) => Context::Memory,
+                (View::Needs, _) => Context::Needs,
+                (View::Memory, _) => self.memory.context(),
                 (View::Dreams, _) => Context::Dreams,
                 (View::Deployments, _) => Context::Deployments,
                 (_, Pane::Sessions) => Context::Sessions,

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture, Event, EventStream,
 };
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -26,7 +26,12 @@ const FRAME: Duration = Duration::from_micros(16_667);
 fn enter(mouse: bool) -> io::Result<()> {
     enable_raw_mode()?;
     let mut out = io::stdout();
-    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableFocusChange
+    )?;
     if mouse {
         execute!(out, EnableMouseCapture)?;
     }
@@ -40,6 +45,7 @@ pub fn restore() {
         out,
         DisableMouseCapture,
         DisableBracketedPaste,
+        DisableFocusChange,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -109,6 +115,8 @@ async fn event_loop(app: &mut App, theme: &Theme) -> io::Result<()> {
                 }
                 Some(Ok(Event::Mouse(m))) => app.handle(Msg::Mouse(m)),
                 Some(Ok(Event::Paste(p))) => app.handle(Msg::Paste(p)),
+                Some(Ok(Event::FocusGained)) => app.handle(Msg::Focus(true)),
+                Some(Ok(Event::FocusLost)) => app.handle(Msg::Focus(false)),
                 Some(Ok(Event::Resize(w, h))) => {
                     terminal.autoresize()?;
                     app.handle(Msg::Resize(w, h));
@@ -158,6 +166,15 @@ async fn event_loop(app: &mut App, theme: &Theme) -> io::Result<()> {
                         app.state.show_toast(&format!("$PAGER failed: {e}"), true);
                     }
                 }
+                Cmd::Notify {
+                    text,
+                    bell,
+                    desktop,
+                } => {
+                    let mut out = io::stdout();
+                    out.write_all(notification(&text, bell, desktop).as_bytes())?;
+                    out.flush()?;
+                }
                 Cmd::Quit => return Ok(()),
                 _ => {}
             }
@@ -165,5 +182,40 @@ async fn event_loop(app: &mut App, theme: &Theme) -> io::Result<()> {
         if app.state.quit {
             return Ok(());
         }
+    }
+}
+
+/// The bytes of a notification: BEL, OSC 9 (iTerm2, kitty, WezTerm, Windows Terminal) and
+/// OSC 777 (rxvt-unicode, foot, VTE). The text is one line without control characters (an
+/// escape inside it could end the sequence early and inject others).
+pub fn notification(text: &str, bell: bool, desktop: bool) -> String {
+    let clean: String = crate::text::one_line(text)
+        .chars()
+        .filter(|c| !c.is_control() && *c != ';')
+        .take(200)
+        .collect();
+    let mut out = String::new();
+    if desktop {
+        out.push_str(&format!("\x1b]9;{clean}\x1b\\"));
+        out.push_str(&format!("\x1b]777;notify;overseer;{clean}\x1b\\"));
+    }
+    if bell {
+        out.push('\x07');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_are_bell_and_osc_9_and_777_with_clean_text() {
+        assert_eq!(
+            notification("a\x1b]0;x\x07 b; c", true, true),
+            "\x1b]9;a b c\x1b\\\x1b]777;notify;overseer;a b c\x1b\\\x07"
+        );
+        assert_eq!(notification("x", true, false), "\x07");
+        assert_eq!(notification("x", false, false), "");
     }
 }

@@ -1,33 +1,19 @@
-//! The read-only resource views (`:memory`, `:dreams`, `:deployments`): their part of
-//! `update`. Data arrives from the runner's view poll as [`ViewData`]; keys only move cursors
+//! The resource views (`:memory`, `:dreams`, `:deployments`): their part of `update` (the
+//! memory browser itself is `app::update::memory`). Data arrives from the runner's view poll as [`ViewData`]; keys only move cursors
 //! and ask for the next level, never wait for the network.
 
 use crate::app::keymap::Action;
 use crate::app::msg::{Cmd, ViewData, ViewLoad};
 use crate::app::panes::{clamp_list, detail_page, list_page, motion};
-use crate::app::state::{MemoryLevel, Pane, State, View};
-use crate::model::resources::{
-    DeploymentRow, DreamRow, MemoryDetail, MemoryRow, StoreRow, resolve_store_names,
-};
+use crate::app::state::{Pane, State, View};
+use crate::app::update::memory;
+use crate::model::resources::{DeploymentRow, DreamRow, resolve_store_names};
 use crate::model::sessions::DerivedState;
 
 /// What the open view fetches now (None outside the resource views).
 pub fn current_load(state: &State) -> Option<ViewLoad> {
     match state.view {
-        View::Memory => {
-            let m = &state.memory;
-            let store_id = m.store.as_ref().map(|s| s.id.clone());
-            Some(match (m.level, store_id, &m.memory_id) {
-                (MemoryLevel::Memory, Some(store_id), Some(memory_id)) => ViewLoad::Memory {
-                    store_id,
-                    memory_id: memory_id.clone(),
-                },
-                (MemoryLevel::Memories | MemoryLevel::Memory, Some(store_id), _) => {
-                    ViewLoad::Memories { store_id }
-                }
-                _ => ViewLoad::MemoryStores,
-            })
-        }
+        View::Memory => Some(memory::current_load()),
         View::Dreams => Some(ViewLoad::Dreams),
         View::Deployments => Some(ViewLoad::Deployments),
         _ => None,
@@ -36,13 +22,15 @@ pub fn current_load(state: &State) -> Option<ViewLoad> {
 
 /// (Re)start the fetch for what the view shows now.
 pub fn load(state: &mut State, cmds: &mut Vec<Cmd>) {
+    if state.view == View::Memory {
+        memory::reload(state, cmds);
+        return;
+    }
     let Some(l) = current_load(state) else {
         return;
     };
     let has_data = match &l {
         ViewLoad::MemoryStores => !state.memory.stores.is_empty(),
-        ViewLoad::Memories { .. } => !state.memory.memories.is_empty(),
-        ViewLoad::Memory { .. } => state.memory.memory.is_some(),
         ViewLoad::Dreams => !state.dreams.dreams.is_empty(),
         ViewLoad::Deployments => !state.deployments.deployments.is_empty(),
     };
@@ -57,68 +45,11 @@ pub fn load(state: &mut State, cmds: &mut Vec<Cmd>) {
 
 pub fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
     match state.view {
-        View::Memory => memory_action(state, action, cmds),
+        View::Memory if memory::leaves_view(state, action) => set_view(state, View::Sessions, cmds),
+        View::Memory => memory::on_action(state, action, cmds),
         View::Dreams => dreams_action(state, action, cmds),
         View::Deployments => deployments_action(state, action, cmds),
         _ => {}
-    }
-}
-
-fn memory_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
-    let page = list_page(state);
-    let dpage = detail_page(state);
-    let m = &mut state.memory;
-    match (m.level, action) {
-        (MemoryLevel::Stores, Action::Open) => {
-            if let Some(store) = m.stores.get(m.stores_nav.cursor).cloned() {
-                m.store = Some(store);
-                m.level = MemoryLevel::Memories;
-                m.memories.clear();
-                m.truncated = false;
-                m.memories_nav = Default::default();
-                m.memory_id = None;
-                m.memory = None;
-                load(state, cmds);
-            }
-        }
-        (MemoryLevel::Memories, Action::Open) => {
-            if let Some(row) = m.memories.get(m.memories_nav.cursor) {
-                m.memory_id = Some(row.id.clone());
-                m.memory = None;
-                m.scroll = Default::default();
-                m.level = MemoryLevel::Memory;
-                load(state, cmds);
-            }
-        }
-        (MemoryLevel::Memory, Action::Back) => {
-            m.level = MemoryLevel::Memories;
-            m.memory_id = None;
-            m.memory = None;
-            load(state, cmds);
-        }
-        (MemoryLevel::Memories, Action::Back) => {
-            m.level = MemoryLevel::Stores;
-            m.store = None;
-            m.memories.clear();
-            load(state, cmds);
-        }
-        (MemoryLevel::Stores, Action::Back) => close_to_sessions(state, cmds),
-        (MemoryLevel::Stores, a) => {
-            if let Some(to) = motion(a) {
-                m.stores_nav.apply(to, m.stores.len(), page);
-            }
-        }
-        (MemoryLevel::Memories, a) => {
-            if let Some(to) = motion(a) {
-                m.memories_nav.apply(to, m.memories.len(), page);
-            }
-        }
-        (MemoryLevel::Memory, a) => {
-            let len = m.memory.as_ref().map_or(0, |d| d.lines.len());
-            if let Some(to) = motion(a) {
-                m.scroll.apply(to, len, dpage);
-            }
-        }
     }
 }
 
@@ -221,9 +152,7 @@ pub fn clamp(state: &mut State) {
     let rpage = detail_page(state)
         .saturating_sub(DEPLOYMENT_SUMMARY_ROWS)
         .max(1);
-    let m = &mut state.memory;
-    m.stores_nav.clamp(m.stores.len(), page);
-    m.memories_nav.clamp(m.memories.len(), page);
+    memory::clamp(state);
     let d = &mut state.dreams;
     d.nav.clamp(d.dreams.len(), page);
     let p = &mut state.deployments;
@@ -235,55 +164,7 @@ pub fn clamp(state: &mut State) {
 pub fn on_loaded(state: &mut State, data: ViewData) {
     let page = list_page(state);
     match data {
-        ViewData::MemoryStores(stores) => {
-            let m = &mut state.memory;
-            let selected = m.stores.get(m.stores_nav.cursor).map(|s| s.id.clone());
-            m.stores = stores.iter().map(StoreRow::from_api).collect();
-            if let Some(pos) = selected.and_then(|id| m.stores.iter().position(|s| s.id == id)) {
-                m.stores_nav.cursor = pos;
-            }
-            m.stores_nav.clamp(m.stores.len(), page);
-            if m.level == MemoryLevel::Stores {
-                m.fetch = Default::default();
-            }
-            resolve_store_names(&mut state.dreams.dreams, &state.memory.stores);
-        }
-        ViewData::Memories {
-            store_id,
-            memories,
-            truncated,
-        } => {
-            let m = &mut state.memory;
-            if m.store.as_ref().is_none_or(|s| s.id != store_id) {
-                return; // a late answer for a store no longer open
-            }
-            let selected = m.memories.get(m.memories_nav.cursor).map(|r| r.id.clone());
-            m.memories = MemoryRow::sorted(&memories);
-            m.truncated = truncated;
-            if let Some(pos) = selected.and_then(|id| m.memories.iter().position(|r| r.id == id)) {
-                m.memories_nav.cursor = pos;
-            }
-            m.memories_nav.clamp(m.memories.len(), page);
-            if m.level == MemoryLevel::Memories {
-                m.fetch = Default::default();
-            }
-        }
-        ViewData::Memory {
-            store_id,
-            memory,
-            versions,
-        } => {
-            let m = &mut state.memory;
-            let open = m.store.as_ref().is_some_and(|s| s.id == store_id)
-                && m.memory_id.as_deref() == Some(memory.id.as_str());
-            if !open {
-                return;
-            }
-            let detail = MemoryDetail::from_api(&memory, &versions);
-            m.scroll.clamp(detail.lines.len(), 1);
-            m.memory = Some(detail);
-            m.fetch = Default::default();
-        }
+        ViewData::MemoryStores(stores) => memory::on_stores(state, &stores),
         ViewData::Dreams(dreams) => {
             let d = &mut state.dreams;
             let selected = d.dreams.get(d.nav.cursor).map(|r| r.id.clone());
@@ -359,17 +240,6 @@ mod tests {
         }
         key(state, KeyCode::Enter)
     }
-    fn memories_loaded(s: &mut State) {
-        let _ = update(
-            s,
-            Msg::ViewLoaded(ViewData::Memories {
-                store_id: "memstore_eng".into(),
-                memories: fixtures::memories(),
-                truncated: false,
-            }),
-        );
-    }
-
     #[test]
     fn opening_a_view_fetches_it_and_leaving_stops_the_poll() {
         let mut s = demo_state(120, 40);
@@ -396,88 +266,6 @@ mod tests {
         assert_eq!(key(&mut s, KeyCode::Esc), vec![Cmd::StopView]);
         assert_eq!(s.view, View::Sessions);
         assert_eq!(s.context(), crate::app::keymap::Context::Sessions);
-    }
-
-    #[test]
-    fn memory_browser_goes_down_three_levels_and_back_up() {
-        let mut s = resource_state(120, 40, View::Memory);
-        assert_eq!(s.memory.stores.len(), 3);
-        assert!(!s.memory.fetch.loading);
-        let cmds = key(&mut s, KeyCode::Enter);
-        assert_eq!(
-            cmds,
-            vec![Cmd::LoadView(ViewLoad::Memories {
-                store_id: "memstore_eng".into()
-            })]
-        );
-        assert_eq!(s.memory.level, MemoryLevel::Memories);
-        memories_loaded(&mut s);
-        assert_eq!(s.memory.memories[0].path, "/conventions/git.md");
-        key(&mut s, KeyCode::Char('G'));
-        assert_eq!(s.memory.memories_nav.cursor, 4);
-        key(&mut s, KeyCode::Char('k'));
-        key(&mut s, KeyCode::Char('k'));
-        let cmds = key(&mut s, KeyCode::Enter);
-        assert_eq!(
-            cmds,
-            vec![Cmd::LoadView(ViewLoad::Memory {
-                store_id: "memstore_eng".into(),
-                memory_id: "mem_003".into()
-            })]
-        );
-        // A late answer for another memory is ignored.
-        let (mut other, versions) = fixtures::memory_detail();
-        other.id = "mem_999".into();
-        let _ = update(
-            &mut s,
-            Msg::ViewLoaded(ViewData::Memory {
-                store_id: "memstore_eng".into(),
-                memory: Box::new(other),
-                versions: versions.clone(),
-            }),
-        );
-        assert!(s.memory.memory.is_none());
-        let (m, versions) = fixtures::memory_detail();
-        let _ = update(
-            &mut s,
-            Msg::ViewLoaded(ViewData::Memory {
-                store_id: "memstore_eng".into(),
-                memory: Box::new(m),
-                versions,
-            }),
-        );
-        let d = s.memory.memory.as_ref().unwrap();
-        assert_eq!(d.versions.len(), 3);
-        assert_eq!(d.versions[0].actor, "session sesn_000001");
-        // j scrolls the content, bounded by its length.
-        key(&mut s, KeyCode::Char('j'));
-        assert_eq!(s.memory.scroll.cursor, 1);
-        key(&mut s, KeyCode::End);
-        assert_eq!(s.memory.scroll.cursor, d_len(&s) - 1);
-        // Esc: memory → memories → stores → sessions.
-        let cmds = key(&mut s, KeyCode::Esc);
-        assert_eq!(s.memory.level, MemoryLevel::Memories);
-        assert_eq!(
-            cmds,
-            vec![Cmd::LoadView(ViewLoad::Memories {
-                store_id: "memstore_eng".into()
-            })]
-        );
-        assert_eq!(
-            s.memory.memories_nav.cursor, 2,
-            "cursor stays on the memory"
-        );
-        assert_eq!(
-            key(&mut s, KeyCode::Esc),
-            vec![Cmd::LoadView(ViewLoad::MemoryStores)]
-        );
-        assert_eq!(s.memory.level, MemoryLevel::Stores);
-        assert_eq!(key(&mut s, KeyCode::Esc), vec![Cmd::StopView]);
-        assert_eq!(s.view, View::Sessions);
-    }
-
-    fn d_len(s: &State) -> usize {
-        s.memory.memory.as_ref().map_or(0, |d| d.lines.len())
     }
 
     #[test]

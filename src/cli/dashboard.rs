@@ -49,7 +49,20 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
     state.demo = conn.demo;
     state.read_only = args.read_only;
     state.mouse = args.mouse || conn.config.mouse;
+    state.needs.notify = conn.config.notify;
     state.keymap = keymap;
+    // The dream review journal: the same file `overseer review` uses for this API.
+    let workspace = super::plan(globals, &conn.config)
+        .ok()
+        .and_then(|p| p.workspace_id);
+    state.review.journal =
+        crate::review::Journal::default_path(&conn.base_url, workspace.as_deref())
+            .ok()
+            .map(|path| crate::app::review_view::JournalSetup {
+                path,
+                base_url: conn.base_url.clone(),
+                workspace,
+            });
     let mut app = App::new(state, Some(conn.client.clone()));
     if !key_errors.is_empty() {
         // Every problem, with the file; `?` lists them again after the toast is gone.

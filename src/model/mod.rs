@@ -2,6 +2,7 @@
 
 pub mod event_view;
 pub mod json_tree;
+pub mod memory_tree;
 pub mod nav;
 pub mod needs;
 pub mod resources;

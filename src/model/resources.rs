@@ -156,6 +156,8 @@ pub struct DreamRow {
     pub error: Option<String>,
     /// The dream's JSON, pretty and sanitized (for the inspector).
     pub json: Vec<String>,
+    /// The session the dream runs in (followed by Enter while it runs).
+    pub session_id: Option<String>,
 }
 
 impl DreamRow {
@@ -180,6 +182,7 @@ impl DreamRow {
                 }
             }),
             json: text::json_pretty(&raw).lines().map(String::from).collect(),
+            session_id: d.session_id.as_deref().map(text::one_line),
         }
     }
 }

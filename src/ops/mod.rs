@@ -4,6 +4,7 @@
 //! `Msg` for `update`.
 
 pub mod act;
+pub mod memory;
 pub mod needs;
 
 use crate::api::ApiError;

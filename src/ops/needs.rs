@@ -70,8 +70,16 @@ pub async fn gather(client: &Client, limits: Limits) -> Result<Gathered, ApiErro
         ));
     }
     // A few histories at a time: quick on a fleet, gentle on the API.
-    let mut reads = futures::stream::iter(sessions.iter())
-        .map(|s| async move { (s, session_needs(client, s, limits).await) })
+    // Owned items (not `sessions.iter()`): a borrowing closure makes the future fail the
+    // higher-ranked `Send` check when the dashboard spawns the gather as a task.
+    let mut reads = futures::stream::iter(sessions)
+        .map(|s| {
+            let client = client.clone();
+            async move {
+                let r = session_needs(&client, &s, limits).await;
+                (s, r)
+            }
+        })
         .buffer_unordered(4);
     while let Some((s, result)) = reads.next().await {
         match result {

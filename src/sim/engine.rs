@@ -477,9 +477,12 @@ impl World {
                     let d = &mut self.dreams[i];
                     d.status = "failed";
                     d.ended_at = Some(at);
-                    d.error = Some(
-                        json!({"type": "timeout", "message": "The dream did not finish within its time limit."}),
-                    );
+                    // Alternate the two error types the API documents for dreams.
+                    d.error = Some(if d.seq.is_multiple_of(2) {
+                        json!({"type": "timeout", "message": "The dream did not finish within its time limit."})
+                    } else {
+                        json!({"type": "internal_error", "message": "The dream stopped after an internal error; no memories were changed."})
+                    });
                 } else {
                     let out = d.outputs.first().cloned();
                     let actor = json!({"type": "session_actor", "session_id": d.session_id.clone().unwrap_or_default()});

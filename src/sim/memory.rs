@@ -232,6 +232,9 @@ impl World {
             .collect();
         paths.sort_by(|a, b| a.1.cmp(&b.1));
         if paths.len() < 6 {
+            // Too few notes for the fixed pass below (which the review tests pin): the pass
+            // that works at any size.
+            self.consolidate_small(store_id, actor, at);
             return;
         }
         let step = MINUTE / 6;
@@ -274,6 +277,130 @@ impl World {
             actor,
             t + step,
         );
+    }
+
+    /// What a dream does to a store of fewer than six notes, still in all four ways: merges
+    /// a duplicate into its twin (modify + delete), corrects a stale fact (modify), files a note
+    /// under `/archive/` (rename) and writes a summary note (add). A store too small for one of
+    /// them first gains the notes the dream drew from its sessions, so every kind still happens.
+    fn consolidate_small(&mut self, store_id: &str, actor: &Value, at: Micros) {
+        let step = MINUTE / 8;
+        let mut t = at - 8 * step;
+        let seeds = [
+            (
+                "/sessions/deploy-procedure.md",
+                "# Deploy procedure\n\n- Run `make release` from a clean main.\n- Staging soak: 30 minutes.\n",
+            ),
+            (
+                "/sessions/deploy-steps.md",
+                "# Deploy steps\n\n- Tag the release, then `make release`.\n- Post in #deploys when done.\n",
+            ),
+            (
+                "/sessions/on-call.md",
+                "# On-call\n\n- Primary: Dana (until 2026-10-31).\n- Escalate after 15 minutes.\n",
+            ),
+        ];
+        for (path, content) in seeds {
+            if self
+                .memories
+                .iter()
+                .filter(|m| m.store_id == store_id)
+                .count()
+                >= 3
+            {
+                break;
+            }
+            if self.path_conflict(store_id, path, None).is_none() {
+                let _ = self.create_memory(store_id, path, content, actor, t);
+                t += step / 4;
+            }
+        }
+        let mut paths: Vec<(String, String)> = self
+            .memories
+            .iter()
+            .filter(|m| m.store_id == store_id)
+            .map(|m| (m.id.clone(), m.path.clone()))
+            .collect();
+        paths.sort_by(|a, b| a.1.cmp(&b.1));
+        let idx = |w: &Self, id: &str| w.memories.iter().position(|m| m.id == id);
+        let title = |p: &str| {
+            p.rsplit('/')
+                .next()
+                .unwrap_or(p)
+                .trim_end_matches(".md")
+                .replace('-', " ")
+        };
+        let [
+            (keep, keep_path),
+            (dup, dup_path),
+            (moved, moved_path),
+            rest @ ..,
+        ] = paths.as_slice()
+        else {
+            return;
+        };
+        // Merge the duplicate into its twin, then delete it.
+        if let (Some(k), Some(d)) = (idx(self, keep), idx(self, dup)) {
+            let merged = format!(
+                "{}\n\n## Merged from {dup_path}\n{}\n",
+                self.memories[k].content.trim_end(),
+                self.memories[d]
+                    .content
+                    .lines()
+                    .filter(|l| l.starts_with("- "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            let _ = self.update_memory(k, Some(&merged), None, actor, t);
+            t += step;
+            if let Some(d) = idx(self, dup) {
+                self.delete_memory(d, actor, t);
+            }
+            t += step;
+        }
+        // Correct a stale fact (the last note, or the twin when the store has only three).
+        let stale = rest.last().map(|(id, _)| id).unwrap_or(keep);
+        if let Some(s) = idx(self, stale) {
+            let fixed = format!(
+                "{}\n\n> Corrected: the rota changed on 2026-11-01; Priya is primary, Dana secondary. The staging cluster `stg-eu-1` was retired, its steps no longer apply.\n",
+                self.memories[s].content.trim_end()
+            );
+            let _ = self.update_memory(s, Some(&fixed), None, actor, t);
+            t += step;
+        }
+        // File a note away under /archive/ (content unchanged).
+        if let Some(m) = idx(self, moved) {
+            let renamed = match moved_path.rsplit_once('/') {
+                Some(("", file)) => format!("/archive/{file}"),
+                Some((dir, file)) => format!("/archive{dir}/{file}"),
+                None => format!("/archive/{moved_path}"),
+            };
+            let _ = self.update_memory(m, None, Some(&renamed), actor, t);
+            t += step;
+        }
+        // A new summary note over what the store now holds.
+        let mut lines: Vec<String> = self
+            .memories
+            .iter()
+            .filter(|m| m.store_id == store_id)
+            .map(|m| format!("- {} ({})", title(&m.path), m.path))
+            .collect();
+        lines.sort();
+        lines.truncate(40);
+        let mut path = "/summary.md".to_string();
+        let mut n = 2;
+        while self.path_conflict(store_id, &path, None).is_some() {
+            path = format!("/summary-{n}.md");
+            n += 1;
+        }
+        let summary = format!(
+            "# Summary of this store\n\nConsolidated by a dream: merged {} into {}, corrected stale facts, archived {}.\n\n{}\n",
+            title(dup_path),
+            title(keep_path),
+            title(moved_path),
+            lines.join("\n")
+        );
+        let _ = self.create_memory(store_id, &path, &summary, actor, t);
     }
 }
 

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -11,16 +12,8 @@ use crate::text;
 use crate::theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let hints: Vec<(String, &str)> = if state.input.is_some() {
-        vec![
-            ("⏎".into(), "apply"),
-            ("esc".into(), "cancel"),
-            ("tab".into(), "complete"),
-            ("^u".into(), "clear"),
-        ]
-    } else {
-        state.keymap.hints_for(state.context(), state.read_only)
-    };
+    // While typing, the context is `Input`: the editor's keys from the same table.
+    let hints = state.keymap.hints_for(state.context(), state.read_only);
     let mut spans = Vec::new();
     let mut used = 0usize;
     let max = usize::from(area.width);
@@ -46,15 +39,17 @@ pub fn draw_message(state: &State, theme: &Theme, frame: &mut Frame, area: Rect)
             InputKind::SessionFilter => "filter /",
             InputKind::EventSearch => "search /",
         };
-        let typed = text::one_line(&input.text);
-        let mut spans = vec![
-            Span::styled(format!(" {prompt}"), theme.title.patch(theme.input)),
-            Span::styled(typed.clone(), theme.input),
-            Span::styled("▏", theme.input),
-        ];
+        let typed = text::one_line(&input.text());
+        let room = usize::from(area.width).saturating_sub(text::width(prompt) + 2);
+        let mut spans = vec![Span::styled(
+            format!(" {prompt}"),
+            theme.title.patch(theme.input),
+        )];
+        spans.extend(editor_spans(&typed, input.editor.cursor().1, room, theme));
         match input.kind {
             InputKind::Command => {
-                if let Some(c) = complete(&input.text).filter(|c| c.len() > typed.len()) {
+                let at_end = input.editor.cursor().1 >= typed.chars().count();
+                if let Some(c) = complete(&typed).filter(|c| at_end && c.len() > typed.len()) {
                     spans.push(Span::styled(
                         c[typed.len()..].to_string(),
                         theme.dim.patch(theme.input),
@@ -91,4 +86,32 @@ pub fn draw_message(state: &State, theme: &Theme, frame: &mut Frame, area: Rect)
             area,
         );
     }
+}
+
+/// One line of typed text with the cursor drawn where it is: the character under it reversed,
+/// or a thin bar at the end. Text wider than `room` scrolls so the cursor stays visible.
+pub fn editor_spans(typed: &str, cursor: usize, room: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let chars: Vec<char> = typed.chars().collect();
+    let cursor = cursor.min(chars.len());
+    // Drop characters from the front until the text up to the cursor fits.
+    let mut start = 0;
+    let mut before_w = text::width(&chars[..cursor].iter().collect::<String>());
+    while start < cursor && before_w + 1 > room {
+        before_w = before_w.saturating_sub(text::width(&chars[start].to_string()));
+        start += 1;
+    }
+    let before: String = chars[start..cursor].iter().collect();
+    let mut spans = vec![Span::styled(before, theme.input)];
+    match chars.get(cursor) {
+        Some(c) => {
+            spans.push(Span::styled(
+                c.to_string(),
+                theme.input.add_modifier(Modifier::REVERSED),
+            ));
+            let after: String = chars[cursor + 1..].iter().collect();
+            spans.push(Span::styled(after, theme.input));
+        }
+        None => spans.push(Span::styled("▏", theme.input)),
+    }
+    spans
 }

@@ -40,7 +40,8 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         left.push(Span::styled(" ", theme.header));
     }
 
-    let needs = state.sessions.needs_you();
+    // Calls waiting for a person (not sessions).
+    let needs = state.needs.queue.len();
     let spend = format_money(state.sessions.spend_minor(), "USD");
     let needs_style = if needs > 0 {
         theme.attention.patch(bg_of(theme))
@@ -48,15 +49,22 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         theme.header_dim
     };
     let money = theme.money.patch(bg_of(theme));
-    let full_right: Vec<Span> = vec![
+    let mut full_right: Vec<Span> = vec![
         Span::styled(format!(" ⚑ Needs you ({needs}) "), needs_style),
         Span::styled(" spend ", theme.header_dim),
         Span::styled(format!("{spend} "), money),
     ];
-    let short_right: Vec<Span> = vec![
+    let mut short_right: Vec<Span> = vec![
         Span::styled(format!(" ⚑ {needs} "), needs_style),
         Span::styled(format!(" {spend} "), money),
     ];
+    // Dream changes waiting for a decision (the review queue).
+    let review = state.review.waiting_total();
+    if review > 0 {
+        let style = theme.attention.patch(bg_of(theme));
+        full_right.insert(0, Span::styled(format!(" review {review} "), style));
+        short_right.insert(0, Span::styled(format!(" r{review} "), style));
+    }
 
     let (conn_label, reason) = conn_parts(&state.conn);
     let conn_style = match &state.conn {

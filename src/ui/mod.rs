@@ -1,6 +1,7 @@
 //! Drawing only: `draw(&State, &Theme, &mut Frame)`. One file per pane or overlay. Never
 //! mutates state; draws only what is visible.
 
+pub mod compose;
 pub mod deployments;
 pub mod dreams;
 pub mod events;
@@ -9,7 +10,9 @@ pub mod header;
 pub mod inspector;
 pub mod layout;
 pub mod memory;
+pub mod needs;
 pub mod overlays;
+pub mod review;
 pub mod sessions;
 pub mod table;
 
@@ -39,9 +42,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         View::Memory => memory::draw(state, theme, frame, a.sessions, detail),
         View::Dreams => dreams::draw(state, theme, frame, a.sessions, detail),
         View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
+        View::Needs => needs::draw(state, theme, frame, a.sessions.union(detail)),
+        View::Review => review::draw(state, theme, frame, a.sessions, detail),
         other => {
             match other {
-                View::Sessions | View::Needs => sessions::draw(state, theme, frame, a.sessions),
+                View::Sessions => sessions::draw(state, theme, frame, a.sessions),
                 _ => threads(state, theme, frame, a.sessions),
             }
             events::draw(state, theme, frame, a.events);
@@ -61,8 +66,19 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
             overlays::confirm(state, theme, frame, *action, ids)
         }
         Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, *nav),
-        None => {}
+        Some(Overlay::Compose(c)) => compose::draw(theme, frame, c),
+        Some(Overlay::Interrupt {
+            session_id,
+            thread_id,
+        }) => compose::confirm_interrupt(state, theme, frame, session_id, thread_id.as_deref()),
+        None => {
+            review::draw_form(state, theme, frame);
+            review::draw_confirm(state, theme, frame);
+        }
     }
+    // Needs-you queue overlays.
+    needs::editor(state, theme, frame);
+    needs::confirm(state, theme, frame);
 }
 
 /// A bordered pane with a title; focused panes get the accent border.

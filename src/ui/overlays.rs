@@ -13,7 +13,7 @@ use crate::text;
 use crate::theme::Theme;
 use crate::ui::inspector::draw_view;
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -24,7 +24,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn boxed<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
+pub(crate) fn boxed<'a>(theme: &Theme, title: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Double)
@@ -78,8 +78,14 @@ fn help_rows(state: &State, inner_width: u16) -> Vec<Vec<(String, Tag)>> {
         Context::Events,
         Context::Inspector,
         Context::Memory,
+        Context::MemoryVersions,
+        Context::MemoryAudit,
         Context::Dreams,
+        Context::Review,
         Context::Deployments,
+        Context::Needs,
+        Context::Input,
+        Context::Compose,
     ] {
         rows.push(vec![(ctx.name().to_string(), Tag::Heading)]);
         let bindings = state.keymap.grouped_for(ctx, false, state.read_only);

@@ -78,7 +78,7 @@ impl SeenIds {
 }
 
 /// How far ahead of the local clock a `processed_at` may be and still be believed (clock skew).
-const FUTURE_SKEW_SECS: i64 = 300;
+const FUTURE_SKEW_SECS: i64 = crate::api::limits::MAX_FUTURE_SKEW_SECS;
 
 /// The merge state of one feed: which ids were delivered, which user events are still queued,
 /// and the latest `processed_at` (where the next backfill starts).

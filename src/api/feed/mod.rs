@@ -17,6 +17,7 @@ use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+use super::limits;
 use super::sse::{FrameKind, Parsed, SseParser};
 use super::{ApiError, Beta, Client, Query};
 
@@ -61,15 +62,15 @@ impl FeedConfig {
             session_id: session_id.into(),
             thread_id: None,
             deltas: false,
-            heartbeat_allowance: Duration::from_secs(45),
+            heartbeat_allowance: limits::STREAM_IDLE_TIMEOUT,
             buffer: 1024,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_secs(10),
+            backoff_base: limits::RECONNECT_BACKOFF_BASE,
+            backoff_max: limits::RECONNECT_BACKOFF_MAX,
             backfill_attempts: 4,
             page_limit: 1000,
-            max_history_pages: 5_000,
-            max_history_items: 5_000_000,
-            healthy_after: Duration::from_secs(30),
+            max_history_pages: limits::MAX_HISTORY_PAGES,
+            max_history_items: limits::MAX_HISTORY_ITEMS,
+            healthy_after: limits::STREAM_HEALTHY_AFTER,
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
 use crate::app::panes::motion;
 use crate::app::state::{BulkAction, InputKind, InputLine, Overlay, Pane, State, View};
-use crate::app::update::{sessions::on_sessions_action, stream::on_events_action};
+use crate::app::update::{session_actions, sessions::on_sessions_action, stream::on_events_action};
 use crate::app::views::{self, set_view};
 
 pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
@@ -20,12 +20,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 nav: Default::default(),
             })
         }
-        (_, Action::CommandLine) => {
-            state.input = Some(InputLine {
-                kind: InputKind::Command,
-                text: String::new(),
-            })
-        }
+        (_, Action::CommandLine) => state.input = Some(InputLine::new(InputKind::Command, "")),
         (_, Action::FocusNext) | (_, Action::FocusPrev) => {
             state.focus = match state.focus {
                 Pane::Sessions => Pane::Events,
@@ -42,7 +37,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             };
             state.show_toast(msg, false);
         }
-        (_, Action::Refresh) => {
+        (c, Action::Refresh) if c != C::Review => {
             if state.view.is_resource() {
                 views::load(state, cmds);
             } else {
@@ -51,6 +46,12 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         (_, Action::Suspend) => cmds.push(Cmd::Suspend),
         (_, Action::ViewNeeds) => set_view(state, View::Needs, cmds),
+        (c, Action::Audit) if !matches!(c, C::Memory | C::MemoryVersions | C::MemoryAudit) => {
+            if state.view != View::Memory {
+                set_view(state, View::Memory, cmds);
+            }
+            crate::app::update::memory::open_audit(state, cmds);
+        }
         (C::Help, a) if motion(a).is_some() => {
             // Stop at the last line (the overlay's text depends on the width only).
             let area = ratatui::layout::Rect::new(0, 0, state.size.0, state.size.1);
@@ -61,6 +62,22 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             }
         }
         (C::Help, Action::Back) => state.overlay = None,
+        (C::Confirm, Action::Yes | Action::No) if state.needs.confirm.is_some() => {
+            crate::app::update::needs::on_confirm(state, action == Action::Yes, cmds)
+        }
+        (C::Needs, a) => crate::app::update::needs::on_action(state, a, cmds),
+        (C::Confirm, a) if state.memory.confirm.is_some() => {
+            crate::app::update::memory::on_confirm(state, a, cmds)
+        }
+        (C::Confirm, Action::Yes | Action::No)
+            if matches!(state.overlay, Some(Overlay::Interrupt { .. })) =>
+        {
+            session_actions::on_confirm(state, action == Action::Yes, cmds)
+        }
+        (
+            C::Sessions | C::Events,
+            Action::Interrupt | Action::SendMessage | Action::DefineOutcome,
+        ) => session_actions::on_action(state, action),
         (C::Confirm, Action::Yes) => {
             if let Some(Overlay::Confirm { action, ids }) = state.overlay.take() {
                 state.sessions.clear_marks();
@@ -79,7 +96,20 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         (C::Confirm, Action::No) => state.overlay = None,
         (C::Inspector, a) => crate::app::update::inspector::on_action(state, a, cmds),
-        (C::Memory | C::Dreams | C::Deployments, a) => views::on_action(state, a, cmds),
+        (C::Review | C::ReviewConfirm | C::DreamForm, a) => {
+            crate::app::update::review::on_action(state, a, cmds)
+        }
+        (
+            C::Dreams,
+            a @ (Action::OpenReview
+            | Action::StartDream
+            | Action::CancelDream
+            | Action::ArchiveDream
+            | Action::Open),
+        ) if crate::app::update::review::on_dreams_action(state, a, cmds) => {}
+        (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams | C::Deployments, a) => {
+            views::on_action(state, a, cmds)
+        }
         (C::Sessions, a) => on_sessions_action(state, a, cmds),
         (C::Events, a) => on_events_action(state, a, cmds),
         _ => {}

@@ -3,20 +3,37 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::commands::{self, Run};
+use crate::app::editor::Edit;
 use crate::app::msg::Cmd;
 use crate::app::panes::*;
-use crate::app::state::{InputKind, InputLine, State};
-use crate::app::update::{actions::on_action, search::search_step, sessions::follow_selection};
+use crate::app::state::{InputKind, Overlay, State};
+use crate::app::update::{
+    actions::on_action, search::search_step, session_actions, sessions::follow_selection,
+};
 use crate::app::views::set_view;
-use crate::text;
 
 pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
     if state.input.is_some() {
         on_input_key(state, key, cmds);
         return;
     }
+    if state.needs.editor.is_some() {
+        crate::app::update::needs::on_editor_key(state, key, cmds);
+        return;
+    }
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_typing_key(state, key);
+        return;
+    }
+    if matches!(state.overlay, Some(Overlay::Compose(_))) {
+        session_actions::on_compose_key(state, key, cmds);
+        return;
+    }
     if state.toast.is_some() && key.code == KeyCode::Esc {
         state.toast = None;
+        return;
+    }
+    if crate::app::update::review::on_editor_key(state, key, cmds) {
         return;
     }
     let ctx = state.context();
@@ -29,9 +46,22 @@ pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>
     let Some(input) = &mut state.input else {
         return;
     };
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Esc => {
+    // Backspace on an empty `:` line closes it (as in vim).
+    if key.code == KeyCode::Backspace && input.kind == InputKind::Command && input.editor.is_empty()
+    {
+        state.input = None;
+        return;
+    }
+    if key.code == KeyCode::Tab && key.modifiers == KeyModifiers::NONE {
+        if input.kind == InputKind::Command
+            && let Some(done) = complete(&input.text())
+        {
+            input.editor.set_text(done);
+        }
+        return;
+    }
+    match input.editor.key(key) {
+        Edit::Cancel => {
             let kind = input.kind;
             state.input = None;
             match kind {
@@ -46,11 +76,10 @@ pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>
                 InputKind::Command => {}
             }
         }
-        KeyCode::Enter => {
-            let InputLine { kind, text } = state.input.take().unwrap_or(InputLine {
-                kind: InputKind::Command,
-                text: String::new(),
-            });
+        Edit::Submit => {
+            let kind = input.kind;
+            let text = input.text();
+            state.input = None;
             match kind {
                 InputKind::Command => run_command(state, text.trim(), cmds),
                 InputKind::SessionFilter => {}
@@ -66,58 +95,39 @@ pub(crate) fn on_input_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>
                 }
             }
         }
-        KeyCode::Tab if input.kind == InputKind::Command => {
-            if let Some(done) = complete(&input.text) {
-                input.text = done.to_string();
-            }
-        }
-        KeyCode::Backspace => {
-            if input.text.pop().is_none() && input.kind == InputKind::Command {
-                state.input = None;
-                return;
-            }
-            input_changed(state);
-        }
-        KeyCode::Char('c') if ctrl => state.input = None,
-        KeyCode::Char('u') if ctrl => {
-            input.text.clear();
-            input_changed(state);
-        }
-        KeyCode::Char(c) if !ctrl => {
-            input.text.push(c);
-            input_changed(state);
-        }
-        _ => {}
+        Edit::Changed => input_changed(state),
+        Edit::Moved => {}
     }
 }
 
 pub use crate::app::commands::complete;
 
 pub(crate) fn input_changed(state: &mut State) {
-    if let Some(InputLine {
-        kind: InputKind::EventSearch,
-        text,
-    }) = &state.input
-    {
-        // Highlight matches while typing; Enter moves to one.
-        state.stream.search = (!text.is_empty()).then(|| text.clone());
-        state.stream.search_hits = None;
-    }
-    if let Some(InputLine {
-        kind: InputKind::SessionFilter,
-        text,
-    }) = &state.input
-    {
-        let text = text.clone();
-        state.sessions.set_filter(&text);
-        state.list.cursor = 0;
-        clamp_list(state);
+    let Some(input) = &state.input else {
+        return;
+    };
+    let text = input.text();
+    match input.kind {
+        InputKind::EventSearch => {
+            // Highlight matches while typing; Enter moves to one.
+            state.stream.search = (!text.is_empty()).then_some(text);
+            state.stream.search_hits = None;
+        }
+        InputKind::SessionFilter => {
+            state.sessions.set_filter(&text);
+            state.list.cursor = 0;
+            clamp_list(state);
+        }
+        InputKind::Command => {}
     }
 }
 
 pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
     match commands::parse(typed) {
         Some(c) => match c.run {
+            Run::View(crate::app::state::View::Review) => {
+                crate::app::update::review::open(state, None, cmds)
+            }
             Run::View(view) => set_view(state, view, cmds),
             Run::Action(action) => on_action(state, action, cmds),
         },
@@ -140,9 +150,26 @@ pub(crate) fn on_key_msg(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) 
 
 /// Pasted text goes into the open input line, as one line.
 pub(crate) fn on_paste(state: &mut State, pasted: &str) {
+    if state.needs.editor.is_some() {
+        crate::app::update::needs::on_editor_paste(state, pasted);
+        return;
+    }
+    if state.view == crate::app::state::View::Memory && state.memory.typing() {
+        crate::app::update::memory::on_paste(state, pasted);
+        return;
+    }
+    if crate::app::update::review::on_paste(state, pasted) {
+        return;
+    }
     if let Some(input) = &mut state.input {
-        input.text.push_str(&text::one_line(pasted));
-        input_changed(state);
+        if input.editor.paste(pasted) == Edit::Changed {
+            input_changed(state);
+        }
+        state.dirty = true;
+    } else if let Some(Overlay::Compose(c)) = &mut state.overlay
+        && let Some(editor) = c.focused()
+    {
+        editor.paste(pasted);
         state.dirty = true;
     }
 }
@@ -160,7 +187,7 @@ mod tests {
         key(&mut s, KeyCode::Char('d'));
         key(&mut s, KeyCode::Char('r'));
         key(&mut s, KeyCode::Tab);
-        assert_eq!(s.input.as_ref().unwrap().text, "dreams");
+        assert_eq!(s.input.as_ref().unwrap().text(), "dreams");
         key(&mut s, KeyCode::Enter);
         assert_eq!(s.view, View::Dreams);
         key(&mut s, KeyCode::Char(':'));

@@ -8,8 +8,12 @@ pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
 pub(crate) mod inspector;
+pub(crate) mod memory;
 pub(crate) mod mouse;
+pub(crate) mod needs;
+pub(crate) mod review;
 pub(crate) mod search;
+pub(crate) mod session_actions;
 pub(crate) mod sessions;
 pub(crate) mod stream;
 #[cfg(test)]
@@ -33,37 +37,62 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             sessions::on_selection_settled(state, generation, c)
         }
         Msg::Resize(w, h) => sessions::on_resize(state, w, h),
-        Msg::Tick(now) => sessions::on_tick(state, now, c),
-        Msg::SessionsLoaded(list) => sessions::on_sessions_loaded(state, list, c),
+        Msg::Tick(now) => {
+            sessions::on_tick(state, now, c);
+            needs::maybe_gather(state, c);
+        }
+        Msg::SessionsLoaded(list) => {
+            sessions::on_sessions_loaded(state, list, c);
+            needs::maybe_gather(state, c);
+        }
         Msg::SessionEvidence { id, evidence } => sessions::on_evidence(state, id, evidence),
         Msg::ListConn(conn) => sessions::on_list_conn(state, conn),
-        Msg::Feed { session_id, item } => feed::on_feed(state, &session_id, item),
+        Msg::Feed { session_id, item } => {
+            needs::on_feed_item(state, &session_id, None, &item, c);
+            feed::on_feed(state, &session_id, item);
+            needs::after_feed(state);
+        }
         Msg::ThreadFeed {
             session_id,
             thread_id,
             item,
-        } => feed::on_thread_feed(state, &session_id, &thread_id, item),
+        } => {
+            needs::on_feed_item(state, &session_id, Some(&thread_id), &item, c);
+            feed::on_thread_feed(state, &session_id, &thread_id, item)
+        }
         Msg::ThreadsListed {
             session_id,
             threads,
         } => feed::on_threads_listed(state, &session_id, threads),
         Msg::Done { text, error } => actions::on_done(state, &text, error, c),
+        Msg::SessionActionDone { draft, text, error } => {
+            session_actions::on_done(state, draft, &text, error)
+        }
         Msg::ViewLoaded(data) => views::on_loaded(state, data),
         Msg::ViewFailed { load, error } => {
             views::on_failed(state, &load, &error);
         }
+        Msg::Memory(m) => memory::on_msg(state, *m, c),
         Msg::ExportStep {
             session_id,
             from,
             markdown,
             jsonl,
         } => export::export_step(state, session_id, from, markdown, jsonl, c),
+        Msg::Review(m) => review::on_msg(state, m, c),
         Msg::SearchStep {
             query,
             from,
             forward,
             scanned,
         } => search::search_step(state, query, from, forward, scanned, c),
+        Msg::NeedsGathered(result) => needs::on_gathered(state, result, c),
+        Msg::AnswerSent {
+            session_id,
+            event_id,
+            result,
+        } => needs::on_answer_sent(state, &session_id, &event_id, result, c),
+        Msg::Focus(focused) => needs::on_focus(state, focused),
     }
     cmds
 }

@@ -101,10 +101,10 @@ pub(crate) fn on_sessions_action(state: &mut State, action: Action, cmds: &mut V
             }
         }
         Action::Filter => {
-            state.input = Some(InputLine {
-                kind: InputKind::SessionFilter,
-                text: state.sessions.filter().to_string(),
-            })
+            state.input = Some(InputLine::new(
+                InputKind::SessionFilter,
+                state.sessions.filter(),
+            ))
         }
         Action::SortNext => {
             let next = state.sessions.sort.next();

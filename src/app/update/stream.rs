@@ -92,12 +92,7 @@ pub(crate) fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec
         }
         Action::ToggleWrap => state.stream.wrap = !state.stream.wrap,
         Action::ToggleTimestamps => state.stream.timestamps = !state.stream.timestamps,
-        Action::Search => {
-            state.input = Some(InputLine {
-                kind: InputKind::EventSearch,
-                text: String::new(),
-            })
-        }
+        Action::Search => state.input = Some(InputLine::new(InputKind::EventSearch, "")),
         Action::NextMatch | Action::PrevMatch => match state.stream.search.clone() {
             Some(q) => {
                 let forward = action == Action::NextMatch;

@@ -59,6 +59,31 @@ pub(super) async fn create_dream(State(st): State<AppState>, body: Bytes) -> Rep
     let Some(Value::Array(inputs)) = b.get("inputs") else {
         return Err(ApiError::bad_request("inputs: required"));
     };
+    let kind = |t: &str| {
+        inputs
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some(t))
+            .count()
+    };
+    if kind("memory_store") != 1 {
+        return Err(ApiError::bad_request(
+            "inputs: exactly one memory_store input is required",
+        ));
+    }
+    if kind("sessions") != 1 {
+        return Err(ApiError::bad_request(
+            "inputs: exactly one sessions input is required",
+        ));
+    }
+    if let Some(other) = inputs
+        .iter()
+        .filter_map(|i| i.get("type").and_then(Value::as_str))
+        .find(|t| *t != "memory_store" && *t != "sessions")
+    {
+        return Err(ApiError::bad_request(format!(
+            "inputs: unknown input type {other:?}; expected memory_store or sessions"
+        )));
+    }
     let store = inputs
         .iter()
         .find(|i| i.get("type").and_then(Value::as_str) == Some("memory_store"))
@@ -81,6 +106,12 @@ pub(super) async fn create_dream(State(st): State<AppState>, body: Bytes) -> Rep
             "inputs: a sessions input with 1-100 session_ids is required",
         ));
     }
+    let mut unique = sessions.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != sessions.len() {
+        return Err(ApiError::bad_request("inputs: session_ids must be unique"));
+    }
     let model = match b.get("model") {
         Some(Value::String(m)) => json!({"id": m, "speed": "standard"}),
         Some(Value::Object(o)) if o.get("id").is_some_and(Value::is_string) => {
@@ -93,6 +124,14 @@ pub(super) async fn create_dream(State(st): State<AppState>, body: Bytes) -> Rep
         }
     };
     let instructions = opt_str(&b, "instructions")?.map(str::to_string);
+    if instructions
+        .as_deref()
+        .is_some_and(|i| i.is_empty() || i.chars().count() > 4096)
+    {
+        return Err(ApiError::bad_request(
+            "instructions: must be 1-4096 characters",
+        ));
+    }
     let output_behavior = b
         .get("output_behavior")
         .cloned()
@@ -120,6 +159,12 @@ pub(super) async fn create_dream(State(st): State<AppState>, body: Bytes) -> Rep
     };
     let mut w = st.world()?;
     store_index(&w, &store)?;
+    if let Some(missing) = sessions
+        .iter()
+        .find(|id| !w.sessions.iter().any(|s| &s.id == *id))
+    {
+        return Err(ApiError::not_found("session", missing));
+    }
     if in_place
         && w.dreams.iter().any(|d| {
             d.input_store_id == store
