@@ -5,6 +5,7 @@ use crate::app::state::State;
 use crate::app::state::{InspectorCache, Overlay};
 use crate::model::event_view;
 use crate::model::json_tree::{JsonTree, VALUE_CAP};
+use crate::model::outcome::Outcome;
 use crate::model::toolcall::Call;
 use crate::text;
 
@@ -18,48 +19,77 @@ pub fn prepare_frame(state: &mut State) {
     }
     let built = index.and_then(|i| {
         let w = state.watched.as_ref()?;
-        let (shown, _) = w.shown(&state.stream.filter);
+        let (shown, filter) = w.shown(&state.stream.filter);
+        // A sub-agent's own feed: its events do not carry their thread, the view knows it.
+        let feed_thread = (!std::ptr::eq(shown, &w.transcript))
+            .then(|| {
+                filter
+                    .thread
+                    .clone()
+                    .or_else(|| state.stream.filter.thread.clone())
+            })
+            .flatten()
+            .filter(|t| !t.is_empty());
         let e = shown.get(i)?;
-        let raw = JsonTree::build(e.raw);
         let title = text::one_line(e.type_name);
-        Some(match Call::of(shown, i) {
-            Some(mut call) => {
-                let input = std::mem::take(&mut call.input);
-                let output = std::mem::take(&mut call.output);
-                let title = format!("{} · {}", text::one_line(&call.name), call.status.label());
-                let tabs = vec![("Input", input), ("Output", output), ("Raw", raw)];
-                (title, Some(call), tabs)
+        if let Some(mut call) = Call::of(shown, i) {
+            if call.thread.is_none() {
+                call.thread = feed_thread;
             }
-            None => {
-                let mut tabs = Vec::new();
-                // What a person reads first (block text), then the JSON itself.
-                if e.raw.len() <= VALUE_CAP
-                    && let Some(body) = event_view::readable_body(e.raw)
-                {
-                    tabs.push(("Text", JsonTree::text(&body)));
-                }
-                tabs.push(("Raw", raw));
-                (title, None, tabs)
-            }
-        })
-    });
-    state.inspector = match built {
-        Some((title, call, tabs)) => {
+            let input = std::mem::take(&mut call.input);
+            let output = std::mem::take(&mut call.output);
+            let raw = std::mem::take(&mut call.selected);
+            let title = format!("{} · {}", text::one_line(&call.name), call.status.label());
+            let tabs = vec![("Input", input), ("Output", output), ("Raw", raw)];
             // A call opens on its output when it has one (what went wrong is usually there).
-            let tab = match &call {
-                Some(c) if c.result_index.is_some() => 1,
-                _ => 0,
-            };
-            InspectorCache {
+            let tab = usize::from(call.result_index.is_some());
+            return Some(InspectorCache {
                 index,
                 title,
-                call,
+                call: Some(call),
                 tabs,
                 tab,
-            }
+                ..Default::default()
+            });
         }
-        None => Default::default(),
-    };
+        let raw = JsonTree::build(e.raw);
+        if let Some(mut outcome) = Outcome::of(shown, i) {
+            let title = format!("outcome · {}", text::one_line(outcome.result()));
+            let rubric = std::mem::take(&mut outcome.rubric);
+            let tabs = vec![
+                ("Evaluations", outcome.evaluations_tree()),
+                ("Rubric", rubric),
+                ("Raw", raw),
+            ];
+            return Some(InspectorCache {
+                index,
+                title,
+                outcome: Some(outcome),
+                tabs,
+                ..Default::default()
+            });
+        }
+        let mut tabs = Vec::new();
+        // What a person reads first (block text), then the JSON itself.
+        if e.raw.len() <= VALUE_CAP
+            && let Some(body) = event_view::readable_body(e.raw)
+        {
+            tabs.push(("Text", JsonTree::text(&body)));
+        }
+        tabs.push(("Raw", raw));
+        Some(InspectorCache {
+            index,
+            title,
+            tabs,
+            ..Default::default()
+        })
+    });
+    let search = state.inspector.search.take();
+    let typing = state.inspector.typing.take();
+    state.inspector = built.unwrap_or_default();
+    state.inspector.index = index;
+    state.inspector.search = search;
+    state.inspector.typing = typing;
     if let Some(Overlay::Event { nav }) = &mut state.overlay {
         *nav = Default::default();
     }

@@ -289,9 +289,15 @@ pub struct InspectorCache {
     pub title: String,
     /// The call when the selected event is a tool use, result or confirmation.
     pub call: Option<crate::model::toolcall::Call>,
-    /// (label, tree): Input / Output / Raw for a call; Text / Raw for other events.
+    /// The outcome when the selected event defines or evaluates one.
+    pub outcome: Option<crate::model::outcome::Outcome>,
+    /// (label, tree): Input / Output / Raw for a call; Evaluations / Rubric / Raw for an
+    /// outcome; Text / Raw for other events.
     pub tabs: Vec<(&'static str, crate::model::json_tree::JsonTree)>,
     pub tab: usize,
+    /// `/` in the inspector: the query (kept across selections) and its editor while typed.
+    pub search: Option<String>,
+    pub typing: Option<crate::app::editor::Editor>,
 }
 
 pub use crate::app::fetch::Fetch;

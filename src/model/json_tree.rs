@@ -1,7 +1,9 @@
 //! A foldable view of one JSON value, built once per selection and bounded whatever the input:
 //! - a string longer than [`VALUE_CAP`] bytes keeps its first part and says its total size;
 //! - nesting deeper than [`DEPTH_CAP`] is one folded marker row (the parser never recurses past it);
-//! - at most [`ROW_CAP`] rows are kept, each at most [`LINE_CAP`] bytes;
+//! - at most [`ROW_CAP`] rows are kept, each at most [`LINE_CAP`] bytes, and at most
+//!   [`TEXT_CAP`] bytes of text in all: once a cap is reached the parser stops reading, so a
+//!   50 MB event costs one bounded pass and a tree of a few MB, never its pretty-printed size;
 //! - strings are decoded (escapes, lone surrogates → U+FFFD) and sanitized, and a string with
 //!   newlines is shown as text, one row per line, foldable.
 //!
@@ -14,6 +16,7 @@ pub const VALUE_CAP: usize = 256 * 1024;
 pub const DEPTH_CAP: usize = 64;
 pub const ROW_CAP: usize = 50_000;
 pub const LINE_CAP: usize = 4096;
+pub const TEXT_CAP: usize = 4 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -61,12 +64,30 @@ pub struct JsonTree {
     pub cut: bool,
 }
 
+/// Rows being built, with the caps' bookkeeping.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Row>,
+    cut: bool,
+    /// A cap was reached: nothing more is kept (the parser stops).
+    full: bool,
+    /// Bytes of text (keys and values) kept so far.
+    bytes: usize,
+}
+
+/// Why parsing stopped early.
+enum Halt {
+    /// Not JSON: shown as text.
+    NotJson,
+    /// A cap was reached: the rows so far are the tree.
+    Full,
+}
+
 struct Parser<'a> {
     b: &'a [u8],
     s: &'a str,
     i: usize,
-    rows: Vec<Row>,
-    cut: bool,
+    out: Rows,
 }
 
 impl JsonTree {
@@ -76,18 +97,21 @@ impl JsonTree {
             b: raw.as_bytes(),
             s: raw,
             i: 0,
-            rows: Vec::new(),
-            cut: false,
+            out: Rows::default(),
         };
         p.ws();
-        let ok = p.value(0, None).is_some() && {
-            p.ws();
-            p.i == p.b.len()
+        let ok = match p.value(0, None) {
+            Ok(()) => {
+                p.ws();
+                p.i == p.b.len()
+            }
+            Err(Halt::Full) => true,
+            Err(Halt::NotJson) => false,
         };
         let mut tree = if ok {
             JsonTree {
-                rows: p.rows,
-                cut: p.cut,
+                rows: p.out.rows,
+                cut: p.out.cut,
                 ..Default::default()
             }
         } else {
@@ -100,19 +124,18 @@ impl JsonTree {
 
     /// Plain text, one row per line (bounded like every tree).
     pub fn text(raw: &str) -> JsonTree {
-        let mut rows = Vec::new();
-        let mut cut = false;
-        push_text_lines(&mut rows, &mut cut, 0, head(raw, VALUE_CAP));
-        if raw.len() > VALUE_CAP {
-            cut = true;
-            rows.push(note(
+        let mut out = Rows::default();
+        out.text_lines(0, head(raw, VALUE_CAP));
+        if raw.len() > VALUE_CAP && !out.full {
+            out.cut = true;
+            out.rows.push(note(
                 0,
                 format!("… {} in all · o opens the rest in $PAGER", size(raw.len())),
             ));
         }
         let mut t = JsonTree {
-            rows,
-            cut,
+            rows: out.rows,
+            cut: out.cut,
             source_bytes: raw.len(),
             ..Default::default()
         };
@@ -132,7 +155,7 @@ impl JsonTree {
                     .iter()
                     .enumerate()
                     .map(|(j, r2)| Row {
-                        depth: r2.depth - 1,
+                        depth: r2.depth.saturating_sub(1),
                         key: if j == 0 { None } else { r2.key.clone() },
                         end: r2.end - i as u32,
                         kind: r2.kind,
@@ -216,6 +239,57 @@ impl JsonTree {
         (0..row).rev().find(|&j| self.rows[j].depth < depth)
     }
 
+    /// Where row `row` is in the visible list (`None` when a fold hides it).
+    pub fn position(&self, row: usize) -> Option<usize> {
+        self.visible.binary_search(&(row as u32)).ok()
+    }
+
+    /// Unfold every container that hides row `row`, so it can be shown.
+    pub fn reveal(&mut self, row: usize) {
+        let mut changed = false;
+        let mut at = row;
+        while let Some(p) = self.parent(at) {
+            if let Some(r) = self.rows.get_mut(p)
+                && r.folded
+            {
+                r.folded = false;
+                changed = true;
+            }
+            at = p;
+        }
+        if changed {
+            self.refresh();
+        }
+    }
+
+    /// The next row after `from` (or before it, `forward == false`) whose key or text contains
+    /// `query`: case-insensitive unless the query has a capital (smart case). Folded rows are
+    /// searched too. Bounded by the tree's caps ([`ROW_CAP`] rows, [`TEXT_CAP`] bytes).
+    pub fn find(&self, query: &str, from: usize, forward: bool) -> Option<usize> {
+        if query.is_empty() {
+            return None;
+        }
+        let hit = |r: &Row| row_matches(r, query);
+        if forward {
+            (from.saturating_add(1)..self.rows.len()).find(|&i| hit(&self.rows[i]))
+        } else {
+            (0..from.min(self.rows.len()))
+                .rev()
+                .find(|&i| hit(&self.rows[i]))
+        }
+    }
+
+    /// Heap bytes held by the tree (rows, their text, the visible list): what a selection costs.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * std::mem::size_of::<Row>()
+            + self
+                .rows
+                .iter()
+                .map(|r| r.text.capacity() + r.key.as_ref().map_or(0, String::capacity))
+                .sum::<usize>()
+            + self.visible.capacity() * 4
+    }
+
     /// The text of row `row` and everything under it, as it would be copied: JSON-ish for
     /// containers, the plain text for strings and text (bounded by the tree's caps).
     pub fn value_text(&self, row: usize) -> String {
@@ -232,7 +306,7 @@ impl JsonTree {
                 let end = (r.end as usize).min(self.rows.len());
                 let mut out = String::new();
                 for l in &self.rows[row..end] {
-                    out.push_str(&" ".repeat(usize::from(l.depth - r.depth) * 2));
+                    out.push_str(&" ".repeat(usize::from(l.depth.saturating_sub(r.depth)) * 2));
                     out.push_str(&l.plain());
                     out.push('\n');
                 }
@@ -255,6 +329,34 @@ impl Row {
             None => value,
         }
     }
+}
+
+/// Does `query` occur in the row's key or text (smart case)?
+pub fn row_matches(r: &Row, query: &str) -> bool {
+    let smart = query.chars().any(char::is_uppercase);
+    let has = |s: &str| {
+        if smart {
+            s.contains(query)
+        } else {
+            contains_ignore_case(s, query)
+        }
+    };
+    has(&r.text) || r.key.as_deref().is_some_and(has)
+}
+
+/// Case-insensitive `contains` without allocating (ASCII folding; other letters must match).
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.len() > h.len() {
+        return false;
+    }
+    if !needle.chars().any(|c| c.is_alphabetic()) {
+        return memchr::memmem::find(h, n).is_some();
+    }
+    if !needle.is_ascii() {
+        return hay.to_lowercase().contains(&needle.to_lowercase());
+    }
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn head(s: &str, max: usize) -> &str {
@@ -284,47 +386,60 @@ fn note(depth: u16, text: String) -> Row {
     }
 }
 
-fn push_row(rows: &mut Vec<Row>, cut: &mut bool, mut row: Row) -> bool {
-    if rows.len() >= ROW_CAP {
-        if !*cut || rows.last().is_none_or(|r| r.kind != Kind::Note) {
-            *cut = true;
-            let n = rows.len() as u32;
-            rows.push(Row {
-                end: n + 1,
-                ..note(
-                    0,
-                    format!("… more than {ROW_CAP} rows · o opens the whole value in $PAGER"),
-                )
-            });
+impl Rows {
+    /// Keep `row` unless a cap is reached (then a note says so once, and `full` is set).
+    fn push(&mut self, mut row: Row) -> bool {
+        if self.full {
+            return false;
         }
-        return false;
+        if self.rows.len() >= ROW_CAP || self.bytes >= TEXT_CAP {
+            self.cut = true;
+            self.full = true;
+            let n = self.rows.len() as u32;
+            let what = if self.rows.len() >= ROW_CAP {
+                format!("more than {ROW_CAP} rows")
+            } else {
+                format!("more than {} of text", size(TEXT_CAP))
+            };
+            self.rows.push(Row {
+                end: n + 1,
+                ..note(0, format!("… {what} · o opens the whole value in $PAGER"))
+            });
+            return false;
+        }
+        row.end = self.rows.len() as u32 + 1;
+        if row.text.len() > LINE_CAP {
+            let kept = head(&row.text, LINE_CAP).len();
+            row.text.truncate(kept);
+            row.text.push('…');
+        }
+        if let Some(k) = &mut row.key
+            && k.len() > LINE_CAP
+        {
+            let kept = head(k, LINE_CAP).len();
+            k.truncate(kept);
+            k.push('…');
+        }
+        self.bytes += row.text.len() + row.key.as_ref().map_or(0, String::len);
+        self.rows.push(row);
+        true
     }
-    row.end = rows.len() as u32 + 1;
-    if row.text.len() > LINE_CAP {
-        let kept = head(&row.text, LINE_CAP).len();
-        row.text.truncate(kept);
-        row.text.push('…');
-    }
-    rows.push(row);
-    true
-}
 
-fn push_text_lines(rows: &mut Vec<Row>, cut: &mut bool, depth: u16, s: &str) {
-    for line in text::sanitize(s).split('\n') {
-        if !push_row(
-            rows,
-            cut,
-            Row {
+    /// One [`Kind::Line`] row per line of `s` (sanitized); `false` once a cap stopped it.
+    fn text_lines(&mut self, depth: u16, s: &str) -> bool {
+        for line in text::sanitize(s).split('\n') {
+            if !self.push(Row {
                 depth,
                 key: None,
                 kind: Kind::Line,
                 text: line.to_string(),
                 end: 0,
                 folded: false,
-            },
-        ) {
-            return;
+            }) {
+                return false;
+            }
         }
+        true
     }
 }
 
@@ -339,97 +454,59 @@ impl Parser<'_> {
         self.b.get(self.i).copied()
     }
 
-    /// Parse one value at nesting `depth`, pushing its rows. `None` = not JSON.
-    fn value(&mut self, depth: usize, key: Option<String>) -> Option<()> {
+    /// Parse one value at nesting `depth`, pushing its rows.
+    fn value(&mut self, depth: usize, key: Option<String>) -> Result<(), Halt> {
         let d = depth as u16;
-        match self.peek()? {
+        match self.peek().ok_or(Halt::NotJson)? {
             c @ (b'{' | b'[') => {
                 if depth >= DEPTH_CAP {
                     let start = self.i;
-                    self.skip_container()?;
-                    self.cut = true;
+                    self.skip_container().ok_or(Halt::NotJson)?;
+                    self.out.cut = true;
                     let text = format!(
                         "{} nested deeper than {DEPTH_CAP} ({}) · o opens it in $PAGER",
                         if c == b'{' { "{…}" } else { "[…]" },
                         size(self.i - start)
                     );
-                    push_row(
-                        &mut self.rows,
-                        &mut self.cut,
-                        Row {
-                            key,
-                            ..note(d, text)
-                        },
-                    );
-                    return Some(());
-                }
-                let at = self.rows.len();
-                let kind = if c == b'{' { Kind::Object } else { Kind::Array };
-                let kept = push_row(
-                    &mut self.rows,
-                    &mut self.cut,
-                    Row {
-                        depth: d,
+                    return self.keep(Row {
                         key,
-                        kind,
-                        text: String::new(),
-                        end: 0,
-                        folded: false,
-                    },
-                );
+                        ..note(d, text)
+                    });
+                }
+                let at = self.out.rows.len();
+                let kind = if c == b'{' { Kind::Object } else { Kind::Array };
+                self.keep(Row {
+                    depth: d,
+                    key,
+                    kind,
+                    text: String::new(),
+                    end: 0,
+                    folded: false,
+                })?;
                 self.i += 1;
                 self.ws();
                 let close = if c == b'{' { b'}' } else { b']' };
                 let mut n = 0usize;
-                if self.peek() == Some(close) {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let child_key = if c == b'{' {
-                            let k = self.string()?;
-                            self.ws();
-                            if self.peek()? != b':' {
-                                return None;
-                            }
-                            self.i += 1;
-                            self.ws();
-                            text::one_line(&k)
-                        } else {
-                            format!("[{n}]")
-                        };
-                        self.value(depth + 1, Some(child_key))?;
-                        n += 1;
-                        self.ws();
-                        match self.peek()? {
-                            b',' => self.i += 1,
-                            x if x == close => {
-                                self.i += 1;
-                                break;
-                            }
-                            _ => return None,
-                        }
-                    }
-                }
-                if kept {
-                    let end = self.rows.len() as u32;
-                    let r = &mut self.rows[at];
+                let result = self.members(c, close, depth, &mut n);
+                // Close the container's row, also when a cap stopped the parse inside it.
+                let end = self.out.rows.len() as u32;
+                let more = if result.is_err() { "+" } else { "" };
+                if let Some(r) = self.out.rows.get_mut(at) {
                     r.end = end;
                     r.text = match (kind, n) {
-                        (Kind::Object, 0) => "{}".into(),
-                        (Kind::Array, 0) => "[]".into(),
-                        (Kind::Object, n) => format!("{{{n}}}"),
-                        (_, n) => format!("[{n}]"),
+                        (Kind::Object, 0) if more.is_empty() => "{}".into(),
+                        (Kind::Array, 0) if more.is_empty() => "[]".into(),
+                        (Kind::Object, n) => format!("{{{n}{more}}}"),
+                        (_, n) => format!("[{n}{more}]"),
                     };
                 }
-                Some(())
+                result
             }
             b'"' => {
                 let start = self.i;
-                let s = self.string()?;
+                let s = self.string().ok_or(Halt::NotJson)?;
                 let bytes = self.i - start;
-                self.push_string(d, key, &s, bytes);
-                Some(())
+                self.push_string(d, key, &s, bytes)
             }
             _ => {
                 let start = self.i;
@@ -441,77 +518,114 @@ impl Parser<'_> {
                 {
                     self.i += 1;
                 }
-                let lit = &self.s[start..self.i];
+                let lit = self.s.get(start..self.i).ok_or(Halt::NotJson)?;
                 let kind = match lit {
                     "true" | "false" => Kind::Bool,
                     "null" => Kind::Null,
                     _ if serde_json::from_str::<serde_json::Number>(lit).is_ok() => Kind::Number,
-                    _ => return None,
+                    _ => return Err(Halt::NotJson),
                 };
-                push_row(
-                    &mut self.rows,
-                    &mut self.cut,
-                    Row {
-                        depth: d,
-                        key,
-                        kind,
-                        text: lit.to_string(),
-                        end: 0,
-                        folded: false,
-                    },
-                );
-                Some(())
+                self.keep(Row {
+                    depth: d,
+                    key,
+                    kind,
+                    text: lit.to_string(),
+                    end: 0,
+                    folded: false,
+                })
             }
         }
     }
 
-    fn push_string(&mut self, d: u16, key: Option<String>, s: &str, bytes: usize) {
+    /// The members of a container whose opening bracket `c` was just read; `n` counts them.
+    fn members(&mut self, c: u8, close: u8, depth: usize, n: &mut usize) -> Result<(), Halt> {
+        if self.peek() == Some(close) {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            let child_key = if c == b'{' {
+                let k = self.string().ok_or(Halt::NotJson)?;
+                self.ws();
+                if self.peek() != Some(b':') {
+                    return Err(Halt::NotJson);
+                }
+                self.i += 1;
+                self.ws();
+                text::one_line(&k)
+            } else {
+                format!("[{n}]")
+            };
+            self.value(depth + 1, Some(child_key))?;
+            *n += 1;
+            self.ws();
+            match self.peek().ok_or(Halt::NotJson)? {
+                b',' => self.i += 1,
+                x if x == close => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Halt::NotJson),
+            }
+        }
+    }
+
+    /// Keep a row, or stop the parse once a cap is reached.
+    fn keep(&mut self, row: Row) -> Result<(), Halt> {
+        if self.out.push(row) {
+            Ok(())
+        } else {
+            Err(Halt::Full)
+        }
+    }
+
+    fn push_string(
+        &mut self,
+        d: u16,
+        key: Option<String>,
+        s: &str,
+        bytes: usize,
+    ) -> Result<(), Halt> {
         let big = s.len() >= VALUE_CAP;
         if !s.contains('\n') && !big {
-            let row = Row {
+            return self.keep(Row {
                 depth: d,
                 key,
                 kind: Kind::Str,
                 text: text::one_line(s),
                 end: 0,
                 folded: false,
-            };
-            push_row(&mut self.rows, &mut self.cut, row);
-            return;
+            });
         }
-        let at = self.rows.len();
+        let at = self.out.rows.len();
         let lines = s.split('\n').count();
-        let header = Row {
+        let more = if big { "+" } else { "" };
+        self.keep(Row {
             depth: d,
             key,
             kind: Kind::Text,
-            text: format!("text · {lines} lines · {}", size(bytes)),
+            text: format!("text · {lines}{more} lines · {}", size(bytes)),
             end: 0,
             folded: false,
-        };
-        if !push_row(&mut self.rows, &mut self.cut, header) {
-            return;
-        }
-        push_text_lines(&mut self.rows, &mut self.cut, d + 1, s);
-        if big {
-            self.cut = true;
-            push_row(
-                &mut self.rows,
-                &mut self.cut,
-                note(
-                    d + 1,
-                    format!(
-                        "… first {} of {} shown · o opens the rest in $PAGER",
-                        size(VALUE_CAP),
-                        size(bytes)
-                    ),
+        })?;
+        let mut done = self.out.text_lines(d + 1, s);
+        if big && done {
+            self.out.cut = true;
+            done = self.out.push(note(
+                d + 1,
+                format!(
+                    "… first {} of {} shown · o opens the rest in $PAGER",
+                    size(VALUE_CAP),
+                    size(bytes)
                 ),
-            );
+            ));
         }
-        let end = self.rows.len() as u32;
-        if let Some(r) = self.rows.get_mut(at) {
+        let end = self.out.rows.len() as u32;
+        if let Some(r) = self.out.rows.get_mut(at) {
             r.end = end;
         }
+        if done { Ok(()) } else { Err(Halt::Full) }
     }
 
     /// Decode a string at `self.i` (on its opening quote), keeping at most [`VALUE_CAP`] bytes
@@ -703,5 +817,59 @@ mod tests {
         // Not JSON: text.
         let t = JsonTree::build("{\"unterminated");
         assert_eq!(shown(&t), ["{\"unterminated"]);
+    }
+
+    #[test]
+    fn a_50_mb_event_builds_a_tree_of_bounded_size() {
+        // 50 strings of 1 MB of 100-byte lines: each keeps its first VALUE_CAP bytes until TEXT_CAP is reached,
+        // then the parse stops; the tree holds a few MB, not 50 (nor its pretty-printed size).
+        let chunk = format!("{}\\n", "y".repeat(98)).repeat(10_700);
+        let items: Vec<String> = (0..50).map(|_| format!("\"{chunk}\"")).collect();
+        let raw = format!(
+            r#"{{"type":"agent.tool_result","content":[{}]}}"#,
+            items.join(",")
+        );
+        assert!(raw.len() > 50 << 20);
+        let t = JsonTree::build(&raw);
+        assert!(t.cut);
+        assert_eq!(t.source_bytes, raw.len());
+        assert!(t.rows.len() <= ROW_CAP + 1);
+        let text: usize = t.rows.iter().map(|r| r.text.len()).sum();
+        assert!(text <= TEXT_CAP + LINE_CAP + 256, "{text}");
+        assert!(t.heap_bytes() < 8 << 20, "{}", t.heap_bytes());
+        let last = &t.rows[t.rows.len() - 1];
+        assert_eq!(
+            last.text,
+            "… more than 4.0 MB of text · o opens the whole value in $PAGER"
+        );
+        // The open containers say they were cut (`[n+]`: n strings were read before the stop).
+        assert_eq!(t.field("type"), Some("agent.tool_result"));
+        let content = t.rows.iter().find(|r| r.key.as_deref() == Some("content"));
+        let content = content.map_or("", |r| r.text.as_str());
+        assert!(
+            content.starts_with('[') && content.ends_with("+]"),
+            "{content}"
+        );
+        // Millions of small values: the parse stops at the row cap instead of reading them all.
+        let many = format!("[{}1]", "1,".repeat(3_000_000));
+        let t = JsonTree::build(&many);
+        assert_eq!(t.rows.len(), ROW_CAP + 1);
+        assert_eq!(t.rows[0].text, format!("[{}+]", ROW_CAP - 1));
+    }
+
+    #[test]
+    fn find_searches_folded_rows_and_reveal_unfolds_them() {
+        let mut t = JsonTree::build(r#"{"a":{"b":{"needle":"Found It"}},"c":"found again"}"#);
+        t.fold_all(true);
+        assert_eq!(shown(&t), ["{2}", "  a: {1}", "  c: \"found again\""]);
+        // Smart case: lower-case matches any case; a capital must match exactly.
+        assert_eq!(t.find("found", 0, true), Some(3));
+        assert_eq!(t.find("Found", 3, true), None);
+        assert_eq!(t.find("found", 3, true), Some(4));
+        assert_eq!(t.find("needle", 4, false), Some(3));
+        assert_eq!(t.position(3), None);
+        t.reveal(3);
+        assert_eq!(t.position(3), Some(3));
+        assert_eq!(shown(&t)[3], "      needle: \"Found It\"");
     }
 }

@@ -5,6 +5,7 @@ pub mod json_tree;
 pub mod memory_tree;
 pub mod nav;
 pub mod needs;
+pub mod outcome;
 pub mod resources;
 pub mod review;
 pub mod sessions;

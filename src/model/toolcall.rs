@@ -4,13 +4,19 @@
 //! [`JsonTree`], and the model request is looked for among a few neighbouring events only).
 
 use crate::model::json_tree::JsonTree;
-use crate::model::transcript::Transcript;
+use crate::model::transcript::{EventClass, EventRef, Filter, Transcript};
 
 /// How far from the use the `span.model_request_end` is looked for.
 const SPAN_WINDOW: usize = 64;
+/// How many tool and error events one `[`/`]` jump looks at before it gives up.
+pub const JUMP_SCAN: usize = 20_000;
+/// Uses and confirmations larger than this are not parsed to see whether they were denied.
+const DENY_PARSE_MAX: usize = 256 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolKind {
+    /// The use is not in this transcript (only its result or confirmation is).
+    Unknown,
     Builtin,
     Mcp(String),
     Custom,
@@ -54,6 +60,8 @@ pub struct Call {
     pub deny_message: Option<String>,
     pub input: JsonTree,
     pub output: JsonTree,
+    /// The tree of the event the call was built from (its Raw tab), built once with the rest.
+    pub selected: JsonTree,
 }
 
 fn is_use(t: &str) -> bool {
@@ -111,6 +119,16 @@ impl Call {
         let use_tree = tree(use_index);
         let result_tree = tree(result_index);
         let confirm_tree = tree(confirm_index);
+        // The selected event is one of the three: its tree is reused, not built again.
+        let selected = [
+            (use_index, &use_tree),
+            (result_index, &result_tree),
+            (confirm_index, &confirm_tree),
+        ]
+        .into_iter()
+        .find(|(i, _)| *i == Some(index))
+        .and_then(|(_, t)| t.clone())
+        .unwrap_or_else(|| JsonTree::build(e.raw));
         let use_type = use_index
             .and_then(|u| t.get(u))
             .map(|e| e.type_name)
@@ -123,6 +141,7 @@ impl Call {
                 ToolKind::Mcp(field(&use_tree, "mcp_server_name").unwrap_or_default())
             }
             "agent.custom_tool_use" => ToolKind::Custom,
+            "" => ToolKind::Unknown,
             _ => ToolKind::Builtin,
         };
         let permission = field(&use_tree, "evaluated_permission");
@@ -163,7 +182,7 @@ impl Call {
             result_index,
             confirm_index,
             kind,
-            name: field(&use_tree, "name").unwrap_or_else(|| "?".into()),
+            name: field(&use_tree, "name").unwrap_or_else(|| "(use not seen)".into()),
             permission,
             status,
             duration_ms,
@@ -173,11 +192,23 @@ impl Call {
             deny_message: field(&confirm_tree, "deny_message"),
             input,
             output,
+            selected,
         })
+    }
+
+    /// The other end of the call from event `index`: the result from the use or the
+    /// confirmation, the use from the result.
+    pub fn partner(&self, index: usize) -> Option<usize> {
+        if Some(index) == self.result_index {
+            self.use_index
+        } else {
+            self.result_index
+        }
     }
 
     pub fn kind_label(&self) -> String {
         match &self.kind {
+            ToolKind::Unknown => "kind unknown".into(),
             ToolKind::Builtin => "built-in".into(),
             ToolKind::Mcp(s) => format!("MCP · {s}"),
             ToolKind::Custom => "custom".into(),
@@ -185,24 +216,88 @@ impl Call {
     }
 }
 
+/// Is this an error (a failed tool result, a session error) or a denied call (a confirmation
+/// that denied it, or a use the policy denied)? What `[`/`]` jump between.
+pub fn is_problem(e: &EventRef<'_>) -> bool {
+    if e.class == EventClass::Error {
+        return true;
+    }
+    matches!(
+        e.type_name,
+        "user.tool_confirmation" | "agent.tool_use" | "agent.mcp_tool_use"
+    ) && denied(e.raw)
+}
+
+fn denied(raw: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        result: Option<String>,
+        evaluated_permission: Option<String>,
+    }
+    if raw.len() > DENY_PARSE_MAX || memchr::memmem::find(raw.as_bytes(), b"deny").is_none() {
+        return false;
+    }
+    serde_json::from_str::<Head>(raw).is_ok_and(|h| {
+        h.result.as_deref() == Some("deny") || h.evaluated_permission.as_deref() == Some("deny")
+    })
+}
+
+/// The next (`forward`) or previous error or denied call from event `from` among the events
+/// of `thread` (as a [`Filter`] thread), looking at no more than [`JUMP_SCAN`] tool and error
+/// events (the class indexes skip everything else without reading it).
+pub fn next_problem(
+    t: &Transcript,
+    thread: Option<String>,
+    from: usize,
+    forward: bool,
+) -> Option<usize> {
+    let filter = Filter {
+        classes: vec![EventClass::Tool, EventClass::Error],
+        thread,
+    };
+    const STEP: usize = 512;
+    if forward {
+        let start = t.rank(&filter, from + 1);
+        let end = start + JUMP_SCAN;
+        let mut at = start;
+        while at < end {
+            let rows = t.rows(&filter, at..(at + STEP).min(end));
+            if rows.is_empty() {
+                return None;
+            }
+            if let Some(e) = rows.iter().find(|e| is_problem(e)) {
+                return Some(e.index);
+            }
+            at += STEP;
+        }
+    } else {
+        let end = t.rank(&filter, from);
+        let stop = end.saturating_sub(JUMP_SCAN);
+        let mut at = end;
+        while at > stop {
+            let lo = at.saturating_sub(STEP).max(stop);
+            let rows = t.rows(&filter, lo..at);
+            if let Some(e) = rows.iter().rev().find(|e| is_problem(e)) {
+                return Some(e.index);
+            }
+            at = lo;
+        }
+    }
+    None
+}
+
 /// Tokens of the model request that produced the use at `u`: the `span.model_request_end`
-/// that closes it (just after the use on the wire), else the one before it.
+/// that closes it, just after the use on the wire (a `span.model_request_start` first means
+/// the request that asked for it is not known, and no tokens are claimed).
 fn model_tokens(t: &Transcript, u: usize) -> Option<(u64, u64)> {
-    let after = (u + 1..(u + SPAN_WINDOW).min(t.len())).find_map(|i| {
+    let end = (u + 1..(u + SPAN_WINDOW).min(t.len())).find_map(|i| {
         let e = t.get(i)?;
         match e.type_name {
             "span.model_request_end" => Some(Some(i)),
             "span.model_request_start" => Some(None),
             _ => None,
         }
-    });
-    let end = match after {
-        Some(found) => found,
-        None => (u.saturating_sub(SPAN_WINDOW)..u).rev().find(|&i| {
-            t.get(i)
-                .is_some_and(|e| e.type_name == "span.model_request_end")
-        }),
-    }?;
+    })??;
     let usage = JsonTree::build(t.get(end)?.raw).child("model_usage")?;
     let n = |k: &str| usage.field(k).and_then(|v| v.parse::<u64>().ok());
     Some((n("input_tokens")?, n("output_tokens").unwrap_or(0)))
@@ -264,5 +359,34 @@ mod tests {
         assert_eq!(st(3), Status::Running);
         assert_eq!(st(4), Status::WaitingForYou);
         assert_eq!(Call::of(&t, 4).unwrap().kind, ToolKind::Custom);
+    }
+
+    #[test]
+    fn jumps_find_errors_and_denied_calls_both_ways() {
+        let t = transcript(&[
+            r#"{"type":"agent.message","id":"m0"}"#,
+            r#"{"type":"agent.tool_use","id":"u1","name":"bash","input":{},"evaluated_permission":"ask"}"#,
+            r#"{"type":"user.tool_confirmation","id":"c1","tool_use_id":"u1","result":"deny"}"#,
+            r#"{"type":"agent.tool_use","id":"u2","name":"bash","input":{"cmd":"deny me"}}"#,
+            r#"{"type":"agent.tool_result","id":"r2","tool_use_id":"u2","is_error":false}"#,
+            r#"{"type":"agent.tool_use","id":"u3","name":"rm","input":{},"evaluated_permission":"deny"}"#,
+            r#"{"type":"agent.tool_use","id":"u4","name":"edit","input":{}}"#,
+            r#"{"type":"agent.tool_result","id":"r4","tool_use_id":"u4","is_error":true}"#,
+            r#"{"type":"session.error","id":"e5","error":{"type":"x","message":"boom"}}"#,
+        ]);
+        let next = |from| next_problem(&t, None, from, true);
+        let prev = |from| next_problem(&t, None, from, false);
+        assert_eq!(next(0), Some(2));
+        assert_eq!(next(2), Some(5));
+        assert_eq!(next(5), Some(7));
+        assert_eq!(next(7), Some(8));
+        assert_eq!(next(8), None);
+        assert_eq!(prev(8), Some(7));
+        assert_eq!(prev(5), Some(2));
+        assert_eq!(prev(2), None);
+        // The use's partner is its result and back; the confirmation leads to the result too.
+        let c = Call::of(&t, 6).unwrap();
+        assert_eq!((c.partner(6), c.partner(7)), (Some(7), Some(6)));
+        assert_eq!(c.selected.field("id"), Some("u4"));
     }
 }

@@ -4,12 +4,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::state::State;
-use crate::model::json_tree::{Kind, Row};
+use crate::model::json_tree::{Kind, Row, row_matches};
 use crate::model::nav::Nav;
+use crate::model::outcome::{OUTCOME_SCAN, Outcome};
 use crate::model::toolcall::{Call, Status};
 use crate::text;
 use crate::theme::Theme;
@@ -130,15 +132,78 @@ fn tab_line<'a>(state: &State, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// One tree row: indent, fold marker, key, value coloured by kind; cut to `width` cells.
-fn row_line<'a>(r: &Row, theme: &Theme, width: usize, cursor: bool) -> Line<'a> {
+/// The outcome's one-line summary: verdict, evaluations, max iterations, description.
+fn outcome_line<'a>(o: &Outcome, theme: &Theme) -> Line<'a> {
+    let verdict = o.result();
+    let style = match verdict {
+        "satisfied" => theme.state_idle,
+        "failed" | "max_iterations_reached" | "interrupted" => theme.state_errored,
+        "needs_revision" => theme.attention,
+        _ => theme.state_running,
+    };
+    let mut facts = vec![match o.evaluations.len() {
+        1 => "1 evaluation".to_string(),
+        n => format!("{n} evaluations"),
+    }];
+    if let Some(m) = o.max_iterations {
+        facts.push(format!("max {m} iterations"));
+    }
+    if o.scan_capped {
+        facts.push(format!("first {OUTCOME_SCAN} spans looked at"));
+    }
+    if let Some(d) = &o.description {
+        facts.push(text::one_line(d));
+    }
+    Line::from(vec![
+        Span::styled(" outcome ", theme.title),
+        Span::styled(format!("{} ", text::one_line(verdict)), style),
+        Span::styled(format!("· {}", facts.join(" · ")), theme.text),
+    ])
+}
+
+/// Screen lines of one tree row: indent, fold marker, key, value coloured by kind. Text lines
+/// wrap to `width` (at most `room` lines: a row is at most LINE_CAP bytes, so this is bounded);
+/// every other row is cut to `width` cells.
+fn row_lines<'a>(
+    r: &Row,
+    theme: &Theme,
+    width: usize,
+    room: usize,
+    highlight: Option<Style>,
+) -> Vec<Line<'a>> {
     let marker = if r.foldable() {
         if r.folded { "▸ " } else { "▾ " }
     } else {
         "  "
     };
     let indent = "  ".repeat(usize::from(r.depth).min(40));
-    let mut spans = vec![Span::styled(format!("{indent}{marker}"), theme.json_punct)];
+    let lead = format!("{indent}{marker}");
+    let finish = |line: Line<'a>| match highlight {
+        Some(st) => line.patch_style(st),
+        None => line,
+    };
+    if r.kind == Kind::Line && room > 1 {
+        let lead_w = text::width(&lead).min(width / 2);
+        let body = width.saturating_sub(lead_w).max(1);
+        let pad = " ".repeat(lead_w);
+        return text::wrap(&r.text, body)
+            .into_iter()
+            .take(room)
+            .enumerate()
+            .map(|(n, piece)| {
+                let first = if n == 0 {
+                    text::truncate(&lead, lead_w)
+                } else {
+                    pad.clone()
+                };
+                finish(Line::from(vec![
+                    Span::styled(first, theme.json_punct),
+                    Span::styled(piece, theme.text),
+                ]))
+            })
+            .collect();
+    }
+    let mut spans = vec![Span::styled(lead, theme.json_punct)];
     if let Some(k) = &r.key {
         spans.push(Span::styled(k.clone(), theme.json_key));
         spans.push(Span::styled(": ", theme.json_punct));
@@ -162,43 +227,117 @@ fn row_line<'a>(r: &Row, theme: &Theme, width: usize, cursor: bool) -> Line<'a> 
         used += text::width(&t);
         out.push(Span::styled(t, s.style));
     }
-    let line = Line::from(out);
-    if cursor {
-        line.patch_style(theme.selection)
-    } else {
-        line
-    }
+    vec![finish(Line::from(out))]
 }
 
-/// The inspector's content in `area`: the call line, the tab bar, then the visible rows of the
-/// current tab from `nav.offset` (only those rows are touched).
-pub fn draw_view(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, nav: Option<Nav>) {
+/// What one frame of the inspector draws: its lines, and how many tree rows it looked at
+/// (never more than the lines it has room for; tests hold it to that).
+pub struct ViewLines<'a> {
+    pub lines: Vec<Line<'a>>,
+    pub rows_touched: usize,
+}
+
+/// The inspector's content for an area of `width`×`height`: the call (or outcome) line, the
+/// tab bar, then the visible rows of the current tab from `nav`'s first row, wrapped. Only the
+/// rows that fit are touched; the cursor row is always among them.
+pub fn view_lines<'a>(
+    state: &State,
+    theme: &Theme,
+    width: usize,
+    height: usize,
+    nav: Option<Nav>,
+) -> ViewLines<'a> {
     let insp = &state.inspector;
-    let mut lines = Vec::with_capacity(usize::from(area.height));
+    let mut lines = Vec::with_capacity(height);
+    let mut rows_touched = 0;
     if insp.tabs.is_empty() {
         lines.push(Line::styled(" no event selected", theme.dim));
-        frame.render_widget(Paragraph::new(lines), area);
-        return;
+        return ViewLines {
+            lines,
+            rows_touched,
+        };
     }
     if let Some(call) = &insp.call {
         lines.push(call_line(call, theme));
     }
+    if let Some(o) = &insp.outcome {
+        lines.push(outcome_line(o, theme));
+    }
     lines.push(tab_line(state, theme));
-    let width = usize::from(area.width);
-    let room = usize::from(area.height).saturating_sub(lines.len());
+    let typing = insp.typing.is_some() && nav.is_some();
+    let room = height
+        .saturating_sub(lines.len())
+        .saturating_sub(usize::from(typing));
     if let Some((_, tree)) = insp.tabs.get(insp.tab) {
         if tree.rows.is_empty() {
             lines.push(Line::styled(" (nothing yet)", theme.dim));
         }
         let show_cursor = nav.is_some();
         let nav = nav.unwrap_or_default();
-        for i in nav.visible(tree.visible.len(), room) {
-            if let Some(r) = tree.visible.get(i).and_then(|&r| tree.rows.get(r as usize)) {
-                lines.push(row_line(r, theme, width, show_cursor && nav.cursor == i));
+        let query = insp.search.as_deref().filter(|q| !q.is_empty());
+        let render = |first: usize, touched: &mut usize| {
+            let mut out: Vec<Line<'a>> = Vec::with_capacity(room);
+            let mut cursor_shown = !show_cursor;
+            let mut i = first;
+            while out.len() < room && i < tree.visible.len() {
+                let Some(r) = tree.rows.get(tree.visible[i] as usize) else {
+                    break;
+                };
+                *touched += 1;
+                let hl = if show_cursor && nav.cursor == i {
+                    cursor_shown = true;
+                    Some(theme.selection)
+                } else if query.is_some_and(|q| row_matches(r, q)) {
+                    Some(theme.search_match)
+                } else {
+                    None
+                };
+                out.extend(row_lines(r, theme, width, room - out.len(), hl));
+                i += 1;
             }
+            (out, cursor_shown)
+        };
+        let first = nav.offset.min(tree.visible.len());
+        let (mut rows, cursor_shown) = render(first, &mut rows_touched);
+        if !cursor_shown {
+            // Wrapped rows above pushed the cursor off the page: start the page at the cursor.
+            rows = render(nav.cursor.min(tree.visible.len()), &mut rows_touched).0;
         }
+        lines.extend(rows);
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    ViewLines {
+        lines,
+        rows_touched,
+    }
+}
+
+/// Draw [`view_lines`] in `area`, with the search prompt on its last line while typed.
+pub fn draw_view(state: &State, theme: &Theme, frame: &mut Frame, area: Rect, nav: Option<Nav>) {
+    let view = view_lines(
+        state,
+        theme,
+        usize::from(area.width),
+        usize::from(area.height),
+        nav,
+    );
+    frame.render_widget(Paragraph::new(view.lines), area);
+    if let (Some(editor), Some(_)) = (&state.inspector.typing, nav)
+        && area.height > 0
+    {
+        let y = area.y + area.height - 1;
+        let prompt = Rect::new(area.x, y, 9.min(area.width), 1);
+        frame.render_widget(
+            Paragraph::new(Span::styled(" search /", theme.title)),
+            prompt,
+        );
+        let field = Rect::new(
+            area.x + prompt.width,
+            y,
+            area.width.saturating_sub(prompt.width),
+            1,
+        );
+        frame.render_widget(editor.area(), field);
+    }
 }
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {

@@ -1,13 +1,20 @@
-//! Keys of the expanded inspector: move, switch tabs, fold, copy, open in `$PAGER`.
-//! Every step touches the current tab's rows only (bounded by `json_tree::ROW_CAP`), never the
-//! raw event — except `o` and `Y`, which read it once, on purpose.
+//! Keys of the expanded inspector: move, switch tabs, fold, search, copy, open in `$PAGER`,
+//! and jump: to the previous/next error or denied call, between a use and its result, to the
+//! call's thread. Every step touches the current tab's rows only (bounded by the tree's caps)
+//! or a bounded slice of the transcript's class index, never the raw event — except `o` and
+//! `Y`, which read it once, on purpose.
 
+use crossterm::event::KeyEvent;
+
+use crate::app::editor::{Edit, Editor};
 use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
-use crate::app::panes::{motion, selected_event_index};
+use crate::app::panes::{clamp_stream, motion, pause_follow, selected_event_index};
 use crate::app::state::{Overlay, State};
-use crate::app::update::stream::COPY_MAX_BYTES;
+use crate::app::update::stream::{COPY_MAX_BYTES, set_thread};
 use crate::model::json_tree::JsonTree;
+use crate::model::toolcall::{JUMP_SCAN, next_problem};
+use crate::model::transcript::Filter;
 
 /// Rows of the expanded view that hold tree rows (the frame, the call line and the tab bar
 /// take the rest).
@@ -124,6 +131,31 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             Some(text) => copy(state, text, "call", cmds),
             None => state.show_toast("no event selected", true),
         },
+        Action::PrevProblem | Action::NextProblem => {
+            jump_problem(state, action == Action::NextProblem)
+        }
+        Action::JumpPair => {
+            let here = selected_event_index(state);
+            let call = state.inspector.call.as_ref();
+            match (call, here) {
+                (Some(c), Some(i)) => match c.partner(i) {
+                    Some(target) => {
+                        select_event(state, target);
+                    }
+                    None => state.show_toast("this call has no result yet", true),
+                },
+                _ => state.show_toast("not a tool call: nothing to pair", true),
+            }
+        }
+        Action::GoToThread => go_to_thread(state, cmds),
+        Action::Search => {
+            let q = state.inspector.search.clone().unwrap_or_default();
+            state.inspector.typing = Some(Editor::single_line(&q));
+        }
+        Action::NextMatch | Action::PrevMatch => match state.inspector.search.clone() {
+            Some(q) => search(state, &q, action == Action::NextMatch, false),
+            None => state.show_toast("no search: press / first", true),
+        },
         Action::Pager => {
             // The value under the cursor when nothing of it was left out, else the whole
             // event(s): the pager is where a big value is read in full.
@@ -145,6 +177,135 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             }
         }
         _ => {}
+    }
+}
+
+/// Put the stream cursor on transcript event `index` (the inspector follows it). An event the
+/// kind filter hides clears that filter first, and says so. `false` when it cannot be shown.
+pub(crate) fn select_event(state: &mut State, index: usize) -> bool {
+    let Some(w) = &state.watched else {
+        return false;
+    };
+    let (shown, filter) = w.shown(&state.stream.filter);
+    let (row, cleared) = match shown.row_of(&filter, index) {
+        Some(row) => (Some(row), false),
+        None => {
+            let all = Filter {
+                classes: Vec::new(),
+                thread: filter.thread.clone(),
+            };
+            (shown.row_of(&all, index), true)
+        }
+    };
+    let Some(row) = row else {
+        state.show_toast("that event is not in this view", true);
+        return false;
+    };
+    if cleared {
+        state.stream.filter.classes.clear();
+        state.show_toast("kind filter cleared to show it", false);
+    }
+    pause_follow(state);
+    state.stream.nav.cursor = row;
+    clamp_stream(state);
+    true
+}
+
+/// `[`/`]`: the previous/next error or denied call in the stream's thread.
+fn jump_problem(state: &mut State, forward: bool) {
+    let Some(here) = selected_event_index(state) else {
+        state.show_toast("no event selected", true);
+        return;
+    };
+    let found = state.watched.as_ref().and_then(|w| {
+        let (shown, filter) = w.shown(&state.stream.filter);
+        next_problem(shown, filter.thread, here, forward)
+    });
+    match found {
+        Some(i) => {
+            select_event(state, i);
+        }
+        None => state.show_toast(
+            &format!(
+                "no {} error or denied call (looked at up to {JUMP_SCAN} tool events)",
+                if forward { "later" } else { "earlier" }
+            ),
+            true,
+        ),
+    }
+}
+
+/// `t`: show the stream of the thread the call belongs to.
+fn go_to_thread(state: &mut State, cmds: &mut Vec<Cmd>) {
+    let thread = state.inspector.call.as_ref().and_then(|c| c.thread.clone());
+    match thread {
+        None => state.show_toast("this call is on the primary thread", false),
+        Some(t) if state.stream.filter.thread.as_deref() == Some(t.as_str()) => {
+            state.show_toast(&format!("already showing thread {t}"), false)
+        }
+        Some(t) => {
+            state.overlay = None;
+            state.focus = crate::app::state::Pane::Events;
+            set_thread(state, Some(t.clone()), cmds);
+            state.show_toast(&format!("showing thread {t} (T cycles threads)"), false);
+        }
+    }
+}
+
+/// Move the cursor to the next/previous row of the current tab matching `q`, unfolding what
+/// hides it; `here` also accepts the row under the cursor (a new search).
+fn search(state: &mut State, q: &str, forward: bool, here: bool) {
+    let row = row_at_cursor(state).unwrap_or(0);
+    let found = state
+        .inspector
+        .tabs
+        .get(state.inspector.tab)
+        .and_then(|(_, t)| {
+            if here
+                && t.rows
+                    .get(row)
+                    .is_some_and(|r| crate::model::json_tree::row_matches(r, q))
+            {
+                Some(row)
+            } else {
+                t.find(q, row, forward)
+            }
+        });
+    match found {
+        Some(hit) => {
+            if let Some(t) = tree_mut(state) {
+                t.reveal(hit);
+            }
+            set_cursor_row(state, hit);
+        }
+        None => state.show_toast(
+            &format!(
+                "no {} match for {q:?} in this tab",
+                if forward { "later" } else { "earlier" }
+            ),
+            true,
+        ),
+    }
+}
+
+/// Keys while the inspector's `/` query is typed.
+pub(crate) fn on_search_key(state: &mut State, key: KeyEvent) {
+    let Some(editor) = &mut state.inspector.typing else {
+        return;
+    };
+    match editor.key(key) {
+        Edit::Cancel => state.inspector.typing = None,
+        Edit::Submit => {
+            let q = editor.text();
+            state.inspector.typing = None;
+            if q.is_empty() {
+                state.inspector.search = None;
+            } else {
+                state.inspector.search = Some(q.clone());
+                search(state, &q, true, true);
+            }
+        }
+        Edit::Changed | Edit::Moved => {}
     }
 }
 
