@@ -401,4 +401,67 @@ mod tests {
         key(&mut s, KeyCode::Char('q'));
         assert!(s.overlay.is_none());
     }
+
+    fn selected_id(s: &State) -> String {
+        selected_event_index(s)
+            .and_then(|i| {
+                s.watched
+                    .as_ref()?
+                    .transcript
+                    .get(i)
+                    .map(|e| e.id.to_string())
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn jumps_between_problems_use_and_result_and_search() {
+        let mut s = open_failed_edit();
+        assert_eq!(selected_id(&s), "ev_09");
+        // `]` from the failed edit's use: its error result, then the session error.
+        key(&mut s, KeyCode::Char(']'));
+        assert_eq!(selected_id(&s), "ev_10");
+        prepare_frame(&mut s);
+        assert_eq!(s.inspector.title, "edit · error");
+        key(&mut s, KeyCode::Char(']'));
+        assert_eq!(selected_id(&s), "ev_11");
+        key(&mut s, KeyCode::Char(']'));
+        assert_eq!(selected_id(&s), "ev_11");
+        assert!(
+            s.toast
+                .as_ref()
+                .is_some_and(|t| t.text.contains("no later error"))
+        );
+        key(&mut s, KeyCode::Char('['));
+        assert_eq!(selected_id(&s), "ev_10");
+        prepare_frame(&mut s);
+        // `p` goes from the result to its use and back.
+        key(&mut s, KeyCode::Char('p'));
+        assert_eq!(selected_id(&s), "ev_09");
+        prepare_frame(&mut s);
+        key(&mut s, KeyCode::Char('%'));
+        assert_eq!(selected_id(&s), "ev_10");
+        prepare_frame(&mut s);
+        // `/` on the Raw tab finds the key, n finds nothing more.
+        key(&mut s, KeyCode::Char('3'));
+        key(&mut s, KeyCode::Char('/'));
+        for c in "tool_use".chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        key(&mut s, KeyCode::Enter);
+        let row = row_at_cursor(&s).unwrap();
+        assert_eq!(
+            s.inspector.tabs[2].1.rows[row].key.as_deref(),
+            Some("tool_use_id")
+        );
+        assert_eq!(s.inspector.search.as_deref(), Some("tool_use"));
+        // A kind filter that hides the target is cleared to show it.
+        s.stream.filter.classes = vec![crate::model::transcript::EventClass::Error];
+        s.stream.nav.cursor = 0;
+        prepare_frame(&mut s);
+        assert_eq!(selected_id(&s), "ev_10");
+        key(&mut s, KeyCode::Char('p'));
+        assert_eq!(selected_id(&s), "ev_09");
+        assert!(s.stream.filter.classes.is_empty());
+    }
 }
