@@ -193,10 +193,13 @@ async fn select_follow_search_filter_expand() {
     // Expand the selected event in full; esc closes.
     h.key(KeyCode::Enter).await;
     let s = h.screen();
-    assert!(s.contains("esc closes · y copies"), "{s}");
-    assert!(s.contains("\"processed_at\""), "{s}");
+    assert!(s.contains("esc closes · tab switches"), "{s}");
+    // `3` is the Raw tab (the last one): the event as a JSON tree.
+    h.key(KeyCode::Char('3')).await;
+    let s = h.screen();
+    assert!(s.contains("processed_at: \""), "{s}");
     h.key(KeyCode::Esc).await;
-    assert!(!h.screen().contains("esc closes · y copies"));
+    assert!(!h.screen().contains("esc closes · tab switches"));
 
     // Help overlay from the keymap table.
     h.key(KeyCode::Char('?')).await;

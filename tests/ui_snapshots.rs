@@ -650,10 +650,17 @@ fn expanded_tool_output_reads_as_text_and_wraps() {
     key(&mut s, KeyCode::Enter);
     overseer::app::frame::prepare_frame(&mut s);
     let snap = frame(s, &Theme::dark());
-    // Tabs expanded, newlines honoured, the long line wrapped to its end, then the JSON.
+    // The result opens on its Output tab; tabs expanded, newlines honoured, the long line
+    // wrapped to its end (continuation lines keep the text's indent).
+    assert!(snap.contains(" 2 Output "), "{snap}");
     assert!(snap.contains("   1    use crate::money::Cents;"), "{snap}");
     assert!(snap.contains("END-OF-LONG-LINE"), "{snap}");
-    assert!(snap.contains("── JSON ──"), "{snap}");
+    let line2 = snap
+        .lines()
+        .position(|l| l.contains("   2    // a very long"))
+        .unwrap();
+    let next = snap.lines().nth(line2 + 1).unwrap();
+    assert!(next.contains("goes on"), "{next}");
     insta::assert_snapshot!("event_expanded_tool_output_100x30", snap);
 }
 
@@ -1011,4 +1018,218 @@ fn start_dream_form() {
     let snap = frame(s, &Theme::dark());
     assert!(snap.contains("Start a dream"), "{snap}");
     insta::assert_snapshot!("dream_form_120x40", snap);
+}
+
+/// A frame of `state` without consuming it (prepared by the caller).
+fn frame_ref(state: &State, theme: &Theme) -> String {
+    let (w, h) = state.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| overseer::ui::draw(state, theme, f)).unwrap();
+    render(term.backend().buffer())
+}
+
+/// The demo session with event `id` selected in the stream and the inspector opened on it.
+fn inspect(mut s: State, id: &str) -> State {
+    let at = s
+        .watched
+        .as_ref()
+        .and_then(|w| w.transcript.find(id))
+        .unwrap();
+    s.focus = overseer::app::state::Pane::Events;
+    s.stream.follow = false;
+    s.stream.nav.cursor = at;
+    overseer::app::frame::prepare_frame(&mut s);
+    key(&mut s, KeyCode::Enter);
+    overseer::app::frame::prepare_frame(&mut s);
+    s
+}
+
+fn feed_event(s: &mut State, raw: serde_json::Value) {
+    let _ = overseer::app::update(
+        s,
+        Msg::Feed {
+            session_id: "sesn_000001".into(),
+            item: overseer::api::feed::FeedItem::Event(raw.to_string()),
+        },
+    );
+}
+
+#[test]
+fn inspector_error_call_folded_and_unfolded() {
+    // The failed edit: opened on its Output tab, with the call line above the tabs.
+    let s = inspect(demo_state(120, 40), "ev_10");
+    let snap = frame_ref(&s, &Theme::dark());
+    assert!(
+        snap.contains(" edit built-in error · permission allow"),
+        "{snap}"
+    );
+    assert!(snap.contains(" 1 Input   2 Output   3 Raw "), "{snap}");
+    assert!(snap.contains("edit failed: old text not found"), "{snap}");
+    insta::assert_snapshot!("inspector_error_call_120x40", snap);
+    // Raw tab, everything folded below the root, then unfolded again.
+    let mut s = s;
+    key(&mut s, KeyCode::Char('3'));
+    key(&mut s, KeyCode::Char('M'));
+    let folded = frame_ref(&s, &Theme::dark());
+    assert!(folded.contains("▸ content: [1]"), "{folded}");
+    assert!(!folded.contains("edit failed"), "{folded}");
+    insta::assert_snapshot!("inspector_raw_folded_120x40", folded);
+    key(&mut s, KeyCode::Char('R'));
+    let unfolded = frame(s, &Theme::dark());
+    assert!(unfolded.contains("▾ content: [1]"), "{unfolded}");
+    assert!(
+        unfolded.contains("text: \"edit failed: old text not found\""),
+        "{unfolded}"
+    );
+    insta::assert_snapshot!("inspector_raw_unfolded_120x40", unfolded);
+}
+
+#[test]
+fn inspector_denied_call() {
+    let mut s = demo_state(120, 40);
+    feed_event(
+        &mut s,
+        serde_json::json!({
+            "type": "user.tool_confirmation", "id": "sevt_deny", "tool_use_id": "tu_2",
+            "result": "deny", "deny_message": "never push to origin from here",
+            "processed_at": "2026-11-26T11:59:00Z",
+        }),
+    );
+    let snap = frame(inspect(s, "tu_2"), &Theme::dark());
+    assert!(
+        snap.contains(
+            " bash built-in denied · permission ask · denied: never push to origin from here"
+        ),
+        "{snap}"
+    );
+    assert!(
+        snap.contains("command: \"git push origin billing-v2\""),
+        "{snap}"
+    );
+    insta::assert_snapshot!("inspector_denied_call_120x40", snap);
+}
+
+#[test]
+fn inspector_long_output_is_paged_and_says_where_the_rest_is() {
+    let mut s = demo_state(120, 40);
+    let output: String = (0..20_000)
+        .map(|i| format!("line {i:05} of a long build log\n"))
+        .collect();
+    assert!(output.len() > 600_000);
+    feed_event(
+        &mut s,
+        serde_json::json!({"type": "agent.tool_use", "id": "sevt_long_use", "name": "bash",
+            "input": {"command": "cargo build -vv"}, "evaluated_permission": "allow",
+            "processed_at": "2026-11-26T11:58:00Z"}),
+    );
+    feed_event(
+        &mut s,
+        serde_json::json!({"type": "agent.tool_result", "id": "sevt_long", "tool_use_id": "sevt_long_use",
+            "content": [{"type": "text", "text": output}], "processed_at": "2026-11-26T11:58:30Z"}),
+    );
+    let mut s = inspect(s, "sevt_long");
+    let first = frame_ref(&s, &Theme::dark());
+    assert!(
+        first.contains("bash built-in ok · permission allow · 30.0 s"),
+        "{first}"
+    );
+    assert!(first.contains("text · 8457+ lines · 625.0 KB"), "{first}");
+    assert!(first.contains("line 00000 of a long build log"), "{first}");
+    insta::assert_snapshot!("inspector_long_output_120x40", first);
+    // Page down moves the cursor a page (34 rows here), the next one scrolls a whole page;
+    // the end says how much was left out and where the rest is.
+    key(&mut s, KeyCode::PageDown);
+    let page = frame_ref(&s, &Theme::dark());
+    assert!(page.contains(" row 35/8462 "), "{page}");
+    key(&mut s, KeyCode::PageDown);
+    let page = frame_ref(&s, &Theme::dark());
+    assert!(page.contains(" row 69/8462 "), "{page}");
+    assert!(page.contains("line 00065 of a long build log"), "{page}");
+    assert!(!page.contains("line 00031 of"), "{page}");
+    key(&mut s, KeyCode::End);
+    let end = frame_ref(&s, &Theme::dark());
+    assert!(
+        end.contains("… first 256.0 KB of 625.0 KB shown · o opens the rest in $PAGER"),
+        "{end}"
+    );
+    // `/` searches the tab, n goes on to the next match.
+    key(&mut s, KeyCode::Home);
+    key(&mut s, KeyCode::Char('/'));
+    for c in "line 04000".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    let found = frame_ref(&s, &Theme::dark());
+    let cursor_row = found.lines().find(|l| l.contains("line 04000")).unwrap();
+    assert!(
+        cursor_row.contains("line 04000 of a long build log"),
+        "{found}"
+    );
+    key(&mut s, KeyCode::Char('n'));
+    assert!(
+        s.toast.is_some(),
+        "one match only: n says there is no later one"
+    );
+}
+
+#[test]
+fn inspector_hostile_event_renders_safely_and_touches_only_visible_rows() {
+    let mut s = demo_state(120, 40);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let big = "x".repeat(1 << 20);
+    let raw = format!(
+        r#"{{"type":"agent.tool_result","id":"sevt_bad","tool_use_id":"ev_06","processed_at":"2026-11-26T11:59:00Z","content":[{{"type":"text","text":"a\u001b]0;pwned\u0007b \ud800 lone \u202e rtl"}}],"deep":{deep},"big":"{big}"}}"#
+    );
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Feed {
+            session_id: "sesn_000001".into(),
+            item: overseer::api::feed::FeedItem::Event(raw),
+        },
+    );
+    let mut s = inspect(s, "sevt_bad");
+    key(&mut s, KeyCode::Char('3'));
+    let theme = Theme::dark();
+    let snap = frame_ref(&s, &theme);
+    assert!(
+        !snap.contains('\u{1b}') && !snap.contains('\u{202e}'),
+        "{snap}"
+    );
+    assert!(!snap.contains('\u{7}'), "{snap}");
+    let tree = &s.inspector.tabs[2].1;
+    assert!(tree.cut);
+    assert!(tree.rows.len() < 200, "{}", tree.rows.len());
+    // One frame looks at no more tree rows than fit on the screen, at any cursor position.
+    for _ in 0..3 {
+        for height in [5usize, 20, 38] {
+            let nav = match &s.overlay {
+                Some(overseer::app::state::Overlay::Event { nav }) => *nav,
+                _ => panic!("inspector closed"),
+            };
+            let view = overseer::ui::inspector::view_lines(&s, &theme, 116, height, Some(nav));
+            assert!(
+                view.lines.len() <= height,
+                "{} > {height}",
+                view.lines.len()
+            );
+            assert!(view.rows_touched <= 2 * height, "{}", view.rows_touched);
+        }
+        key(&mut s, KeyCode::PageDown);
+    }
+}
+
+#[test]
+fn inspector_outcome_with_its_evaluations() {
+    let s = inspect(demo_state(120, 40), "ev_19");
+    let snap = frame(s, &Theme::dark());
+    assert!(
+        snap.contains(" outcome needs_revision · 1 evaluation"),
+        "{snap}"
+    );
+    assert!(snap.contains("1 Evaluations"), "{snap}");
+    assert!(
+        snap.contains("explanation: \"Tests pass but the changelog is missing.\""),
+        "{snap}"
+    );
+    insta::assert_snapshot!("inspector_outcome_120x40", snap);
 }

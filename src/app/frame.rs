@@ -2,64 +2,97 @@
 
 use crate::app::panes::*;
 use crate::app::state::State;
+use crate::app::state::{InspectorCache, Overlay};
 use crate::model::event_view;
+use crate::model::json_tree::{JsonTree, VALUE_CAP};
+use crate::model::outcome::Outcome;
+use crate::model::toolcall::Call;
 use crate::text;
 
-/// Work done once per frame, before drawing (never per event): refresh the inspector's
-/// pretty JSON when the selected event changed.
+/// Work done once per frame, before drawing (never per event): rebuild the inspector's view
+/// when the selected event changed. Building is once per selection and bounded (see
+/// `model::json_tree`): a 50 MB event costs one scan, and only capped rows are kept.
 pub fn prepare_frame(state: &mut State) {
     let index = selected_event_index(state);
     if index == state.inspector.index {
         return;
     }
-    let found = index.and_then(|i| {
+    let built = index.and_then(|i| {
         let w = state.watched.as_ref()?;
-        let (shown, _) = w.shown(&state.stream.filter);
+        let (shown, filter) = w.shown(&state.stream.filter);
+        // A sub-agent's own feed: its events do not carry their thread, the view knows it.
+        let feed_thread = (!std::ptr::eq(shown, &w.transcript))
+            .then(|| {
+                filter
+                    .thread
+                    .clone()
+                    .or_else(|| state.stream.filter.thread.clone())
+            })
+            .flatten()
+            .filter(|t| !t.is_empty());
         let e = shown.get(i)?;
-        // A tool use and its result belong together: show the other half below.
-        let pair = shown
-            .tool_pair(i)
-            .and_then(|p| shown.get(p))
-            .map(|p| (p.type_name.to_string(), p.raw.to_string()));
-        Some((e.type_name.to_string(), e.raw.to_string(), pair))
-    });
-    state.inspector = match found {
-        Some((ty, raw, pair)) => {
-            // What a person reads first (block text, tool input), then the JSON itself.
-            let mut lines: Vec<String> = event_view::readable_body(&raw)
-                .map(|b| b.lines().map(String::from).collect())
-                .unwrap_or_default();
-            let body_lines = lines.len();
-            if body_lines > 0 {
-                lines.push(String::new());
-                lines.push("── JSON ──".to_string());
+        let title = text::one_line(e.type_name);
+        if let Some(mut call) = Call::of(shown, i) {
+            if call.thread.is_none() {
+                call.thread = feed_thread;
             }
-            let body_lines = if body_lines > 0 { body_lines + 2 } else { 0 };
-            lines.extend(pretty_head(&raw).lines().map(String::from));
-            if let Some((pair_ty, pair_raw)) = pair {
-                lines.push(String::new());
-                lines.push(format!("── ↔ {} ──", text::one_line(&pair_ty)));
-                lines.extend(pretty_head(&pair_raw).lines().map(String::from));
-            }
-            crate::app::state::InspectorCache {
+            let input = std::mem::take(&mut call.input);
+            let output = std::mem::take(&mut call.output);
+            let raw = std::mem::take(&mut call.selected);
+            let title = format!("{} · {}", text::one_line(&call.name), call.status.label());
+            let tabs = vec![("Input", input), ("Output", output), ("Raw", raw)];
+            // A call opens on its output when it has one (what went wrong is usually there).
+            let tab = usize::from(call.result_index.is_some());
+            return Some(InspectorCache {
                 index,
-                title: text::one_line(&ty),
-                lines,
-                body_lines,
-                raw,
-            }
+                title,
+                call: Some(call),
+                tabs,
+                tab,
+                ..Default::default()
+            });
         }
-        None => Default::default(),
-    };
-}
-
-/// Pretty JSON of at most the first 512 KiB (the whole event is one ctrl-s away).
-pub(crate) fn pretty_head(raw: &str) -> String {
-    let mut cut = raw.len().min(512 * 1024);
-    while !raw.is_char_boundary(cut) {
-        cut -= 1;
+        let raw = JsonTree::build(e.raw);
+        if let Some(mut outcome) = Outcome::of(shown, i) {
+            let title = format!("outcome · {}", text::one_line(outcome.result()));
+            let rubric = std::mem::take(&mut outcome.rubric);
+            let tabs = vec![
+                ("Evaluations", outcome.evaluations_tree()),
+                ("Rubric", rubric),
+                ("Raw", raw),
+            ];
+            return Some(InspectorCache {
+                index,
+                title,
+                outcome: Some(outcome),
+                tabs,
+                ..Default::default()
+            });
+        }
+        let mut tabs = Vec::new();
+        // What a person reads first (block text), then the JSON itself.
+        if e.raw.len() <= VALUE_CAP
+            && let Some(body) = event_view::readable_body(e.raw)
+        {
+            tabs.push(("Text", JsonTree::text(&body)));
+        }
+        tabs.push(("Raw", raw));
+        Some(InspectorCache {
+            index,
+            title,
+            tabs,
+            ..Default::default()
+        })
+    });
+    let search = state.inspector.search.take();
+    let typing = state.inspector.typing.take();
+    state.inspector = built.unwrap_or_default();
+    state.inspector.index = index;
+    state.inspector.search = search;
+    state.inspector.typing = typing;
+    if let Some(Overlay::Event { nav }) = &mut state.overlay {
+        *nav = Default::default();
     }
-    text::json_pretty(&raw[..cut])
 }
 
 #[cfg(test)]
@@ -86,17 +119,16 @@ mod tests {
             key(&mut s, KeyCode::Up);
         }
         prepare_frame(&mut s);
-        assert_eq!(s.inspector.title, "agent.tool_use");
-        let pos = s
-            .inspector
-            .lines
-            .iter()
-            .position(|l| l == "── ↔ agent.tool_result ──");
-        let pos = pos.expect("paired result shown");
+        let insp = &s.inspector;
+        assert_eq!(insp.title, "edit · error");
+        let labels: Vec<&str> = insp.tabs.iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, ["Input", "Output", "Raw"]);
+        assert_eq!(insp.tab, 1);
+        let out = &insp.tabs[1].1;
         assert!(
-            s.inspector.lines[pos..]
+            out.rows
                 .iter()
-                .any(|l| l.contains("edit failed: old text not found"))
+                .any(|r| r.text.contains("edit failed: old text not found"))
         );
     }
 }

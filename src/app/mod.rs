@@ -17,6 +17,7 @@ pub mod keymap;
 pub mod memory_view;
 pub mod msg;
 pub mod needs;
+pub mod pager;
 pub mod panes;
 pub mod review_tasks;
 pub mod review_view;

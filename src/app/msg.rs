@@ -202,6 +202,8 @@ pub enum Cmd {
         desktop: bool,
     },
     Copy(String),
+    /// Show this text in `$PAGER` (the inspector's `o`), with the terminal suspended.
+    Pager(String),
     SetMouse(bool),
     Suspend,
     Quit,

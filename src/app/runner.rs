@@ -196,6 +196,7 @@ impl Runner {
                 answer,
             } => self.send_answer(session_id, event_id, answer),
             c @ (Cmd::Copy(_)
+            | Cmd::Pager(_)
             | Cmd::SetMouse(_)
             | Cmd::Suspend
             | Cmd::Quit

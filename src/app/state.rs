@@ -280,17 +280,24 @@ impl StreamView {
     }
 }
 
-/// Pretty lines of the selected event, computed off the draw path.
+/// The selected event (or tool call) prepared once per selection change, never per frame:
+/// bounded trees (see `model::json_tree`), one per tab. Holds no copy of the raw event.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InspectorCache {
-    /// Transcript index the lines belong to.
+    /// Transcript index the view belongs to.
     pub index: Option<usize>,
     pub title: String,
-    pub lines: Vec<String>,
-    /// How many of `lines` (from the top) are readable text, not JSON.
-    pub body_lines: usize,
-    /// The raw JSON (for copy).
-    pub raw: String,
+    /// The call when the selected event is a tool use, result or confirmation.
+    pub call: Option<crate::model::toolcall::Call>,
+    /// The outcome when the selected event defines or evaluates one.
+    pub outcome: Option<crate::model::outcome::Outcome>,
+    /// (label, tree): Input / Output / Raw for a call; Evaluations / Rubric / Raw for an
+    /// outcome; Text / Raw for other events.
+    pub tabs: Vec<(&'static str, crate::model::json_tree::JsonTree)>,
+    pub tab: usize,
+    /// `/` in the inspector: the query (kept across selections) and its editor while typed.
+    pub search: Option<String>,
+    pub typing: Option<crate::app::editor::Editor>,
 }
 
 pub use crate::app::fetch::Fetch;

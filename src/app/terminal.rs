@@ -156,6 +156,16 @@ async fn event_loop(app: &mut App, theme: &Theme) -> io::Result<()> {
                     terminal.clear()?;
                     app.state.dirty = true;
                 }
+                Cmd::Pager(text) => {
+                    restore();
+                    let result = crate::app::pager::show(&text);
+                    enter(app.state.mouse)?;
+                    terminal.clear()?;
+                    app.state.dirty = true;
+                    if let Err(e) = result {
+                        app.state.show_toast(&format!("$PAGER failed: {e}"), true);
+                    }
+                }
                 Cmd::Notify {
                     text,
                     bell,

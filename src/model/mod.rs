@@ -2,11 +2,14 @@
 
 pub mod deployments;
 pub mod event_view;
+pub mod json_tree;
 pub mod memory_tree;
 pub mod nav;
 pub mod needs;
+pub mod outcome;
 pub mod resources;
 pub mod review;
 pub mod review_rebuild;
 pub mod sessions;
+pub mod toolcall;
 pub mod transcript;

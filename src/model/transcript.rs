@@ -620,6 +620,21 @@ impl Transcript {
         }
     }
 
+    /// How many events of `filter`'s view come before event `index` (its row when shown),
+    /// without scanning history.
+    pub fn rank(&self, filter: &Filter, index: usize) -> usize {
+        match self.lists(filter) {
+            None => index.min(self.len()),
+            Some(lists) => lists.iter().map(|l| l.lower_bound(index as u32)).sum(),
+        }
+    }
+
+    /// The row of event `index` in `filter`'s view, if the view shows it.
+    pub fn row_of(&self, filter: &Filter, index: usize) -> Option<usize> {
+        let row = self.rank(filter, index);
+        (self.rows(filter, row..row + 1).first()?.index == index).then_some(row)
+    }
+
     /// Rows `range` of the filtered view, without scanning history.
     pub fn rows(&self, filter: &Filter, range: std::ops::Range<usize>) -> Vec<EventRef<'_>> {
         let Some(lists) = self.lists(filter) else {

@@ -65,7 +65,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         Some(Overlay::Confirm { action, ids }) => {
             overlays::confirm(state, theme, frame, *action, ids)
         }
-        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, nav.cursor),
+        Some(Overlay::Event { nav }) => overlays::event(state, theme, frame, *nav),
         Some(Overlay::Compose(c)) => compose::draw(theme, frame, c),
         Some(Overlay::Interrupt {
             session_id,

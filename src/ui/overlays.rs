@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use crate::app::commands::COMMANDS;
 use crate::app::keymap::Context;
 use crate::app::state::{BulkAction, State};
+use crate::model::nav::Nav;
 use crate::text;
 use crate::theme::Theme;
-use crate::ui::inspector::wrapped_lines;
+use crate::ui::inspector::draw_view;
 
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -213,7 +214,7 @@ pub fn confirm(
     frame.render_widget(Paragraph::new(lines).block(boxed(theme, " Confirm ")), area);
 }
 
-pub fn event(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
+pub fn event(state: &State, theme: &Theme, frame: &mut Frame, nav: Nav) {
     let full = frame.area();
     let area = Rect::new(
         full.x + 2,
@@ -222,17 +223,18 @@ pub fn event(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
         full.height.saturating_sub(2),
     );
     let insp = &state.inspector;
+    let rows = insp.tabs.get(insp.tab).map_or(0, |(_, t)| t.visible.len());
     let title = format!(
-        " {} · {} lines · esc closes · y copies ",
+        " {} · row {}/{} · esc closes · tab switches · o opens in $PAGER ",
         insp.title,
-        insp.lines.len()
+        (nav.cursor + 1).min(rows),
+        rows
     );
     let block = boxed(theme, "").title(Span::styled(title, theme.title));
     let inner = block.inner(area);
-    let max = usize::from(inner.width);
-    let lines = wrapped_lines(state, theme, scroll, max, usize::from(inner.height));
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(block, area);
+    draw_view(state, theme, frame, inner, Some(nav));
 }
 
 #[cfg(test)]

@@ -4,11 +4,7 @@ use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
 use crate::app::panes::motion;
 use crate::app::state::{BulkAction, InputKind, InputLine, Overlay, Pane, State, View};
-use crate::app::update::{
-    session_actions,
-    sessions::on_sessions_action,
-    stream::{copy_selected, on_events_action},
-};
+use crate::app::update::{session_actions, sessions::on_sessions_action, stream::on_events_action};
 use crate::app::views::{self, set_view};
 
 pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) {
@@ -65,7 +61,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
                 nav.apply(m, max + 1, page);
             }
         }
-        (C::Help, Action::Back) | (C::Inspector, Action::Back) => state.overlay = None,
+        (C::Help, Action::Back) => state.overlay = None,
         (C::Confirm, Action::Yes | Action::No) if state.needs.confirm.is_some() => {
             crate::app::update::needs::on_confirm(state, action == Action::Yes, cmds)
         }
@@ -107,16 +103,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             }
         }
         (C::Confirm, Action::No) => state.overlay = None,
-        (C::Inspector, a) => {
-            let page = usize::from(state.size.1.saturating_sub(4)).max(1);
-            let max = state.inspector.lines.len().saturating_sub(page);
-            if let (Some(m), Some(Overlay::Event { nav })) = (motion(a), &mut state.overlay) {
-                nav.apply(m, max + 1, page);
-            }
-            if a == Action::Copy {
-                copy_selected(state, cmds);
-            }
-        }
+        (C::Inspector, a) => crate::app::update::inspector::on_action(state, a, cmds),
         (C::Review | C::ReviewConfirm | C::DreamForm, a) => {
             crate::app::update::review::on_action(state, a, cmds)
         }

@@ -21,6 +21,10 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         crate::app::update::needs::on_editor_key(state, key, cmds);
         return;
     }
+    if state.inspector.typing.is_some() {
+        crate::app::update::inspector::on_search_key(state, key);
+        return;
+    }
     if state.view == crate::app::state::View::Memory && state.memory.typing() {
         crate::app::update::memory::on_typing_key(state, key);
         return;
@@ -165,6 +169,10 @@ pub(crate) fn on_paste(state: &mut State, pasted: &str) {
         return;
     }
     if crate::app::update::deployments::on_paste(state, pasted) {
+        return;
+    }
+    if let Some(editor) = &mut state.inspector.typing {
+        editor.paste(pasted);
         return;
     }
     if let Some(input) = &mut state.input {

@@ -10,6 +10,7 @@ pub(crate) mod deployments;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
+pub(crate) mod inspector;
 pub(crate) mod memory;
 pub(crate) mod mouse;
 pub(crate) mod needs;
