@@ -464,11 +464,14 @@ impl World {
                     .and_then(Value::as_str)
                     == Some("update_existing");
                 let out = if in_place {
-                    input
+                    Ok(input)
                 } else {
                     self.clone_store(&input, &name, at)
                 };
-                self.dreams[i].outputs.push(out);
+                match out {
+                    Ok(out) => self.dreams[i].outputs.push(out),
+                    Err(e) => self.fail_dream(i, at, &e.message),
+                }
             }
             let d = &self.dreams[i];
             if d.status == "running" && d.finish_at <= now {
@@ -486,13 +489,19 @@ impl World {
                 } else {
                     let out = d.outputs.first().cloned();
                     let actor = json!({"type": "session_actor", "session_id": d.session_id.clone().unwrap_or_default()});
-                    if let Some(out) = out {
-                        self.consolidate(&out, &actor, at);
+                    let written = match out {
+                        Some(out) => self.consolidate(&out, &actor, at),
+                        None => Ok(()),
+                    };
+                    match written {
+                        Ok(()) => {
+                            let d = &mut self.dreams[i];
+                            d.status = "completed";
+                            d.ended_at = Some(at);
+                            d.usage = [182_340, 14_212, 9_870, 120_455];
+                        }
+                        Err(e) => self.fail_dream(i, at, &e.message),
                     }
-                    let d = &mut self.dreams[i];
-                    d.status = "completed";
-                    d.ended_at = Some(at);
-                    d.usage = [182_340, 14_212, 9_870, 120_455];
                 }
             } else if d.status == "running" {
                 // Usage grows while it works.
@@ -506,6 +515,18 @@ impl World {
                     (120_455.0 * frac) as u64,
                 ];
             }
+        }
+    }
+
+    /// A dream whose memory writes the store refused: `failed`, with the API's `internal_error`
+    /// naming the write that failed (what was written before it stays written).
+    fn fail_dream(&mut self, i: usize, at: Micros, why: &str) {
+        if let Some(d) = self.dreams.get_mut(i) {
+            d.status = "failed";
+            d.ended_at = Some(at);
+            d.error = Some(
+                json!({"type": "internal_error", "message": format!("The dream stopped: a memory write failed ({why}).")}),
+            );
         }
     }
 }

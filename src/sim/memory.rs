@@ -120,6 +120,7 @@ impl World {
                     "memory_path_conflict_error",
                     format!("a memory already exists at {path} ({})", m.id),
                 )
+                .with("conflicting_memory_id", serde_json::json!(m.id))
             })
     }
 
@@ -205,7 +206,8 @@ impl World {
     }
 
     /// A new store holding a copy of every memory of `src` (what a dream starts from).
-    pub fn clone_store(&mut self, src: &str, name: &str, at: Micros) -> String {
+    /// A copy of `src` (a dream's output store). A memory that cannot be copied is an error.
+    pub fn clone_store(&mut self, src: &str, name: &str, at: Micros) -> Result<String, ApiError> {
         let description = format!("Output of a dream over {}", self.store_name(src));
         let id = self.create_store(name, &description, Map::new(), at);
         let copies: Vec<(String, String)> = self
@@ -216,13 +218,19 @@ impl World {
             .collect();
         let actor = json!({"type": "service_account_actor", "service_account_id": "svac_01DreamCloner0000000000"});
         for (path, content) in copies {
-            let _ = self.create_memory(&id, &path, &content, &actor, at);
+            self.create_memory(&id, &path, &content, &actor, at)?;
         }
-        id
+        Ok(id)
     }
 
-    /// What a dream does to its output store: merge, update, delete and rename memories.
-    pub fn consolidate(&mut self, store_id: &str, actor: &Value, at: Micros) {
+    /// What a dream does to its output store: merge, update, delete and rename memories. The
+    /// first write the store refuses (a note grown past the size limit, say) stops the dream.
+    pub fn consolidate(
+        &mut self,
+        store_id: &str,
+        actor: &Value,
+        at: Micros,
+    ) -> Result<(), ApiError> {
         let mut paths: Vec<(usize, String)> = self
             .memories
             .iter()
@@ -234,8 +242,7 @@ impl World {
         if paths.len() < 6 {
             // Too few notes for the fixed pass below (which the review tests pin): the pass
             // that works at any size.
-            self.consolidate_small(store_id, actor, at);
-            return;
+            return self.consolidate_small(store_id, actor, at);
         }
         let step = MINUTE / 6;
         let mut t = at - 6 * step;
@@ -247,7 +254,7 @@ impl World {
                 ["2026-11", "this week", "latest review"][k % 3],
                 3 + k
             );
-            let _ = self.update_memory(*idx, Some(&new), None, actor, t);
+            self.update_memory(*idx, Some(&new), None, actor, t)?;
             t += step;
         }
         // Rename one (content unchanged).
@@ -256,34 +263,42 @@ impl World {
             Some((dir, file)) => format!("{dir}/archive/{file}"),
             None => format!("/archive{rpath}"),
         };
-        let _ = self.update_memory(ridx, None, Some(&renamed), actor, t);
+        self.update_memory(ridx, None, Some(&renamed), actor, t)?;
         t += step;
         // Delete one (the last by path, so indexes above stay valid).
         let (didx, _) = paths[paths.len() - 1].clone();
         self.delete_memory(didx, actor, t);
         t += step;
-        // Add two.
-        let _ = self.create_memory(
-            store_id,
-            "/insights/recurring-failures.md",
-            "# Recurring failures\n\n- Flaky `integration::payments` when the sandbox clock drifts (seen in 4 sessions).\n- MCP `linear` tokens expire after 30 days; refresh before the weekly sync.\n",
-            actor,
-            t,
-        );
-        let _ = self.create_memory(
-            store_id,
-            "/insights/preferences.md",
-            "# Team preferences\n\n- Prefer small PRs with a failing test first.\n- Release notes: breaking changes at the top.\n",
-            actor,
-            t + step,
-        );
+        // Add two (a store that already holds them, from an earlier dream, keeps its own).
+        let adds = [
+            (
+                "/insights/recurring-failures.md",
+                "# Recurring failures\n\n- Flaky `integration::payments` when the sandbox clock drifts (seen in 4 sessions).\n- MCP `linear` tokens expire after 30 days; refresh before the weekly sync.\n",
+            ),
+            (
+                "/insights/preferences.md",
+                "# Team preferences\n\n- Prefer small PRs with a failing test first.\n- Release notes: breaking changes at the top.\n",
+            ),
+        ];
+        for (path, content) in adds {
+            if self.path_conflict(store_id, path, None).is_none() {
+                self.create_memory(store_id, path, content, actor, t)?;
+            }
+            t += step;
+        }
+        Ok(())
     }
 
     /// What a dream does to a store of fewer than six notes, still in all four ways: merges
     /// a duplicate into its twin (modify + delete), corrects a stale fact (modify), files a note
     /// under `/archive/` (rename) and writes a summary note (add). A store too small for one of
     /// them first gains the notes the dream drew from its sessions, so every kind still happens.
-    fn consolidate_small(&mut self, store_id: &str, actor: &Value, at: Micros) {
+    fn consolidate_small(
+        &mut self,
+        store_id: &str,
+        actor: &Value,
+        at: Micros,
+    ) -> Result<(), ApiError> {
         let step = MINUTE / 8;
         let mut t = at - 8 * step;
         let seeds = [
@@ -311,7 +326,7 @@ impl World {
                 break;
             }
             if self.path_conflict(store_id, path, None).is_none() {
-                let _ = self.create_memory(store_id, path, content, actor, t);
+                self.create_memory(store_id, path, content, actor, t)?;
                 t += step / 4;
             }
         }
@@ -337,7 +352,7 @@ impl World {
             rest @ ..,
         ] = paths.as_slice()
         else {
-            return;
+            return Ok(());
         };
         // Merge the duplicate into its twin, then delete it.
         if let (Some(k), Some(d)) = (idx(self, keep), idx(self, dup)) {
@@ -351,7 +366,7 @@ impl World {
                     .collect::<Vec<_>>()
                     .join("\n")
             );
-            let _ = self.update_memory(k, Some(&merged), None, actor, t);
+            self.update_memory(k, Some(&merged), None, actor, t)?;
             t += step;
             if let Some(d) = idx(self, dup) {
                 self.delete_memory(d, actor, t);
@@ -365,7 +380,7 @@ impl World {
                 "{}\n\n> Corrected: the rota changed on 2026-11-01; Priya is primary, Dana secondary. The staging cluster `stg-eu-1` was retired, its steps no longer apply.\n",
                 self.memories[s].content.trim_end()
             );
-            let _ = self.update_memory(s, Some(&fixed), None, actor, t);
+            self.update_memory(s, Some(&fixed), None, actor, t)?;
             t += step;
         }
         // File a note away under /archive/ (content unchanged).
@@ -375,7 +390,7 @@ impl World {
                 Some((dir, file)) => format!("/archive{dir}/{file}"),
                 None => format!("/archive/{moved_path}"),
             };
-            let _ = self.update_memory(m, None, Some(&renamed), actor, t);
+            self.update_memory(m, None, Some(&renamed), actor, t)?;
             t += step;
         }
         // A new summary note over what the store now holds.
@@ -400,7 +415,8 @@ impl World {
             title(moved_path),
             lines.join("\n")
         );
-        let _ = self.create_memory(store_id, &path, &summary, actor, t);
+        self.create_memory(store_id, &path, &summary, actor, t)?;
+        Ok(())
     }
 }
 
