@@ -142,6 +142,14 @@ pub fn build_firehose(w: &mut World, events: usize) {
             act: Act::Event(json!({"type": "session.status_running"})),
         },
     );
+    debug_assert_eq!(
+        beats
+            .iter()
+            .filter(|b| matches!(b.act, Act::Event(_)))
+            .count(),
+        LIVE_EVENTS,
+        "the live burst's size is fixed"
+    );
     s.start_script(beats, now);
     let _ = w.rng.random::<u8>();
 }
