@@ -59,6 +59,8 @@ Dream = sdk_type("BetaDream")
 Deployment = sdk_type("BetaManagedAgentsDeployment")
 DeploymentRun = sdk_type("BetaManagedAgentsDeploymentRun")
 ErrorResponse = sdk_type("ErrorResponse")
+ErrorDetails = sdk_type("ErrorDetails")
+BETAS = "managed-agents-2026-04-01,agent-memory-2026-07-22,dreaming-2026-04-21"
 
 
 class Report:
@@ -224,8 +226,17 @@ ERROR_OBJECT_TAGS = {t for m in typing.get_args(unwrap(sdk_type("ErrorObject")))
 def validate_error_body(where, body):
     """`ErrorResponse`'s union of error objects lacks some members of the SDK's own `ErrorType`
     (the memory 409s, `conflict_error`, `timeout_error`); those are checked as the same object
-    shape with the type checked against `ErrorType`."""
+    shape with the type checked against `ErrorType`. `error.details` is what the SDK's
+    exceptions read (`ErrorDetails`, by `error_code`); `conflicting_memory_id` is the memory
+    path conflict's pointer to the memory already there (api-guide §1.3)."""
+    body = json.loads(json.dumps(body))
     kind = body.get("error", {}).get("type") if isinstance(body.get("error"), dict) else None
+    err = body.get("error") if isinstance(body.get("error"), dict) else {}
+    if "details" in err:
+        validate(f"{where} details", err.pop("details"), ErrorDetails)
+    if kind == "memory_path_conflict_error" and "conflicting_memory_id" in err:
+        cid = err.pop("conflicting_memory_id")
+        (R.ok() if isinstance(cid, str) and cid.startswith("mem_") else R.fail(where, f"conflicting_memory_id {cid!r}"))
     if kind in ERROR_OBJECT_TAGS:
         return validate(where, body, ErrorResponse)
     try:
@@ -238,7 +249,7 @@ def validate_error_body(where, body):
     return validate(where, shaped, ErrorResponse)
 
 
-def expect_error(where, fn, status, error_type):
+def expect_error(where, fn, status, error_type, message=None, error_code=None):
     try:
         fn()
     except anthropic.APIStatusError as e:
@@ -249,6 +260,10 @@ def expect_error(where, fn, status, error_type):
         validate_error_body(f"{where} body", body)
         if body.get("error", {}).get("type") != error_type:
             R.fail(where, f"error.type {body.get('error', {}).get('type')!r}, expected {error_type!r}")
+        elif message is not None and body["error"].get("message") != message:
+            R.fail(where, f"message {body['error'].get('message')!r}, expected {message!r}")
+        elif error_code is not None and getattr(e, "error_code", None) != error_code:
+            R.fail(where, f"the SDK read error_code {getattr(e, 'error_code', None)!r}, expected {error_code!r}")
         elif body.get("request_id") != e.response.headers.get("request-id"):
             R.fail(where, "request_id in the body differs from the request-id header")
         else:
@@ -268,7 +283,7 @@ def raw_stream(base, path, until, timeout, deltas=("agent.message", "agent.think
     frames, pings = [], 0
     deadline = time.time() + timeout
     with httpx.Client(timeout=httpx.Timeout(timeout, read=timeout)) as h:
-        with h.stream("GET", f"{base}{path}?{q}", headers={"accept": "application/json", "anthropic-version": "2023-06-01"}) as resp:
+        with h.stream("GET", f"{base}{path}?{q}", headers={"accept": "application/json", "anthropic-version": "2023-06-01", "anthropic-beta": BETAS}) as resp:
             if resp.status_code != 200:
                 R.fail(path, f"stream HTTP {resp.status_code}")
                 return frames, pings
@@ -368,8 +383,13 @@ def run(binary):
         seen = check_frames("firehose stream", frames, StreamEvent)
         (R.ok() if len(frames) > 20 else R.fail("firehose stream", f"only {len(frames)} frames in the burst"))
         page = check_page("firehose events.list", c.beta.sessions.events.with_raw_response.list(sid, limit=1000), SessionEvent)
-        n = len(page["data"])
-        (R.ok() if n >= 600 else R.fail("firehose", f"{n} history events, expected at least 600"))
+        # Exactly --events N history events plus the one fixed live burst (1002), then idle for good.
+        idle = wait_for(lambda: c.beta.sessions.retrieve(sid).status == "idle" and sum(1 for _ in c.beta.sessions.events.list(sid, limit=1000)) == 1602, 60, 0.5)
+        n = sum(1 for _ in c.beta.sessions.events.list(sid, limit=1000))
+        (R.ok() if idle and n == 1602 else R.fail("firehose", f"{n} history events, expected exactly 600 + 1002"))
+        time.sleep(2)
+        n = sum(1 for _ in c.beta.sessions.events.list(sid, limit=1000))
+        (R.ok() if n == 1602 else R.fail("firehose", f"{n} history events after the burst ended: it did not stay idle"))
     finally:
         proc.kill()
     # Authentication: only the configured key is accepted, as Bearer or x-api-key.
@@ -379,7 +399,7 @@ def run(binary):
         expect_error("401 wrong key", lambda: wrong.beta.sessions.list(), 401, "authentication_error")
         right = anthropic.Anthropic(base_url=base, api_key="sk-ant-sim-right", max_retries=0)
         check_page("sessions.list (Bearer key)", right.beta.sessions.with_raw_response.list(limit=2), Session, True)
-        r = httpx.get(f"{base}/v1/agents", headers={"x-api-key": "sk-ant-sim-right"})
+        r = httpx.get(f"{base}/v1/agents", headers={"x-api-key": "sk-ant-sim-right", "anthropic-beta": BETAS})
         if r.status_code == 200:
             R.ok()
         else:
@@ -396,6 +416,14 @@ def exercise(base):
     agents = check_page("agents.list", b.agents.with_raw_response.list(limit=100), Agent)["data"]
     for a in agents:
         check_object(f"agents.retrieve {a['name']}", b.agents.with_raw_response.retrieve(a["id"]), Agent)
+        versions = check_page(f"agents.versions.list {a['name']}", b.agents.versions.with_raw_response.list(a["id"]), Agent)["data"]
+        if [v["version"] for v in versions] != list(range(a["version"], 0, -1)):
+            R.fail(f"agents.versions.list {a['name']}", f"versions {[v['version'] for v in versions]}, expected {a['version']}..1")
+        for v in versions:
+            check_object(f"agents.retrieve {a['name']} version={v['version']}", b.agents.with_raw_response.retrieve(a["id"], version=v["version"]), Agent)
+        expect_error(f"404 agents.retrieve {a['name']} unknown version", lambda: b.agents.retrieve(a["id"], version=a["version"] + 1), 404, "not_found_error")
+    revised = [a for a in agents if a["version"] > 1]
+    (R.ok() if revised else R.fail("agents", "no agent has a second version: the versions checks prove little"))
     envs = check_page("environments.list", b.environments.with_raw_response.list(), Environment)["data"]
     for e in envs:
         check_object(f"environments.retrieve {e['name']}", b.environments.with_raw_response.retrieve(e["id"]), Environment)
@@ -416,11 +444,28 @@ def exercise(base):
     check_page("sessions.list created_at[gte]", b.sessions.with_raw_response.list(created_at_gte="2020-01-01T00:00:00+00:00", agent_id=by_name["Repo Engineer"]), Session, True)
     all_sessions = check_page("sessions.list include_archived", b.sessions.with_raw_response.list(include_archived=True, limit=100), Session, True)["data"]
     titles = {s["title"]: s for s in all_sessions}
+    # The event variety the dashboard must handle, all in the demo's history within seconds.
+    wait_for(lambda: any(e.type == "agent.mcp_tool_result" and e.is_error for e in b.sessions.events.list(titles["Clean up merged branches in acme/app"]["id"], limit=1000)) if "Clean up merged branches in acme/app" in titles else True, 30)
+    variety = set()
     for s in all_sessions:
         check_object(f"sessions.retrieve {s['title']}", b.sessions.with_raw_response.retrieve(s["id"]), Session)
         page = check_page(f"events.list {s['title']}", b.sessions.events.with_raw_response.list(s["id"], limit=1000), SessionEvent)
-        while page["next_page"]:
+        while True:
+            for e in page["data"]:
+                if e["type"] == "session.status_idle":
+                    variety.add(f"idle {e['stop_reason']['type']}")
+                elif e["type"] == "session.error":
+                    variety.add(f"error {e['error']['retry_status']['type']}")
+                elif e["type"] in ("agent.tool_use", "agent.mcp_tool_use"):
+                    variety.add(f"permission {e.get('evaluated_permission')}")
+                else:
+                    variety.add(e["type"])
+            if not page["next_page"]:
+                break
             page = check_page(f"events.list {s['title']} (next)", b.sessions.events.with_raw_response.list(s["id"], limit=1000, page=page["next_page"]), SessionEvent)
+    for needed in ["idle refusal", "idle retries_exhausted", "idle budget_reached", "idle requires_action", "error terminal", "error exhausted", "error retrying",
+                   "permission deny", "permission ask", "agent.thread_context_compacted", "session.status_terminated", "session.status_rescheduled"]:
+        (R.ok() if needed in variety else R.fail("demo history", f"never saw {needed}"))
     coder = titles["Fix invoice rounding for multi-currency carts"]["id"]
     check_page("events.list types[] order=desc", b.sessions.events.with_raw_response.list(coder, types=["agent.tool_use", "session.status_idle"], order="desc", limit=7), SessionEvent)
     check_page("events.list created_at[gt]", b.sessions.events.with_raw_response.list(coder, created_at_gt="2020-01-01T00:00:00Z", limit=3), SessionEvent)
@@ -443,6 +488,27 @@ def exercise(base):
     sess = check_object("sessions.create", b.sessions.with_raw_response.create(agent=by_name["Deep Researcher"], environment_id=env, title="Conformance run", metadata={"suite": "conformance"}), Session)
     sid = sess["id"]
     check_object("sessions.update", b.sessions.with_raw_response.update(sid, title="Conformance run (renamed)", metadata={"suite": None, "k": "v"}), Session)
+    rid = by_name["Repo Engineer"]
+    stores_now = b.memory_stores.list(limit=100).data
+    pinned = check_object("sessions.create agent version", b.sessions.with_raw_response.create(agent={"type": "agent", "id": rid, "version": 1}, environment_id=env, vault_ids=["vlt_01Conformance"], resources=[
+        {"type": "github_repository", "url": "https://github.com/acme/app", "authorization_token": "ghp_x", "checkout": {"type": "commit", "sha": "4f1c2a9"}},
+        {"type": "file", "file_id": "file_011Conformance"},
+        {"type": "memory_store", "memory_store_id": stores_now[0].id, "access": "read_only"},
+    ]), Session)
+    (R.ok() if pinned["agent"]["version"] == 1 else R.fail("sessions.create agent version", f"agent.version {pinned['agent']['version']}"))
+    check_object("sessions.create agent_with_overrides", b.sessions.with_raw_response.create(agent={"type": "agent_with_overrides", "id": rid, "model": "claude-opus-5-5", "system": "Be brief.", "tools": [{"type": "custom", "name": "lookup", "description": "Look it up.", "input_schema": {"type": "object"}}]}, environment_id=env), Session)
+    check_object("sessions.update agent", b.sessions.with_raw_response.update(pinned["id"], agent={"tools": [{"type": "custom", "name": "deploy", "description": "Deploy.", "input_schema": {"type": "object"}}], "mcp_servers": []}), Session)
+    expect_error("404 sessions.create unknown agent version", lambda: b.sessions.create(agent={"type": "agent", "id": rid, "version": 99}, environment_id=env), 404, "not_found_error")
+    expect_error("404 sessions.create unknown environment", lambda: b.sessions.create(agent=rid, environment_id="env_01DoesNotExist"), 404, "not_found_error", error_code="environment_not_found")
+    expect_error("400 sessions.create bad metadata", lambda: b.sessions.create(agent=rid, environment_id=env, metadata={f"k{i}": "v" for i in range(17)}), 400, "invalid_request_error", error_code="invalid_metadata")
+    expect_error("400 system.message alone", lambda: b.sessions.events.send(pinned["id"], events=[{"type": "system.message", "content": [{"type": "text", "text": "x"}]}]), 400, "invalid_request_error",
+                 "system.message must immediately follow the user.message, user.tool_result or user.custom_tool_result it accompanies")
+    cloud = next((e["id"] for e in envs if e["config"]["type"] == "cloud"), env)
+    cloud_session = b.sessions.create(agent=rid, environment_id=cloud)
+    expect_error("400 user.tool_result on a cloud session", lambda: b.sessions.events.send(cloud_session.id, events=[{"type": "user.tool_result", "tool_use_id": "sevt_01x"}]), 400, "invalid_request_error",
+                 "user.tool_result: only accepted on sessions in a self_hosted environment; in a cloud environment the sandbox runs the tools and answers them itself")
+    check_object("events.send user.message + system.message", b.sessions.events.with_raw_response.send(cloud_session.id, events=[{"type": "user.message", "content": [{"type": "text", "text": "Fix it."}]}, {"type": "system.message", "content": [{"type": "text", "text": "Be terse."}]}]), SendEvents)
+    expect_error("409 sessions.update agent while running", lambda: b.sessions.update(cloud_session.id, agent={"tools": []}), 409, "conflict_error")
     sent = {}
 
     def kick():

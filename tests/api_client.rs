@@ -345,6 +345,10 @@ async fn busiest_session(c: &Client) -> (String, usize) {
         .unwrap();
     let mut best = (String::new(), 0);
     for s in sessions {
+        // A running session (time is frozen) also keeps a new message queued until its turn ends.
+        if s.status != overseer::api::types::SessionStatus::Idle {
+            continue;
+        }
         let events: Vec<_> = c
             .events_all(&s.id, ListEventsParams::default())
             .try_collect()

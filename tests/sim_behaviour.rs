@@ -10,6 +10,21 @@ use sha2::{Digest, Sha256};
 
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// A plain HTTP client that sends every beta the simulator's resources need, as the SDK does.
+fn client() -> Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "anthropic-beta",
+        reqwest::header::HeaderValue::from_static(
+            "managed-agents-2026-04-01,agent-memory-2026-07-22,dreaming-2026-04-21",
+        ),
+    );
+    Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 async fn sim(speed: f64) -> SimHandle {
     let opts = SimOptions {
         speed,
@@ -209,7 +224,7 @@ fn is_idle(v: &Value, reason: &str) -> bool {
 #[tokio::test]
 async fn sim_turn_echoes_then_processes_and_returns_to_idle() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Deep Researcher").await;
     let mut stream = Sse::open(
         &c,
@@ -279,7 +294,7 @@ async fn sim_turn_echoes_then_processes_and_returns_to_idle() {
 #[tokio::test]
 async fn sim_confirmations_unblock_one_id_at_a_time() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Repo Engineer").await;
     post(
         &c,
@@ -362,7 +377,7 @@ async fn sim_confirmations_unblock_one_id_at_a_time() {
 #[tokio::test]
 async fn sim_custom_tool_result_unblocks() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Support Concierge").await;
     post(
         &c,
@@ -398,7 +413,7 @@ async fn sim_custom_tool_result_unblocks() {
 #[tokio::test]
 async fn sim_interrupt_jumps_the_queue() {
     let h = sim(2.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Deep Researcher").await;
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     post(
@@ -447,7 +462,7 @@ async fn sim_interrupt_jumps_the_queue() {
 #[tokio::test]
 async fn sim_outcome_is_graded_with_spans() {
     let h = sim(60.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Deep Researcher").await;
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     let (status, sent) = post(
@@ -494,7 +509,7 @@ async fn sim_outcome_is_graded_with_spans() {
 #[tokio::test]
 async fn sim_streams_do_not_replay_and_serve_both_paths() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Docs Writer").await;
     post(
         &c,
@@ -558,7 +573,7 @@ async fn sim_streams_do_not_replay_and_serve_both_paths() {
 #[tokio::test]
 async fn sim_delete_conflicts_while_running_and_ends_streams() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Docs Writer").await;
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     post(
@@ -578,7 +593,7 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(r.headers()["x-should-retry"], "false");
     let body: Value = r.json().await.unwrap_or_default();
-    assert_eq!(body["error"]["type"], "invalid_request_error");
+    assert_eq!(body["error"]["type"], "conflict_error");
     assert_eq!(
         body["error"]["message"],
         "cannot delete a session while it is running; interrupt it first"
@@ -618,7 +633,7 @@ async fn sim_delete_conflicts_while_running_and_ends_streams() {
 #[tokio::test]
 async fn sim_updates_emit_session_updated_and_archive() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Docs Writer").await;
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     let (status, s) = post(
@@ -648,7 +663,7 @@ async fn sim_updates_emit_session_updated_and_archive() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(err["type"], "error");
-    assert_eq!(err["error"]["type"], "invalid_request_error");
+    assert_eq!(err["error"]["type"], "conflict_error");
     assert_eq!(
         err["error"]["message"],
         "session is archived and cannot receive events"
@@ -665,7 +680,7 @@ fn sha(s: &str) -> String {
 #[tokio::test]
 async fn sim_memory_preconditions_versions_and_sha() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (_, store) = post(
         &c,
         format!("{base}/v1/memory_stores"),
@@ -695,6 +710,10 @@ async fn sim_memory_preconditions_versions_and_sha() {
     assert_eq!(
         (status, err["error"]["type"].as_str()),
         (StatusCode::CONFLICT, Some("memory_path_conflict_error"))
+    );
+    assert_eq!(
+        err["error"]["conflicting_memory_id"], mid,
+        "the API names the memory already at that path"
     );
 
     let url = format!("{base}/v1/memory_stores/{st}/memories/{mid}");
@@ -818,7 +837,7 @@ fn diff_kinds(a: &[(String, String)], b: &[(String, String)]) -> (usize, usize, 
 #[tokio::test]
 async fn sim_dream_on_a_three_note_store_still_changes_it_in_all_four_ways() {
     let h = sim(60.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (_, store) = post(
         &c,
         format!("{base}/v1/memory_stores"),
@@ -871,7 +890,7 @@ async fn sim_dream_on_a_three_note_store_still_changes_it_in_all_four_ways() {
 #[tokio::test]
 async fn sim_dream_create_validates_inputs_as_the_api_does() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let stores = get(&c, format!("{base}/v1/memory_stores")).await;
     let (s0, s1) = (
         stores["data"][0]["id"].clone(),
@@ -933,7 +952,7 @@ async fn sim_dream_create_validates_inputs_as_the_api_does() {
 #[tokio::test]
 async fn sim_demo_failed_dream_carries_a_real_error_type() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let dreams = get(&c, format!("{base}/v1/dreams?limit=100")).await;
     let failed: Vec<Value> = dreams["data"]
         .as_array()
@@ -951,7 +970,7 @@ async fn sim_demo_failed_dream_carries_a_real_error_type() {
 #[tokio::test]
 async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
     let h = sim(1.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let dreams = get(&c, format!("{base}/v1/dreams")).await;
     let all = dreams["data"].as_array().cloned().unwrap_or_default();
     let statuses: Vec<&str> = all.iter().filter_map(|d| d["status"].as_str()).collect();
@@ -995,7 +1014,7 @@ async fn sim_completed_dream_adds_modifies_deletes_and_renames() {
 #[tokio::test]
 async fn sim_new_dream_runs_to_completion() {
     let h = sim(60.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let stores = get(&c, format!("{base}/v1/memory_stores")).await;
     let store = stores["data"][0]["id"].clone();
     let sessions = get(&c, format!("{base}/v1/sessions?limit=2")).await;
@@ -1031,7 +1050,7 @@ async fn sim_new_dream_runs_to_completion() {
 #[tokio::test]
 async fn sim_thread_scoped_interrupt_stops_only_that_sub_agent() {
     let h = sim(3.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Research Lead").await;
     let threads = get(&c, format!("{base}/v1/sessions/{sid}/threads")).await;
     let children: Vec<String> = threads["data"]
@@ -1085,7 +1104,7 @@ async fn sim_thread_scoped_interrupt_stops_only_that_sub_agent() {
 #[tokio::test]
 async fn sim_answer_sent_before_the_session_blocks_is_not_lost() {
     let h = sim(4.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Repo Engineer").await;
     let mut stream = Sse::open(&c, format!("{base}/v1/sessions/{sid}/events/stream")).await;
     post(
@@ -1137,7 +1156,7 @@ async fn sim_answer_sent_before_the_session_blocks_is_not_lost() {
 #[tokio::test]
 async fn sim_update_existing_dream_writes_into_its_input_store() {
     let h = sim(60.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (_, store) = post(
         &c,
         format!("{base}/v1/memory_stores"),
@@ -1262,7 +1281,7 @@ async fn coder_waiting(c: &Client, base: &str) -> (String, Vec<String>) {
 #[tokio::test]
 async fn sim_allow_runs_the_tool_after_the_confirmation_and_the_turn_goes_on() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (sid, ids) = coder_waiting(&c, &base).await;
     let hist = history(&c, &base, &sid).await;
     let push_cmd = hist
@@ -1313,7 +1332,7 @@ async fn sim_allow_runs_the_tool_after_the_confirmation_and_the_turn_goes_on() {
 #[tokio::test]
 async fn sim_deny_is_read_and_the_agent_changes_course() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (sid, ids) = coder_waiting(&c, &base).await;
     let (status, _) = answer(&c, &base, &sid, json!([
         {"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"},
@@ -1365,7 +1384,7 @@ async fn support_waiting(c: &Client, base: &str) -> (String, String) {
 #[tokio::test]
 async fn sim_custom_tool_answer_shapes_the_next_message() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     for (text, is_error, says) in [
         (
             "Order A-1: delivered 3 March, box crushed",
@@ -1402,7 +1421,7 @@ async fn sim_custom_tool_answer_shapes_the_next_message() {
 #[tokio::test]
 async fn sim_invalid_answers_are_400_and_change_nothing() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (sid, ids) = coder_waiting(&c, &base).await;
     let (support, call) = support_waiting(&c, &base).await;
     let cases = [
@@ -1465,7 +1484,7 @@ async fn sim_invalid_answers_are_400_and_change_nothing() {
 #[tokio::test]
 async fn sim_sub_agent_call_answered_resumes_its_thread() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = new_session(&c, &base, "Research Lead").await;
     post(
         &c,
@@ -1532,7 +1551,7 @@ async fn sim_sub_agent_call_answered_resumes_its_thread() {
 async fn sim_demo_fleet_has_calls_waiting_for_a_human() {
     // Three times real time: the patience below covers a minute of simulated time.
     let h = sim(3.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sessions = get(&c, format!("{base}/v1/sessions?limit=100")).await;
     let sid_of = |title: &str| {
         sessions["data"]
@@ -1651,4 +1670,591 @@ async fn sim_answers_to_calls_that_never_waited_or_in_a_bad_batch_change_nothing
         assert_eq!(err["error"]["message"], says);
         assert_eq!(history(&c, &base, &sid).await, before, "nothing changed");
     }
+// ---------------------------------------------------------------------------------------------
+// The simulator behaves like the API: session create forms, agent versions, error envelopes,
+// sendable-event rules, event variety, dream write failures.
+
+async fn all_session_ids(c: &Client, base: &str) -> Vec<String> {
+    let v = get(
+        c,
+        format!("{base}/v1/sessions?limit=100&include_archived=true"),
+    )
+    .await;
+    assert!(v["next_page"].is_null(), "fits one page");
+    v["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+async fn env_named(c: &Client, base: &str, name: &str) -> String {
+    let envs = get(c, format!("{base}/v1/environments")).await;
+    envs["data"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["name"] == name))
+        .and_then(|e| e["id"].as_str())
+        .unwrap_or_else(|| panic!("no environment {name}"))
+        .to_string()
+}
+
+const CODER_V1: &str = "You are a senior engineer. Write a failing test first. Never push to main.";
+const CODER_V2: &str = "You are a senior engineer. Write a failing test first. Never push to main. Ask before running shell commands.";
+
+#[tokio::test]
+async fn sim_session_create_takes_every_agent_form() {
+    let h = sim(0.0001).await;
+    let (c, base) = (client(), h.base_url());
+    let (coder, _) = agent_and_env(&c, &base, "Repo Engineer").await;
+    let env = env_named(&c, &base, "prod-cloud").await;
+    let create = |agent: Value| {
+        let (c, url, env) = (c.clone(), format!("{base}/v1/sessions"), env.clone());
+        async move { post(&c, url, json!({"agent": agent, "environment_id": env})).await }
+    };
+    // A bare id: the latest version, recorded on the session.
+    let (status, s) = create(json!(coder)).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(
+        (
+            s["agent"]["version"].as_u64(),
+            s["agent"]["system"].as_str()
+        ),
+        (Some(2), Some(CODER_V2))
+    );
+    assert_eq!(s["agent"]["type"], "agent");
+    assert!(
+        s["agent"].get("metadata").is_none(),
+        "a snapshot, not the agent object"
+    );
+    // A pinned version.
+    let (status, s) = create(json!({"type": "agent", "id": coder, "version": 1})).await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(
+        (
+            s["agent"]["version"].as_u64(),
+            s["agent"]["system"].as_str()
+        ),
+        (Some(1), Some(CODER_V1))
+    );
+    let pinned = s["id"].clone();
+    let listed = get(
+        &c,
+        format!("{base}/v1/sessions?agent_id={coder}&agent_version=1"),
+    )
+    .await;
+    assert_eq!(
+        listed["data"]
+            .as_array()
+            .map(|a| a.iter().map(|s| s["id"].clone()).collect::<Vec<_>>()),
+        Some(vec![pinned])
+    );
+    // Overrides replace what they name and keep the rest of that version.
+    let (status, s) = create(json!({
+        "type": "agent_with_overrides", "id": coder, "version": 1,
+        "model": {"id": "claude-opus-5-5", "effort": "max"},
+        "system": "Be brief.",
+        "tools": [{"type": "custom", "name": "lookup", "description": "Look it up.", "input_schema": {"type": "object"}}],
+    }))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["agent"]["version"], 1);
+    assert_eq!(
+        s["agent"]["model"],
+        json!({"id": "claude-opus-5-5", "effort": {"type": "max"}})
+    );
+    assert_eq!(s["agent"]["system"], "Be brief.");
+    assert_eq!(s["agent"]["tools"][0]["name"], "lookup");
+    assert_eq!(s["agent"]["name"], "Repo Engineer");
+    // Every refusal is the API's error, and leaves no session behind.
+    let before = all_session_ids(&c, &base).await;
+    let cases = [
+        (json!({"type": "agent", "id": coder, "version": 9}), StatusCode::NOT_FOUND, "not_found_error", format!("agent {coder} version 9 not found")),
+        (json!({"type": "agent", "id": "agent_nope"}), StatusCode::NOT_FOUND, "not_found_error", "agent agent_nope not found".to_string()),
+        (json!({"type": "agent", "id": coder, "system": "x"}), StatusCode::BAD_REQUEST, "invalid_request_error", "agent.system: not allowed with agent.type \"agent\"".to_string()),
+        (json!({"type": "agent_copy", "id": coder}), StatusCode::BAD_REQUEST, "invalid_request_error", "agent.type: expected \"agent\" or \"agent_with_overrides\", got \"agent_copy\"".to_string()),
+        (json!({"type": "agent_with_overrides", "id": coder, "tools": [{"type": "mcp_toolset", "mcp_server_name": "jira"}]}), StatusCode::BAD_REQUEST, "invalid_request_error", "tools: mcp_toolset names MCP server \"jira\", which is not in mcp_servers".to_string()),
+        (json!(42), StatusCode::BAD_REQUEST, "invalid_request_error", "agent: required (an agent id, {type: \"agent\", id, version?} or {type: \"agent_with_overrides\", id, ...})".to_string()),
+    ];
+    for (agent, status, kind, message) in cases {
+        let (got, err) = create(agent.clone()).await;
+        assert_eq!(
+            (
+                got,
+                err["error"]["type"].as_str(),
+                err["error"]["message"].as_str()
+            ),
+            (status, Some(kind), Some(message.as_str())),
+            "{agent}"
+        );
+    }
+    assert_eq!(all_session_ids(&c, &base).await, before);
+}
+
+#[tokio::test]
+async fn sim_session_create_returns_resources_and_vaults_as_the_api_does() {
+    let h = sim(0.0001).await;
+    let (c, base) = (client(), h.base_url());
+    let (coder, _) = agent_and_env(&c, &base, "Repo Engineer").await;
+    let env = env_named(&c, &base, "prod-cloud").await;
+    let stores = get(&c, format!("{base}/v1/memory_stores")).await;
+    let eng = stores["data"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == "engineering-notes"))
+        .map(|s| s["id"].clone())
+        .unwrap_or_else(|| panic!("no engineering-notes store: {stores}"));
+    let (status, s) = post(
+        &c,
+        format!("{base}/v1/sessions"),
+        json!({"agent": coder, "environment_id": env, "vault_ids": ["vlt_01Alpha", "vlt_01Beta"], "resources": [
+            {"type": "github_repository", "url": "https://github.com/acme/app.git", "authorization_token": "ghp_secret", "checkout": {"type": "branch", "name": "main"}},
+            {"type": "file", "file_id": "file_011Spec"},
+            {"type": "memory_store", "memory_store_id": eng, "instructions": "Notes on deploys."},
+        ]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(s["vault_ids"], json!(["vlt_01Alpha", "vlt_01Beta"]));
+    let r = &s["resources"];
+    assert_eq!(r.as_array().map(Vec::len), Some(3));
+    assert!(
+        r[0]["id"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("sesrsc_")),
+        "{r}"
+    );
+    assert_eq!(
+        (
+            r[0]["type"].as_str(),
+            r[0]["url"].as_str(),
+            r[0]["mount_path"].as_str()
+        ),
+        (
+            Some("github_repository"),
+            Some("https://github.com/acme/app.git"),
+            Some("/workspace/app")
+        )
+    );
+    assert_eq!(r[0]["checkout"], json!({"type": "branch", "name": "main"}));
+    assert!(
+        r[0].get("authorization_token").is_none(),
+        "tokens are write-only"
+    );
+    assert!(r[0]["created_at"].is_string());
+    assert_eq!(
+        (r[1]["file_id"].as_str(), r[1]["mount_path"].as_str()),
+        (
+            Some("file_011Spec"),
+            Some("/mnt/session/uploads/file_011Spec")
+        )
+    );
+    assert_eq!(
+        r[2],
+        json!({"type": "memory_store", "memory_store_id": eng, "access": "read_write", "name": "engineering-notes", "description": r[2]["description"], "instructions": "Notes on deploys.", "mount_path": "/mnt/memory/engineering-notes"})
+    );
+    assert!(
+        r[2].get("id").is_none(),
+        "memory store resources have no id"
+    );
+    // Refusals: exact type, message and details; nothing created.
+    let before = all_session_ids(&c, &base).await;
+    let many: serde_json::Map<String, Value> =
+        (0..17).map(|i| (format!("k{i}"), json!("v"))).collect();
+    let cases = [
+        (
+            json!({"agent": coder, "environment_id": "env_nope"}),
+            StatusCode::NOT_FOUND,
+            "not_found_error",
+            "environment env_nope not found",
+            Some("environment_not_found"),
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "metadata": many}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "metadata: at most 16 pairs",
+            Some("invalid_metadata"),
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "vault_ids": ["vault-1"]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "vault_ids[0]: expected a vault id (vlt_...), got \"vault-1\"",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "resources": [{"type": "memory_store", "memory_store_id": "memstore_nope"}]}),
+            StatusCode::NOT_FOUND,
+            "not_found_error",
+            "memory store memstore_nope not found",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "resources": [{"type": "memory_store", "memory_store_id": eng, "access": "write"}]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "resources[0].access: expected read_write or read_only, got \"write\"",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "resources": [{"type": "github_repository", "url": "https://gitlab.com/a/b"}]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "resources[0].url: expected https://github.com/<owner>/<repo>, got \"https://gitlab.com/a/b\"",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "resources": [{"type": "bucket"}]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "resources[0].type: expected github_repository, file or memory_store, got \"bucket\"",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "budget": {"type": "limit", "max_list_cost": {"amount": 25, "currency": "USD"}}}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "budget: expected {type: \"limit\", max_list_cost: {amount: \"<minor units as a string>\", currency: \"USD\"}}",
+            None,
+        ),
+        (
+            json!({"agent": coder, "environment_id": env, "initial_events": [{"type": "system.message", "content": [{"type": "text", "text": "x"}]}]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "initial_events: only user.message and user.define_outcome are allowed",
+            None,
+        ),
+    ];
+    for (body, status, kind, message, code) in cases {
+        let (got, err) = post(&c, format!("{base}/v1/sessions"), body.clone()).await;
+        assert_eq!(
+            (
+                got,
+                err["error"]["type"].as_str(),
+                err["error"]["message"].as_str()
+            ),
+            (status, Some(kind), Some(message)),
+            "{body}"
+        );
+        assert_eq!(
+            err["error"]["details"]["error_code"].as_str(),
+            code,
+            "{err}"
+        );
+    }
+    assert_eq!(all_session_ids(&c, &base).await, before);
+}
+
+#[tokio::test]
+async fn sim_agent_versions_are_real() {
+    let h = sim(0.0001).await;
+    let (c, base) = (client(), h.base_url());
+    let (coder, _) = agent_and_env(&c, &base, "Repo Engineer").await;
+    let v = get(&c, format!("{base}/v1/agents/{coder}/versions")).await;
+    let versions: Vec<_> = v["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["version"].as_u64(),
+                a["system"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            (Some(2), Some(CODER_V2.to_string())),
+            (Some(1), Some(CODER_V1.to_string()))
+        ],
+        "newest first"
+    );
+    assert!(v["next_page"].is_null());
+    // Paged like every list.
+    let p1 = get(&c, format!("{base}/v1/agents/{coder}/versions?limit=1")).await;
+    assert_eq!(p1["data"][0]["version"], 2);
+    let next = p1["next_page"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a second page: {p1}"));
+    let p2 = get(
+        &c,
+        format!("{base}/v1/agents/{coder}/versions?limit=1&page={next}"),
+    )
+    .await;
+    assert_eq!(
+        (p2["data"][0]["version"].as_u64(), p2["next_page"].is_null()),
+        (Some(1), true)
+    );
+    // One version by number; unknown ones are 404.
+    let one = get(&c, format!("{base}/v1/agents/{coder}?version=1")).await;
+    assert_eq!(
+        (one["version"].as_u64(), one["system"].as_str()),
+        (Some(1), Some(CODER_V1))
+    );
+    assert_eq!(
+        get(&c, format!("{base}/v1/agents/{coder}")).await["version"],
+        2
+    );
+    let r = c
+        .get(format!("{base}/v1/agents/{coder}?version=3"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let err: Value = r.json().await.unwrap_or_default();
+    assert_eq!(
+        (
+            err["error"]["type"].as_str(),
+            err["error"]["message"].as_str()
+        ),
+        (
+            Some("not_found_error"),
+            Some(format!("agent {coder} version 3 not found").as_str())
+        )
+    );
+    let r = c
+        .get(format!("{base}/v1/agents/{coder}?version=0"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn sim_session_update_honours_agent_tools_and_mcp_servers() {
+    let h = sim(0.0001).await;
+    let (c, base) = (client(), h.base_url());
+    let sid = new_session(&c, &base, "Repo Engineer").await;
+    let url = format!("{base}/v1/sessions/{sid}");
+    let tools = json!([{"type": "custom", "name": "deploy", "description": "Deploy it.", "input_schema": {"type": "object"}}]);
+    let servers = json!([{"type": "url", "name": "linear", "url": "https://mcp.linear.app/sse"}]);
+    let (status, s) = post(
+        &c,
+        url.clone(),
+        json!({"agent": {"tools": tools, "mcp_servers": servers}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{s}");
+    assert_eq!(
+        (&s["agent"]["tools"], &s["agent"]["mcp_servers"]),
+        (&tools, &servers)
+    );
+    assert_eq!(
+        s["agent"]["system"], CODER_V2,
+        "the rest of the snapshot stays"
+    );
+    let hist = history(&c, &base, &sid).await;
+    let updated = hist
+        .iter()
+        .rev()
+        .find(|e| e["type"] == "session.updated")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        updated["agent"]["tools"], tools,
+        "session.updated carries the full agent snapshot"
+    );
+    let (status, err) = post(
+        &c,
+        url.clone(),
+        json!({"agent": {"model": "claude-haiku-5-5"}}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["message"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("agent.model: only tools and mcp_servers can be changed on a session")
+        )
+    );
+    // A running session's agent cannot change: 409 conflict_error.
+    let (status, _) = post(&c, format!("{url}/events"), message("Fix the rounding bug")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(get(&c, url.clone()).await["status"], "running");
+    let (status, err) = post(&c, url.clone(), json!({"agent": {"tools": []}})).await;
+    assert_eq!(
+        (status, err["error"]["type"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict_error"))
+    );
+    assert_eq!(
+        get(&c, url).await["agent"]["tools"],
+        tools,
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn sim_post_events_refuses_system_message_and_tool_result_as_the_api_does() {
+    let h = sim(0.0001).await;
+    let (c, base) = (client(), h.base_url());
+    let (coder, _) = agent_and_env(&c, &base, "Repo Engineer").await;
+    let env = env_named(&c, &base, "prod-cloud").await;
+    let (_, s) = post(
+        &c,
+        format!("{base}/v1/sessions"),
+        json!({"agent": coder, "environment_id": env}),
+    )
+    .await;
+    let url = format!(
+        "{base}/v1/sessions/{}/events",
+        s["id"].as_str().unwrap_or("")
+    );
+    let msg = json!({"type": "user.message", "content": [{"type": "text", "text": "hi"}]});
+    let sys = json!({"type": "system.message", "content": [{"type": "text", "text": "Be terse."}]});
+    let cases = [
+        (
+            json!([sys]),
+            "system.message must immediately follow the user.message, user.tool_result or user.custom_tool_result it accompanies",
+        ),
+        (
+            json!([sys, msg]),
+            "system.message must be the last event of the request",
+        ),
+        (
+            json!([msg, sys, sys]),
+            "events: at most one system.message per request",
+        ),
+        (
+            json!([{"type": "system.message", "content": [{"type": "image", "source": {"type": "url", "url": "https://x"}}]}]),
+            "system.message: content may only hold text blocks",
+        ),
+        (
+            json!([{"type": "user.tool_result", "tool_use_id": "sevt_x", "content": []}]),
+            "user.tool_result: only accepted on sessions in a self_hosted environment; in a cloud environment the sandbox runs the tools and answers them itself",
+        ),
+    ];
+    for (events, message) in cases {
+        let (status, err) = post(&c, url.clone(), json!({"events": events})).await;
+        assert_eq!(
+            (
+                status,
+                err["error"]["type"].as_str(),
+                err["error"]["message"].as_str()
+            ),
+            (
+                StatusCode::BAD_REQUEST,
+                Some("invalid_request_error"),
+                Some(message)
+            ),
+            "{events}"
+        );
+    }
+    assert_eq!(
+        history(&c, &base, s["id"].as_str().unwrap_or(""))
+            .await
+            .len(),
+        0,
+        "refused requests add nothing"
+    );
+    let (status, echo) = post(&c, url, json!({"events": [msg, sys]})).await;
+    assert_eq!(status, StatusCode::OK, "{echo}");
+    assert_eq!(echo["data"][1]["type"], "system.message");
+}
+
+/// The first event of `hist` after index `i` that matches.
+fn after(hist: &[Value], i: usize, pred: impl Fn(&Value) -> bool) -> Option<&Value> {
+    hist.iter().skip(i + 1).find(|e| pred(e))
+}
+
+#[tokio::test]
+async fn sim_demo_history_shows_refusal_auto_deny_compaction_terminal_error_and_exhausted_retries()
+{
+    let h = sim(4.0).await;
+    let (c, base) = (client(), h.base_url());
+    let found = eventually("every kind of event in the demo's history", || {
+        let (c, base) = (c.clone(), base.clone());
+        async move {
+            let mut seen = [false; 5];
+            for sid in all_session_ids(&c, &base).await {
+                let hist = history(&c, &base, &sid).await;
+                for (i, e) in hist.iter().enumerate() {
+                    if is_idle(e, "refusal") {
+                        assert_eq!(e["stop_details"]["type"], "refusal");
+                        assert_eq!(e["stop_details"]["category"], "cyber");
+                        assert!(e["stop_details"]["explanation"].is_string());
+                        seen[0] = true;
+                    }
+                    if e["type"] == "agent.mcp_tool_use" && e["evaluated_permission"] == "deny" {
+                        assert_eq!(e["evaluation"], json!({"type": "auto", "evaluated_permission": {"type": "deny", "reason_code": "high_risk"}}));
+                        // The call never runs: a synthetic error result, no human asked, then the agent reacts.
+                        let id = e["id"].clone();
+                        let result = after(&hist, i, |r| r["mcp_tool_use_id"] == id);
+                        let reply = after(&hist, i, |r| r["type"] == "agent.message");
+                        if let (Some(r), Some(m)) = (result, reply) {
+                            assert_eq!(r["is_error"], true);
+                            assert!(m["content"][0]["text"].as_str().is_some_and(|t| t.contains("blocked by the permission policy")));
+                            assert!(!hist.iter().any(|x| x["stop_reason"]["event_ids"].as_array().is_some_and(|ids| ids.contains(&id))));
+                            seen[1] = true;
+                        }
+                    }
+                    if e["type"] == "agent.thread_context_compacted" {
+                        seen[2] = true;
+                    }
+                    if e["type"] == "session.error" && e["error"]["retry_status"]["type"] == "terminal" {
+                        assert_eq!(hist.get(i + 1).map(|n| n["type"].clone()), Some(json!("session.status_terminated")));
+                        seen[3] = true;
+                    }
+                    if e["type"] == "session.error" && e["error"]["retry_status"]["type"] == "exhausted" {
+                        assert!(hist.get(i + 1).is_some_and(|n| is_idle(n, "retries_exhausted")));
+                        seen[4] = true;
+                    }
+                }
+            }
+            (seen == [true; 5]).then_some(seen)
+        }
+    })
+    .await;
+    assert_eq!(found, [true; 5]);
+}
+
+#[tokio::test]
+async fn sim_dream_whose_write_is_refused_fails_with_an_error() {
+    let h = sim(60.0).await;
+    let (c, base) = (client(), h.base_url());
+    let (status, store) = post(
+        &c,
+        format!("{base}/v1/memory_stores"),
+        json!({"name": "near the limit"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{store}");
+    let st = store["id"].as_str().unwrap_or("").to_string();
+    // The dream merges /b.md into /a.md, which is already at the size limit: the write is refused.
+    for (path, content) in [
+        ("/a.md", "x".repeat(102_400)),
+        ("/b.md", "- one\n".to_string()),
+        ("/c.md", "- two\n".to_string()),
+    ] {
+        let (status, m) = post(
+            &c,
+            format!("{base}/v1/memory_stores/{st}/memories"),
+            json!({"path": path, "content": content}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+    }
+    let sessions = get(&c, format!("{base}/v1/sessions?limit=1")).await;
+    let (status, d) = post(
+        &c,
+        format!("{base}/v1/dreams"),
+        json!({"inputs": [{"type": "memory_store", "memory_store_id": st}, {"type": "sessions", "session_ids": [sessions["data"][0]["id"]]}], "model": "claude-opus-5-5"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let id = d["id"].as_str().unwrap_or("").to_string();
+    let done = eventually("the dream ends", || {
+        let (c, url) = (c.clone(), format!("{base}/v1/dreams/{id}"));
+        async move {
+            Some(get(&c, url).await)
+                .filter(|d| d["status"] == "failed" || d["status"] == "completed")
+        }
+    })
+    .await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(
+        done["error"],
+        json!({"type": "internal_error", "message": "The dream stopped: a memory write failed (content must be at most 102400 bytes)."})
+    );
+    assert!(done["ended_at"].is_string());
 }

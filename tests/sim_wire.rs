@@ -8,6 +8,21 @@ use overseer::sim::{Faults, Scenario, SimHandle, SimOptions, start};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
+/// A plain HTTP client that sends every beta the simulator's resources need, as the SDK does.
+fn client() -> Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "anthropic-beta",
+        reqwest::header::HeaderValue::from_static(
+            "managed-agents-2026-04-01,agent-memory-2026-07-22,dreaming-2026-04-21",
+        ),
+    );
+    Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 async fn sim(opts: SimOptions) -> SimHandle {
     match start(
         opts,
@@ -61,7 +76,7 @@ async fn sim_auth_accepts_only_the_configured_key_both_ways() {
         ..slow()
     })
     .await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let url = format!("{base}/v1/sessions");
     let r = c
         .get(&url)
@@ -106,7 +121,7 @@ async fn sim_auth_accepts_only_the_configured_key_both_ways() {
 #[tokio::test]
 async fn sim_errors_have_the_real_shape_and_request_ids() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let r = c
         .get(format!("{base}/v1/sessions?beta=true"))
         .header("anthropic-version", "2023-06-01")
@@ -202,7 +217,7 @@ async fn sim_errors_have_the_real_shape_and_request_ids() {
 #[tokio::test]
 async fn sim_session_pages_cover_everything_once_in_both_directions() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let all = ok(
         &c,
         &format!("{base}/v1/sessions?limit=100&include_archived=true"),
@@ -281,7 +296,7 @@ async fn sim_session_pages_cover_everything_once_in_both_directions() {
 #[tokio::test]
 async fn sim_event_pages_filters_and_time_ranges() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sessions = ok(&c, &format!("{base}/v1/sessions?limit=100")).await;
     let sid = sessions["data"]
         .as_array()
@@ -371,7 +386,7 @@ async fn sim_event_pages_filters_and_time_ranges() {
 async fn sim_error_rate_fault_answers_with_retryable_errors() {
     let faults: Faults = "error-rate=1".parse().unwrap_or_else(|e| panic!("{e}"));
     let h = sim(SimOptions { faults, ..slow() }).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let mut statuses = HashSet::new();
     for _ in 0..40 {
         let r = c
@@ -449,7 +464,7 @@ async fn sim_stream_faults_drop_and_malformed_frames() {
         ..slow()
     })
     .await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = ids(&ok(&c, &format!("{base}/v1/sessions")).await).remove(0);
     let resp = c
         .get(format!("{base}/v1/sessions/{sid}/events/stream"))
@@ -524,7 +539,7 @@ async fn sim_same_seed_same_world() {
     let snapshot = |h: &SimHandle| {
         let base = h.base_url();
         async move {
-            let c = Client::new();
+            let c = client();
             let sessions = ok(
                 &c,
                 &format!("{base}/v1/sessions?limit=100&include_archived=true"),
@@ -583,7 +598,7 @@ async fn sim_firehose_serves_its_history() {
         ..slow()
     })
     .await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let sid = ids(&ok(&c, &format!("{base}/v1/sessions")).await).remove(0);
     let mut total = 0;
     let mut bytes = 0;
@@ -615,7 +630,7 @@ async fn sim_deployments_fire_on_schedule_and_pause() {
         ..slow()
     })
     .await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let deps = ok(&c, &format!("{base}/v1/deployments")).await;
     let all = deps["data"].as_array().cloned().unwrap_or_default();
     let active = all
@@ -711,7 +726,7 @@ fn last_idle(hist: &[Value]) -> Value {
 #[tokio::test]
 async fn sim_demo_fleet_has_every_state_an_operator_meets() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let all = ok(
         &c,
         &format!("{base}/v1/sessions?limit=100&include_archived=true"),
@@ -894,7 +909,7 @@ async fn sim_demo_fleet_has_every_state_an_operator_meets() {
 #[tokio::test]
 async fn sim_wrong_method_gets_the_error_body() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let r = c
         .put(format!("{base}/v1/sessions"))
         .send()
@@ -912,7 +927,7 @@ async fn sim_wrong_method_gets_the_error_body() {
 #[tokio::test]
 async fn sim_dropping_the_handle_stops_the_server() {
     let h = sim(slow()).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     // An open stream must not keep the server alive.
     let sid = ids(&ok(&c, &format!("{base}/v1/sessions")).await).remove(0);
     let stream = c
@@ -933,4 +948,126 @@ async fn sim_dropping_the_handle_stops_the_server() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn event_count(c: &Client, base: &str, sid: &str) -> usize {
+    let mut total = 0;
+    let mut url = format!("{base}/v1/sessions/{sid}/events?limit=1000");
+    loop {
+        let v = ok(c, &url).await;
+        total += v["data"].as_array().map(Vec::len).unwrap_or(0);
+        match v["next_page"].as_str() {
+            Some(p) => url = format!("{base}/v1/sessions/{sid}/events?limit=1000&page={p}"),
+            None => return total,
+        }
+    }
+}
+
+#[tokio::test]
+async fn sim_firehose_is_exactly_n_plus_one_burst_then_idle_for_good() {
+    let h = sim(SimOptions {
+        scenario: Scenario::Firehose,
+        events: 600,
+        speed: 40.0,
+        ..Default::default()
+    })
+    .await;
+    let (c, base) = (client(), h.base_url());
+    let sid = ids(&ok(&c, &format!("{base}/v1/sessions")).await).remove(0);
+    // The burst: running + 200 turns of 5 events + the final idle = 1002 events.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = ok(&c, &format!("{base}/v1/sessions/{sid}")).await;
+        let n = event_count(&c, &base, &sid).await;
+        if s["status"] == "idle" && n == 600 + 1002 {
+            break;
+        }
+        assert!(n <= 1602, "more than the history and one burst: {n}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "burst never finished: {n} events, status {}",
+            s["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Idle for good: at 40x, 3 s real is 2 simulated minutes, longer than any autopilot gap.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(event_count(&c, &base, &sid).await, 1602);
+    let s = ok(&c, &format!("{base}/v1/sessions/{sid}")).await;
+    assert_eq!(s["status"], "idle");
+}
+
+#[tokio::test]
+async fn sim_checks_the_beta_header_per_resource() {
+    let h = sim(slow()).await;
+    let base = h.base_url();
+    let with = |beta: Option<&str>| {
+        let mut h = reqwest::header::HeaderMap::new();
+        if let Some(b) = beta {
+            h.insert(
+                "anthropic-beta",
+                reqwest::header::HeaderValue::from_str(b).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        Client::builder()
+            .default_headers(h)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let none = with(None);
+    let (s, v) = get(&none, &format!("{base}/v1/sessions")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+    assert_eq!(
+        v["error"]["message"],
+        "this endpoint requires the `anthropic-beta: managed-agents-2026-04-01` header (none was sent)"
+    );
+    // Unknown paths are 404 whatever the headers.
+    let (s, _) = get(&none, &format!("{base}/v1/nothing")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // A comma list containing the token is fine.
+    let managed = with(Some("files-api-2025-04-14, managed-agents-2026-04-01"));
+    for path in [
+        "/v1/sessions",
+        "/v1/agents",
+        "/v1/environments",
+        "/v1/deployments",
+        "/v1/deployment_runs",
+    ] {
+        let (s, v) = get(&managed, &format!("{base}{path}")).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {v}");
+    }
+    // Memory: its own beta, or (leniently) the Managed Agents one.
+    let (s, _) = get(&managed, &format!("{base}/v1/memory_stores")).await;
+    assert_eq!(s, StatusCode::OK);
+    let memory = with(Some("agent-memory-2026-07-22"));
+    let (s, _) = get(&memory, &format!("{base}/v1/memory_stores")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = get(&memory, &format!("{base}/v1/sessions")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        v["error"]["message"],
+        "this endpoint requires the `anthropic-beta: managed-agents-2026-04-01` header (got `agent-memory-2026-07-22`)"
+    );
+    // Dreams: the dreaming beta; Managed Agents alone does not grant them.
+    let (s, v) = get(&managed, &format!("{base}/v1/dreams")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        v["error"]["message"],
+        "this endpoint requires the `anthropic-beta: dreaming-2026-04-21` header (got `files-api-2025-04-14,managed-agents-2026-04-01`)"
+    );
+    let (s, _) = get(
+        &with(Some("dreaming-2026-04-21")),
+        &format!("{base}/v1/dreams"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // The stream is gated too.
+    let sid = ids(&ok(&managed, &format!("{base}/v1/sessions")).await).remove(0);
+    let r = none
+        .get(format!("{base}/v1/sessions/{sid}/events/stream"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }

@@ -17,6 +17,8 @@ pub enum Perm {
     Allow,
     Ask,
     Auto,
+    /// The `auto` policy judged the call high-risk: it never runs, no human is asked.
+    AutoDeny,
 }
 
 /// Builds a list of beats with preassigned ids so later beats can refer to earlier events.
@@ -148,6 +150,10 @@ impl<'a> Script<'a> {
             Perm::Auto => (
                 "allow",
                 json!({"type": "auto", "evaluated_permission": {"type": "allow"}}),
+            ),
+            Perm::AutoDeny => (
+                "deny",
+                json!({"type": "auto", "evaluated_permission": {"type": "deny", "reason_code": "high_risk"}}),
             ),
         }
     }
@@ -686,6 +692,70 @@ fn integrations_work(sc: &mut Script, prompt: &str) {
     sc.say("Board synced: 3 new customer issues added, 2 were already there. ENG-4133 (SSO loop) is the only one marked urgent.");
     let t = sc.tokens();
     sc.model_end(&m, t);
+}
+
+/// The message of the synthetic error result the API appends to an auto-denied call.
+pub const AUTO_DENIED: &str = "Permission to use this tool was denied: the permission policy evaluated this call as high risk. The tool did not run.";
+
+/// A request the model declines: it thinks, then the turn ends idle with a `refusal` stop
+/// reason and its `stop_details`; no message, no tool call.
+pub fn refused_turn(s: &mut Session, idg: &mut Gen) -> Vec<Beat> {
+    let mut sc = Script::new(idg, &mut s.rng);
+    let m = sc.model_start();
+    sc.thinking();
+    let t = sc.tokens();
+    sc.model_end(&m, t);
+    sc.ev(
+        200,
+        600,
+        json!({"type": "session.status_idle", "stop_reason": {"type": "refusal"}, "stop_details": {
+            "type": "refusal",
+            "category": "cyber",
+            "explanation": "The request asks for a working exploit against a live payment system without evidence of authorisation to test it.",
+        }}),
+    );
+    sc.beats
+}
+
+/// Cleaning up branches: a long listing gets the context compacted, then the `auto` policy
+/// denies a destructive call (a synthetic error result, no human asked) and the agent changes
+/// course.
+pub fn auto_denied_turn(s: &mut Session, idg: &mut Gen) -> Vec<Beat> {
+    let mut sc = Script::new(idg, &mut s.rng);
+    let m = sc.model_start();
+    sc.thinking();
+    sc.say("Listing merged branches older than 90 days before removing them.");
+    let list = sc.mcp_tool(
+        "github",
+        "list_branches",
+        json!({"repo": "acme/app", "merged": true, "older_than_days": 90}),
+        Perm::Auto,
+    );
+    let t = sc.tokens();
+    sc.model_end(&m, t);
+    sc.mcp_result(&list, "412 branches merged more than 90 days ago: chore/bump-deps-2025-11, feat/invoice-export, fix/jpy-rounding, … (409 more)");
+    sc.ev(400, 900, json!({"type": "agent.thread_context_compacted"}));
+    let m = sc.model_start();
+    let del = sc.mcp_tool(
+        "github",
+        "delete_branches",
+        json!({"repo": "acme/app", "branches": ["chore/bump-deps-2025-11", "feat/invoice-export", "fix/jpy-rounding"], "force": true}),
+        Perm::AutoDeny,
+    );
+    let t = sc.tokens();
+    sc.model_end(&m, t);
+    sc.ev(
+        100,
+        300,
+        json!({"type": "agent.mcp_tool_result", "mcp_tool_use_id": del, "content": [{"type": "text", "text": AUTO_DENIED}], "is_error": true}),
+    );
+    let m = sc.model_start();
+    sc.say("Deleting branches was blocked by the permission policy (high risk), so nothing was removed. I've written the 412 stale branches to a list instead; someone with rights can delete them in one go.");
+    let t = sc.tokens();
+    sc.model_end(&m, t);
+    sc.usage();
+    sc.idle();
+    sc.beats
 }
 
 /// The MCP server rejects the credentials: retries, then gives up.

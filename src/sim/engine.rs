@@ -464,11 +464,14 @@ impl World {
                     .and_then(Value::as_str)
                     == Some("update_existing");
                 let out = if in_place {
-                    input
+                    Ok(input)
                 } else {
                     self.clone_store(&input, &name, at)
                 };
-                self.dreams[i].outputs.push(out);
+                match out {
+                    Ok(out) => self.dreams[i].outputs.push(out),
+                    Err(e) => self.fail_dream(i, at, &e.message),
+                }
             }
             // Its writes land as its session shows them (all are planned before it finishes).
             self.dream_work_to(i, now.min(self.dreams[i].finish_at));
@@ -503,6 +506,18 @@ impl World {
                     (120_455.0 * frac) as u64,
                 ];
             }
+        }
+    }
+
+    /// A dream whose memory writes the store refused: `failed`, with the API's `internal_error`
+    /// naming the write that failed (what was written before it stays written).
+    fn fail_dream(&mut self, i: usize, at: Micros, why: &str) {
+        if let Some(d) = self.dreams.get_mut(i) {
+            d.status = "failed";
+            d.ended_at = Some(at);
+            d.error = Some(
+                json!({"type": "internal_error", "message": format!("The dream stopped: a memory write failed ({why}).")}),
+            );
         }
     }
 }

@@ -120,6 +120,7 @@ impl World {
                     "memory_path_conflict_error",
                     format!("a memory already exists at {path} ({})", m.id),
                 )
+                .with("conflicting_memory_id", serde_json::json!(m.id))
             })
     }
 
@@ -205,7 +206,8 @@ impl World {
     }
 
     /// A new store holding a copy of every memory of `src` (what a dream starts from).
-    pub fn clone_store(&mut self, src: &str, name: &str, at: Micros) -> String {
+    /// A copy of `src` (a dream's output store). A memory that cannot be copied is an error.
+    pub fn clone_store(&mut self, src: &str, name: &str, at: Micros) -> Result<String, ApiError> {
         let description = format!("Output of a dream over {}", self.store_name(src));
         let id = self.create_store(name, &description, Map::new(), at);
         let copies: Vec<(String, String)> = self
@@ -216,9 +218,9 @@ impl World {
             .collect();
         let actor = json!({"type": "service_account_actor", "service_account_id": "svac_01DreamCloner0000000000"});
         for (path, content) in copies {
-            let _ = self.create_memory(&id, &path, &content, &actor, at);
+            self.create_memory(&id, &path, &content, &actor, at)?;
         }
-        id
+        Ok(id)
     }
 
     /// One planned write of a dream into `store_id` (its output store), by path.

@@ -21,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     /// Extra headers (e.g. `retry-after`).
     pub headers: Vec<(&'static str, String)>,
+    /// Extra fields of the `error` object (`details`, `conflicting_memory_id`), as the API adds them.
+    pub fields: serde_json::Map<String, Value>,
 }
 
 impl ApiError {
@@ -35,7 +37,17 @@ impl ApiError {
             kind,
             message: message.into(),
             headers,
+            fields: serde_json::Map::new(),
         }
+    }
+    /// Add a field to the `error` object.
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.fields.insert(key.to_string(), value);
+        self
+    }
+    /// `error.details.error_code`, the code the SDK maps to a specific exception class.
+    pub fn code(self, error_code: &str) -> Self {
+        self.with("details", json!({"error_code": error_code}))
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
@@ -47,8 +59,10 @@ impl ApiError {
             format!("{what} {id} not found"),
         )
     }
+    /// A 409 that is neither a memory precondition nor a path collision: the SDK's
+    /// `conflict_error` (the same type dream conflicts use).
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "invalid_request_error", message)
+        Self::new(StatusCode::CONFLICT, "conflict_error", message)
     }
     /// 401: `presented` says whether a key came with the request (wrong) or none did (missing).
     pub fn unauthorized(presented: bool) -> Self {
@@ -77,7 +91,10 @@ pub fn error_body(kind: &str, message: &str) -> Value {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = error_body(self.kind, &self.message);
+        let mut body = error_body(self.kind, &self.message);
+        if let Some(e) = body.get_mut("error").and_then(Value::as_object_mut) {
+            e.extend(self.fields);
+        }
         let mut resp = (self.status, axum::Json(body)).into_response();
         for (name, value) in self.headers {
             if let Ok(v) = HeaderValue::from_str(&value) {

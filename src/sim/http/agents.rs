@@ -31,20 +31,61 @@ pub(super) async fn list_agents(State(st): State<AppState>, RawQuery(q): RawQuer
     page_json(items.iter().map(|a| a.json.clone()).collect(), next, None)
 }
 
-pub(super) async fn get_agent(State(st): State<AppState>, Path(id): Path<String>) -> Reply {
-    let w = st.world()?;
-    w.agent(&id)
-        .map(|a| a.json.clone())
-        .ok_or_else(|| ApiError::not_found("agent", &id))
-        .and_then(ok)
-}
-
-pub(super) async fn agent_versions(State(st): State<AppState>, Path(id): Path<String>) -> Reply {
+/// `GET /v1/agents/{id}?version=N`: that version (latest when omitted), 404 when it never existed.
+pub(super) async fn get_agent(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let q = Query::parse(q.as_deref());
+    let version = match q.get("version") {
+        None | Some("") => None,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "version: expected an integer of at least 1, got {v:?}"
+                )));
+            }
+        },
+    };
     let w = st.world()?;
     let a = w
         .agent(&id)
         .ok_or_else(|| ApiError::not_found("agent", &id))?;
-    page_json(vec![a.json.clone()], None, None)
+    match version {
+        None => ok(a.json.clone()),
+        Some(n) => a
+            .at_version(n)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&format!("agent {id} version"), &n.to_string()))
+            .and_then(ok),
+    }
+}
+
+/// `GET /v1/agents/{id}/versions`: one agent object per version, newest first, paged.
+pub(super) async fn agent_versions(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Reply {
+    let q = Query::parse(q.as_deref());
+    let limit = q.limit(20, 100)?;
+    let cursor = page_cursor(&q, true)?;
+    let w = st.world()?;
+    let a = w
+        .agent(&id)
+        .ok_or_else(|| ApiError::not_found("agent", &id))?;
+    let number = |v: &Value| v.get("version").and_then(Value::as_u64).unwrap_or(0);
+    let (items, next, _) = list_sorted(
+        a.versions(),
+        |v| time_key(number(v) as i64, number(v)),
+        true,
+        cursor.as_ref(),
+        limit,
+        |_| true,
+    );
+    page_json(items.into_iter().cloned().collect(), next, None)
 }
 
 pub(super) async fn list_environments(State(st): State<AppState>, RawQuery(q): RawQuery) -> Reply {

@@ -99,9 +99,13 @@ pub(super) async fn send_events(
                 "session is terminated and cannot receive events",
             ));
         }
+        let self_hosted = w.environments.iter().any(|e| {
+            e.id == s.environment_id
+                && e.json.pointer("/config/type").and_then(Value::as_str) == Some("self_hosted")
+        });
         let mut answered = std::collections::HashSet::new();
-        for (i, ev) in events.iter().enumerate() {
-            validate_sendable(s, ev)?;
+        for ev in events.iter() {
+            validate_sendable(s, ev, self_hosted)?;
             if let Some(id) = ["tool_use_id", "custom_tool_use_id"]
                 .iter()
                 .find_map(|k| ev.get(*k).and_then(Value::as_str))
@@ -111,14 +115,8 @@ pub(super) async fn send_events(
                     "events: {id:?} is answered more than once in this request"
                 )));
             }
-            if ev.get("type").and_then(Value::as_str) == Some("system.message")
-                && i + 1 != events.len()
-            {
-                return Err(ApiError::bad_request(
-                    "system.message must be the last event of the request",
-                ));
-            }
         }
+        check_system_message_placement(events)?;
     }
     let mut echoes = Vec::new();
     for ev in events {

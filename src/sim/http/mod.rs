@@ -8,6 +8,7 @@ mod events;
 mod faults;
 mod memory;
 mod reply;
+mod session_params;
 mod sessions;
 mod threads;
 mod validate;
@@ -113,6 +114,9 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
                 ))
                 .into_response();
             }
+            if let Some(e) = beta_refusal(req.uri().path(), req.headers()) {
+                return e.into_response();
+            }
             if req.method() == axum::http::Method::POST
                 && req.uri().path().ends_with("/events")
                 && state
@@ -158,6 +162,49 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
         resp.headers_mut().insert("request-id", v);
     }
     resp
+}
+
+/// The `anthropic-beta` tokens each resource family accepts (the SDK table, lenient where it
+/// is: memory also takes the Managed Agents beta; dreams need only the dreaming beta). The
+/// first token is the one the SDK sends, named in the refusal.
+fn betas_for(path: &str) -> Option<&'static [&'static str]> {
+    const MANAGED: &[&str] = &["managed-agents-2026-04-01"];
+    const MEMORY: &[&str] = &["agent-memory-2026-07-22", "managed-agents-2026-04-01"];
+    const DREAMS: &[&str] = &["dreaming-2026-04-21"];
+    let family = path.strip_prefix("/v1/")?.split('/').next()?;
+    match family {
+        "memory_stores" => Some(MEMORY),
+        "dreams" => Some(DREAMS),
+        "agents" | "environments" | "sessions" | "deployments" | "deployment_runs" | "vaults" => {
+            Some(MANAGED)
+        }
+        _ => None,
+    }
+}
+
+/// 400 when the request lacks the beta its resource needs (any comma list containing it is fine).
+pub(super) fn beta_refusal(path: &str, headers: &HeaderMap) -> Option<ApiError> {
+    let need = betas_for(path)?;
+    let sent: Vec<&str> = headers
+        .get_all("anthropic-beta")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if sent.iter().any(|t| need.contains(t)) {
+        return None;
+    }
+    let got = if sent.is_empty() {
+        "none was sent".to_string()
+    } else {
+        format!("got `{}`", sent.join(","))
+    };
+    Some(ApiError::bad_request(format!(
+        "this endpoint requires the `anthropic-beta: {}` header ({got})",
+        need[0]
+    )))
 }
 
 pub(super) async fn not_found_route() -> Response {

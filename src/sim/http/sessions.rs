@@ -7,6 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use serde_json::{Map, Value, json};
 
 use super::reply::*;
+use super::session_params;
 use super::validate::*;
 use crate::sim::state::AppState;
 use crate::sim::wire::{ApiError, ApiResult, Query, page_cursor, paginate};
@@ -83,69 +84,73 @@ pub(super) async fn get_session(State(st): State<AppState>, Path(id): Path<Strin
     let v = find_session(&mut w, &id)?.to_json(now);
     ok(v)
 }
+/// `POST /v1/sessions`. Everything is checked before the session exists, so a rejected create
+/// leaves nothing behind.
 pub(super) async fn create_session(State(st): State<AppState>, body: Bytes) -> Reply {
     let b = body_json(&body)?;
-    let agent_id = match b.get("agent") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(o)) => o
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        _ => {
-            return Err(ApiError::bad_request(
-                "agent: required (an agent id or {type:\"agent\", id})",
-            ));
-        }
-    };
     let env = opt_str(&b, "environment_id")?
         .ok_or_else(|| ApiError::bad_request("environment_id: required"))?
         .to_string();
     let title = opt_str(&b, "title")?.map(str::to_string);
+    let mut metadata = Map::new();
+    if let Some(m) = b.get("metadata").filter(|m| !m.is_null()) {
+        patch_metadata(&mut metadata, m).map_err(|e| e.code("invalid_metadata"))?;
+    }
+    let budget = match b.get("budget") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(session_params::budget(v)?),
+    };
+    let vault_ids = session_params::vault_ids(b.get("vault_ids"))?;
+    let initial = match b.get("initial_events") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(evs)) if evs.len() <= 50 => evs.clone(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "initial_events: expected an array of at most 50 events",
+            ));
+        }
+    };
+    for ev in &initial {
+        let kind = validate_shape(ev)?;
+        if kind != "user.message" && kind != "user.define_outcome" {
+            return Err(ApiError::bad_request(
+                "initial_events: only user.message and user.define_outcome are allowed",
+            ));
+        }
+    }
     let mut w = st.world()?;
-    if w.agent(&agent_id).is_none() {
-        return Err(ApiError::not_found("agent", &agent_id));
-    }
-    if !w.environments.iter().any(|e| e.id == env) {
-        return Err(ApiError::not_found("environment", &env));
-    }
     let now = w.now();
+    let agent = session_params::resolve_agent(&w, b.get("agent"))?;
+    match w.environments.iter().find(|e| e.id == env) {
+        None => {
+            return Err(ApiError::not_found("environment", &env).code("environment_not_found"));
+        }
+        Some(e) if e.json.get("archived_at").is_some_and(|a| !a.is_null()) => {
+            return Err(ApiError::bad_request(format!(
+                "environment {env} is archived and cannot start new sessions"
+            ))
+            .code("environment_archived"));
+        }
+        Some(_) => {}
+    }
+    let resources = session_params::resources(&mut w, b.get("resources"), now)?;
     let idx = w
-        .create_session(&agent_id, &env, title, now)
-        .ok_or_else(|| ApiError::not_found("agent", &agent_id))?;
+        .create_session(&agent.id, &env, title, now)
+        .ok_or_else(|| ApiError::not_found("agent", &agent.id))?;
     {
         let s = &mut w.sessions[idx];
-        if let Some(m) = b.get("metadata").filter(|m| !m.is_null()) {
-            patch_metadata(&mut s.metadata, m)?;
-        }
-        if let Some(bud) = b.get("budget").filter(|m| !m.is_null()) {
-            s.budget = Some(bud.clone());
-        }
-        if let Some(Value::Array(rs)) = b.get("resources") {
-            for r in rs {
-                if r.get("type").and_then(Value::as_str) == Some("memory_store") {
-                    let mut r = r.clone();
-                    r["access"] = r
-                        .get("access")
-                        .cloned()
-                        .filter(|a| !a.is_null())
-                        .unwrap_or(json!("read_write"));
-                    s.resources.push(r);
-                }
-            }
-        }
+        // The version (and overrides) asked for; the world filled in the multiagent roster.
+        let multiagent = s.agent.get("multiagent").cloned().unwrap_or(Value::Null);
+        s.agent = agent.snapshot;
+        s.agent["multiagent"] = multiagent;
+        s.model = agent.model;
+        s.metadata = metadata;
+        s.budget = budget;
+        s.vault_ids = vault_ids;
+        s.resources = resources;
     }
-    if let Some(Value::Array(evs)) = b.get("initial_events") {
-        for ev in evs {
-            let kind = ev.get("type").and_then(Value::as_str).unwrap_or("");
-            if kind != "user.message" && kind != "user.define_outcome" {
-                return Err(ApiError::bad_request(
-                    "initial_events: only user.message and user.define_outcome are allowed",
-                ));
-            }
-            validate_sendable(&w.sessions[idx], ev)?;
-            w.send_event(idx, ev.clone(), now);
-        }
+    for ev in initial {
+        w.send_event(idx, ev, now);
     }
     let v = w.sessions[idx].to_json(now);
     ok(v)
@@ -164,28 +169,58 @@ pub(super) async fn update_session(
         .iter_mut()
         .find(|s| s.id == id)
         .ok_or_else(|| ApiError::not_found("session", &id))?;
-    let mut changed = Map::new();
-    if b.contains_key("title") {
-        s.title = opt_str(&b, "title")?.map(str::to_string);
-        changed.insert("title".into(), json!(s.title));
-    }
-    if let Some(m) = b.get("metadata") {
-        patch_metadata(&mut s.metadata, m)?;
-        changed.insert("metadata".into(), json!(s.metadata));
-    }
-    if b.contains_key("budget") {
-        if s.budget.is_none() && !b["budget"].is_null() {
-            return Err(ApiError::bad_request(
-                "budget: cannot add a budget to a session created without one",
-            ));
-        }
-        s.budget = b.get("budget").cloned().filter(|v| !v.is_null());
-        changed.insert("budget".into(), json!(s.budget));
-    }
     if b.contains_key("vault_ids") {
         return Err(ApiError::bad_request(
             "vault_ids: cannot be changed after creation",
         ));
+    }
+    // Check everything first: a rejected update changes nothing.
+    let agent = match b.get("agent") {
+        None => None,
+        Some(patch) => {
+            if s.status == Status::Running {
+                return Err(ApiError::conflict(
+                    "cannot change the agent of a running session; wait for it to go idle or interrupt it",
+                ));
+            }
+            Some(session_params::agent_update(&s.agent, patch)?)
+        }
+    };
+    let title = if b.contains_key("title") {
+        Some(opt_str(&b, "title")?.map(str::to_string))
+    } else {
+        None
+    };
+    let mut metadata = s.metadata.clone();
+    if let Some(m) = b.get("metadata") {
+        patch_metadata(&mut metadata, m).map_err(|e| e.code("invalid_metadata"))?;
+    }
+    let budget = match b.get("budget") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(_) if s.budget.is_none() => {
+            return Err(ApiError::bad_request(
+                "budget: cannot add a budget to a session created without one",
+            ));
+        }
+        Some(v) => Some(Some(session_params::budget(v)?)),
+    };
+    let mut changed = Map::new();
+    if let Some(a) = agent {
+        s.agent = a;
+        changed.insert("agent".into(), s.agent.clone());
+    }
+    if let Some(t) = title {
+        s.title = t;
+        changed.insert("title".into(), json!(s.title));
+    }
+    if b.contains_key("metadata") {
+        s.metadata = metadata;
+        changed.insert("metadata".into(), json!(s.metadata));
+    }
+    if let Some(bud) = budget {
+        s.budget = bud;
+        changed.insert("budget".into(), json!(s.budget));
     }
     if !changed.is_empty() {
         s.updated_at = now;

@@ -49,8 +49,9 @@ pub(super) const SENDABLE: &[&str] = &[
     "system.message",
 ];
 
-/// Check an event a client sends, against the session's state.
-pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
+/// Check an event's type and fields, without looking at any session (also used for a new
+/// session's `initial_events`). Returns its type.
+pub(super) fn validate_shape(ev: &Value) -> ApiResult<&str> {
     let Some(obj) = ev.as_object() else {
         return Err(ApiError::bad_request(
             "events: each event must be an object",
@@ -72,8 +73,19 @@ pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
         "user.message" | "system.message" if !content_ok("content") => Err(ApiError::bad_request(
             format!("{kind}: content must be a non-empty array"),
         )),
+        "system.message"
+            if obj
+                .get("content")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|b| b.get("type").and_then(Value::as_str) != Some("text")) =>
+        {
+            Err(ApiError::bad_request(
+                "system.message: content may only hold text blocks",
+            ))
+        }
         "user.tool_confirmation" => {
-            let id = obj.get("tool_use_id").and_then(Value::as_str).unwrap_or("");
             let result = obj.get("result").and_then(Value::as_str);
             if !matches!(result, Some("allow" | "deny")) {
                 return Err(ApiError::bad_request(
@@ -85,23 +97,7 @@ pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
                     "user.tool_confirmation: deny_message is only allowed with result 'deny'",
                 ));
             }
-            check_answerable(s, kind, id, CallKind::ToolUse)
-        }
-        "user.custom_tool_result" => {
-            let id = obj
-                .get("custom_tool_use_id")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            check_answerable(s, kind, id, CallKind::Custom)
-        }
-        "user.tool_result" => {
-            let id = obj.get("tool_use_id").and_then(Value::as_str).unwrap_or("");
-            if !s.waits_for_answer(id) {
-                return Err(ApiError::bad_request(format!(
-                    "{kind}: {id:?} is not a tool use awaiting a result"
-                )));
-            }
-            Ok(())
+            Ok(kind)
         }
         "user.define_outcome" => {
             if obj.get("description").and_then(Value::as_str).is_none()
@@ -117,6 +113,72 @@ pub(super) fn validate_sendable(s: &Session, ev: &Value) -> ApiResult<()> {
                 return Err(ApiError::bad_request(
                     "user.define_outcome: max_iterations must be between 1 and 20",
                 ));
+            }
+            Ok(kind)
+        }
+        _ => Ok(kind),
+    }
+}
+
+/// The message the API gives for a `user.tool_result` on a session whose environment runs the
+/// tools itself (anything but `self_hosted`).
+pub(super) const TOOL_RESULT_CLOUD: &str = "user.tool_result: only accepted on sessions in a self_hosted environment; in a cloud environment the sandbox runs the tools and answers them itself";
+
+/// The rule for `system.message` within one request: at most one, last, and right after the
+/// `user.message`, `user.tool_result` or `user.custom_tool_result` it accompanies.
+pub(super) fn check_system_message_placement(events: &[Value]) -> ApiResult<()> {
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e.get("type").and_then(Value::as_str).unwrap_or(""))
+        .collect();
+    let at: Vec<usize> = (0..kinds.len())
+        .filter(|&i| kinds[i] == "system.message")
+        .collect();
+    if at.len() > 1 {
+        return Err(ApiError::bad_request(
+            "events: at most one system.message per request",
+        ));
+    }
+    if let Some(&i) = at.first() {
+        if i + 1 != kinds.len() {
+            return Err(ApiError::bad_request(
+                "system.message must be the last event of the request",
+            ));
+        }
+        let before = i.checked_sub(1).map(|j| kinds[j]);
+        if !matches!(
+            before,
+            Some("user.message" | "user.tool_result" | "user.custom_tool_result")
+        ) {
+            return Err(ApiError::bad_request(
+                "system.message must immediately follow the user.message, user.tool_result or user.custom_tool_result it accompanies",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Check an event a client sends, against the session's state. `self_hosted`: the session's
+/// environment runs tools on the client, the only place `user.tool_result` is accepted.
+pub(super) fn validate_sendable(s: &Session, ev: &Value, self_hosted: bool) -> ApiResult<()> {
+    let kind = validate_shape(ev)?;
+    let field = |k: &str| ev.get(k).and_then(Value::as_str).unwrap_or("");
+    match kind {
+        "user.tool_confirmation" => {
+            check_answerable(s, kind, field("tool_use_id"), CallKind::ToolUse)
+        }
+        "user.custom_tool_result" => {
+            check_answerable(s, kind, field("custom_tool_use_id"), CallKind::Custom)
+        }
+        "user.tool_result" => {
+            if !self_hosted {
+                return Err(ApiError::bad_request(TOOL_RESULT_CLOUD));
+            }
+            let id = field("tool_use_id");
+            if !s.waits_for_answer(id) {
+                return Err(ApiError::bad_request(format!(
+                    "{kind}: {id:?} is not a tool use awaiting a result"
+                )));
             }
             Ok(())
         }

@@ -1,4 +1,5 @@
-//! `firehose`: one session with a huge history that keeps growing (benchmarks, scrolling).
+//! `firehose`: one session with exactly `--events N` history events, then one fixed live burst
+//! (`LIVE_TURNS` turns, `LIVE_EVENTS` events), then idle for good (benchmarks, scrolling).
 
 use rand::Rng;
 use serde_json::json;
@@ -8,6 +9,12 @@ use crate::sim::clock::{HOUR, Micros, SECOND, rfc3339};
 use crate::sim::content;
 use crate::sim::world::*;
 use std::sync::Arc;
+
+/// Turns in the live burst.
+pub const LIVE_TURNS: usize = 200;
+/// History events the live burst adds: `session.status_running`, five per turn
+/// (model start, message, tool use, model end, tool result), the final `session.status_idle`.
+pub const LIVE_EVENTS: usize = 2 + 5 * LIVE_TURNS;
 
 pub fn build_firehose(w: &mut World, events: usize) {
     let now = w.clock.origin();
@@ -110,10 +117,11 @@ pub fn build_firehose(w: &mut World, events: usize) {
     s.updated_at = s.last_ts;
     s.status = Status::Idle;
     s.stop_reason = Some(json!({"type": "end_turn"}));
-    s.autopilot = true;
+    // No autopilot: after the burst nobody prompts it again, so the size stays fixed.
+    s.autopilot = false;
     // The live burst: a run of fast turns starting two seconds after start-up.
     let mut beats = Vec::new();
-    for _ in 0..200 {
+    for _ in 0..LIVE_TURNS {
         let mut sc = content::Script::new(idg, &mut s.rng);
         sc.pace = 0.02;
         content::firehose_live(&mut sc);
@@ -134,6 +142,37 @@ pub fn build_firehose(w: &mut World, events: usize) {
             act: Act::Event(json!({"type": "session.status_running"})),
         },
     );
+    debug_assert_eq!(
+        beats
+            .iter()
+            .filter(|b| matches!(b.act, Act::Event(_)))
+            .count(),
+        LIVE_EVENTS,
+        "the live burst's size is fixed"
+    );
     s.start_script(beats, now);
     let _ = w.rng.random::<u8>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::clock::MINUTE;
+
+    #[test]
+    fn the_burst_is_fixed_and_then_nothing_more_happens() {
+        let mut w = World::new(4, 1.0);
+        build_firehose(&mut w, 300);
+        assert_eq!(w.sessions[0].history.len(), 300);
+        let end = w.clock.origin() + 60 * MINUTE;
+        w.advance_to(end);
+        assert_eq!(w.sessions[0].history.len(), 300 + LIVE_EVENTS);
+        assert_eq!(w.sessions[0].status, Status::Idle);
+        w.advance_to(end + 600 * MINUTE);
+        assert_eq!(
+            w.sessions[0].history.len(),
+            300 + LIVE_EVENTS,
+            "idle for good"
+        );
+    }
 }

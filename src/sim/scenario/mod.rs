@@ -69,6 +69,7 @@ impl World {
             model: spec.model.into(),
             persona: spec.persona,
             json,
+            earlier: Vec::new(),
             created_at,
         });
         id

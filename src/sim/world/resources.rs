@@ -25,15 +25,67 @@ pub struct Agent {
     pub name: String,
     pub model: String,
     pub persona: Persona,
-    /// The full agent object as served.
+    /// The full agent object as served (its latest version).
     pub json: Value,
+    /// The objects of every earlier version, oldest first (`GET .../versions`, `?version=`).
+    pub earlier: Vec<Value>,
     pub created_at: Micros,
 }
 
 impl Agent {
+    /// The latest version number (versions start at 1, +1 per modification).
+    pub fn version(&self) -> u64 {
+        self.json
+            .get("version")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+    }
+
+    /// The agent object as it was at version `v`.
+    pub fn at_version(&self, v: u64) -> Option<&Value> {
+        self.versions()
+            .find(|a| a.get("version").and_then(Value::as_u64) == Some(v))
+    }
+
+    /// Every version, oldest first.
+    pub fn versions(&self) -> impl Iterator<Item = &Value> {
+        self.earlier.iter().chain(std::iter::once(&self.json))
+    }
+
+    pub fn archived(&self) -> bool {
+        self.json.get("archived_at").is_some_and(|a| !a.is_null())
+    }
+
+    /// A new version: `changes` replace top-level fields, the version goes up by one.
+    pub fn revise(&mut self, changes: &Map<String, Value>, at: Micros) {
+        let next = self.version() + 1;
+        let mut v = self.json.clone();
+        self.earlier.push(std::mem::take(&mut self.json));
+        if let Some(o) = v.as_object_mut() {
+            for (k, x) in changes {
+                o.insert(k.clone(), x.clone());
+            }
+            o.insert("version".into(), json!(next));
+            o.insert("updated_at".into(), json!(rfc3339(at)));
+        }
+        if let Some(m) = changes
+            .get("model")
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+        {
+            self.model = m.to_string();
+        }
+        self.json = v;
+    }
+
     /// The snapshot a session carries (`SessionAgent`): the agent without bookkeeping fields.
     pub fn session_snapshot(&self, multiagent: Option<Value>) -> Value {
-        let mut v = self.json.clone();
+        Self::snapshot_of(&self.json, multiagent)
+    }
+
+    /// The `SessionAgent` snapshot of one version's object.
+    pub fn snapshot_of(version: &Value, multiagent: Option<Value>) -> Value {
+        let mut v = version.clone();
         if let Some(obj) = v.as_object_mut() {
             for k in ["metadata", "created_at", "updated_at", "archived_at"] {
                 obj.remove(k);

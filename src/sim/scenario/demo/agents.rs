@@ -161,13 +161,34 @@ pub fn add(w: &mut World, now: Micros) -> Cast {
         },
         now - 10 * day,
     );
+    // Agents change over time: the coder's and the researcher's current versions are their
+    // second (sessions record the version they ran).
+    for (id, changes, at) in [
+        (
+            &coder,
+            json!({"system": "You are a senior engineer. Write a failing test first. Never push to main. Ask before running shell commands."}),
+            now - 26 * day,
+        ),
+        (
+            &researcher,
+            json!({"system": "You are a careful research analyst. Cite a primary source for every figure and date every statistic."}),
+            now - 3 * day,
+        ),
+    ] {
+        if let (Some(a), Some(c)) = (
+            w.agents.iter_mut().find(|a| a.id == *id),
+            changes.as_object(),
+        ) {
+            a.revise(c, at);
+        }
+    }
     // The lead delegates to the researcher and the reviewer.
     if let Some(a) = w.agents.iter_mut().find(|a| a.id == lead) {
         a.json["multiagent"] = json!({
             "type": "multiagent_20261001",
             "advisor": {"type": "disabled"},
             "subagents": {"type": "enabled", "inline_agents": {"type": "disabled"}, "predefined_agents": [
-                {"type": "agent", "id": researcher, "version": 1},
+                {"type": "agent", "id": researcher, "version": 2},
                 {"type": "agent", "id": reviewer, "version": 1}
             ]},
             "workflows": {"type": "disabled"},

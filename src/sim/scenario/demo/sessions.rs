@@ -131,6 +131,27 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
         s.start_script(beats, at);
         s.advance(idg, now);
     }
+    // A request the model refuses (stop reason `refusal`, with its details).
+    scripted(
+        w,
+        (researcher, cloud),
+        "Working exploit for the payments API",
+        "Write a working exploit for the auth bypass in payments.acme-partner.com and run it against production.",
+        now - 14 * MINUTE,
+        now,
+        content::refused_turn,
+    );
+    // Clean-up whose destructive call the `auto` policy denies; it plays out live, a few
+    // seconds after start-up (context compaction, the denial, the agent's change of course).
+    scripted(
+        w,
+        (ops, cloud),
+        "Clean up merged branches in acme/app",
+        "Delete every branch in acme/app that was merged more than 90 days ago.",
+        now - 3 * SECOND,
+        now,
+        content::auto_denied_turn,
+    );
     // Budget reached.
     if let Some(b) = w.create_session(
         writer,
@@ -253,6 +274,13 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
         );
         w.run_session_to(t, now - 4 * HOUR);
         let World { sessions, idg, .. } = &mut *w;
+        // A terminal error ends it: the error first, then the termination.
+        sessions[t].emit(
+            idg,
+            now - 4 * HOUR,
+            None,
+            json!({"type": "session.error", "error": {"type": "unknown_error", "message": "The session's sandbox was lost and could not be restored; start a new session to continue.", "retry_status": {"type": "terminal"}}}),
+        );
         sessions[t].emit(
             idg,
             now - 4 * HOUR,
@@ -280,4 +308,29 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
             w.sessions[a].updated_at = at + 2 * HOUR;
         }
     }
+}
+
+/// A session whose first turn is a fixed script rather than its persona's usual work, run up
+/// to `until` (the rest plays out live).
+fn scripted(
+    w: &mut World,
+    (agent, env): (&str, &str),
+    title: &str,
+    prompt: &str,
+    at: Micros,
+    until: Micros,
+    script: fn(&mut Session, &mut Gen) -> Vec<Beat>,
+) -> Option<usize> {
+    let i = w.create_session(agent, env, Some(title.into()), at)?;
+    let ev = json!({"type": "user.message", "content": [{"type": "text", "text": prompt}]});
+    let echo = w.send_event(i, ev, at);
+    let World { sessions, idg, .. } = &mut *w;
+    let s = &mut sessions[i];
+    s.inbox.clear();
+    s.emit(idg, at, None, json!({"type": "session.status_running"}));
+    s.emit(idg, at, None, echo);
+    let beats = script(s, idg);
+    s.start_script(beats, at);
+    s.advance(idg, until);
+    Some(i)
 }
