@@ -16,6 +16,7 @@ pub mod memory_view;
 pub mod msg;
 pub mod needs;
 pub mod panes;
+pub mod poller;
 pub mod review_tasks;
 pub mod review_view;
 pub mod runner;

@@ -13,7 +13,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
     /// What the simulated organisation contains.
-    #[arg(long, default_value = "demo", value_name = "demo|firehose")]
+    #[arg(long, default_value = "demo", value_name = "demo|firehose|fleet")]
     pub scenario: Scenario,
     /// Seed for ids and content; the same seed gives the same world.
     #[arg(long, default_value_t = 1)]
@@ -24,6 +24,12 @@ pub struct Args {
     /// `firehose`: number of history events in the session.
     #[arg(long, default_value_t = 100_000)]
     pub events: usize,
+    /// `fleet`: number of sessions (up to 100,000).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sessions: usize,
+    /// `fleet`: mean seconds between two status changes somewhere in the fleet.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub change_every: f64,
     /// Fault injection, e.g. `drop-stream-after=50,error-rate=0.1,latency-ms=20,malformed=0.05`.
     #[arg(long, default_value = "", value_name = "SPEC")]
     pub faults: Faults,
@@ -48,6 +54,8 @@ impl Default for Args {
             seed: 1,
             speed: 1.0,
             events: 100_000,
+            sessions: 10_000,
+            change_every: 2.0,
             faults: Faults::default(),
             api_key: None,
             heartbeat: 15.0,
@@ -70,6 +78,8 @@ pub async fn run(args: Args, _globals: &Globals) -> anyhow::Result<()> {
         seed: args.seed,
         speed: args.speed,
         events: args.events,
+        sessions: args.sessions,
+        change_every: args.change_every,
         faults: args.faults,
         api_key: args.api_key,
         heartbeat: Duration::from_secs_f64(args.heartbeat),

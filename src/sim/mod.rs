@@ -33,6 +33,7 @@ mod wire;
 mod world;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,12 +43,15 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use cron::Cron;
 pub use memory::sha256_hex;
+pub use scenario::fleet::MAX_FLEET;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scenario {
     #[default]
     Demo,
     Firehose,
+    /// `--sessions N` sessions, mostly idle, one status change every few seconds somewhere.
+    Fleet,
 }
 
 impl std::str::FromStr for Scenario {
@@ -56,8 +60,9 @@ impl std::str::FromStr for Scenario {
         match s {
             "demo" => Ok(Scenario::Demo),
             "firehose" => Ok(Scenario::Firehose),
+            "fleet" => Ok(Scenario::Fleet),
             other => Err(format!(
-                "unknown scenario {other:?} (expected demo or firehose)"
+                "unknown scenario {other:?} (expected demo, firehose or fleet)"
             )),
         }
     }
@@ -131,6 +136,10 @@ pub struct SimOptions {
     pub speed: f64,
     /// `firehose`: number of history events.
     pub events: usize,
+    /// `fleet`: number of sessions (at most [`MAX_FLEET`]).
+    pub sessions: usize,
+    /// `fleet`: mean simulated seconds between two status changes somewhere in the fleet.
+    pub change_every: f64,
     pub faults: Faults,
     /// When set, other keys get 401 `authentication_error`.
     pub api_key: Option<String>,
@@ -145,6 +154,8 @@ impl Default for SimOptions {
             seed: 1,
             speed: 1.0,
             events: 100_000,
+            sessions: 10_000,
+            change_every: 2.0,
             faults: Faults::default(),
             api_key: None,
             heartbeat: Duration::from_secs(15),
@@ -155,13 +166,35 @@ impl Default for SimOptions {
 /// A running simulator. Dropping it stops the server.
 pub struct SimHandle {
     pub addr: SocketAddr,
+    world: Arc<Mutex<world::World>>,
+    requests: Arc<AtomicU64>,
     _stop: DropGuard,
 }
+
+pub use world::StatusChange;
 
 impl SimHandle {
     /// `http://IP:PORT`
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// HTTP requests answered so far (streams count once, when opened).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Status changes the scenario's driver made since the last call (the `fleet` scenario
+    /// logs each; others have none).
+    pub fn take_status_changes(&self) -> Vec<StatusChange> {
+        match self.world.lock() {
+            Ok(mut w) => w
+                .driver
+                .as_mut()
+                .map(|d| d.take_changes())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 }
 
@@ -172,6 +205,19 @@ fn build_world(opts: &SimOptions) -> anyhow::Result<world::World> {
         Scenario::Demo => scenario::build_demo(&mut w)
             .map_err(|e| anyhow::anyhow!("the demo scenario could not be built: {e}"))?,
         Scenario::Firehose => scenario::build_firehose(&mut w, opts.events),
+        Scenario::Fleet => {
+            if !(opts.change_every.is_finite() && opts.change_every > 0.0) {
+                anyhow::bail!("the fleet's change interval must be a positive number of seconds");
+            }
+            if opts.sessions > scenario::fleet::MAX_FLEET {
+                anyhow::bail!(
+                    "the fleet holds at most {} sessions, not {}",
+                    scenario::fleet::MAX_FLEET,
+                    opts.sessions
+                );
+            }
+            scenario::build_fleet(&mut w, opts.sessions, opts.change_every)
+        }
     }
     Ok(w)
 }
@@ -192,7 +238,9 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
+    let requests = Arc::new(AtomicU64::new(0));
     let state = state::AppState {
+        requests: requests.clone(),
         world: world.clone(),
         faults: opts.faults.clone(),
         api_key: opts.api_key.clone(),
@@ -202,7 +250,9 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     };
     // The world moves on its own, whether or not anyone is asking.
     let ticker_stop = shutdown.clone();
+    let ticked = world.clone();
     tokio::spawn(async move {
+        let world = ticked;
         let mut every = tokio::time::interval(Duration::from_millis(50));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -229,6 +279,8 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     });
     Ok(SimHandle {
         addr,
+        world,
+        requests,
         _stop: shutdown.drop_guard(),
     })
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub shutdown: CancellationToken,
     pub fault_rng: Arc<Mutex<StdRng>>,
+    /// Requests answered (`SimHandle::requests`), counted by the gate.
+    pub requests: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {

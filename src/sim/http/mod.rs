@@ -56,6 +56,9 @@ pub(super) fn presented_key(headers: &HeaderMap) -> Option<String> {
 }
 
 pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (request_id, fault) = {
         let mut rng = match state.fault_rng.lock() {
             Ok(r) => r,

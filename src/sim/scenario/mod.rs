@@ -1,11 +1,13 @@
-//! Scenarios: the `demo` fleet and the `firehose` benchmark session, and the small builders
-//! both use (agents, environments, seeded memories).
+//! Scenarios: the `demo` fleet, the `firehose` benchmark session, the `fleet` of up to
+//! 100,000 sessions, and the small builders they use (agents, environments, seeded memories).
 
 mod demo;
 mod firehose;
+pub mod fleet;
 
 pub use demo::build_demo;
 pub use firehose::build_firehose;
+pub use fleet::build_fleet;
 
 use serde_json::{Value, json};
 
