@@ -251,14 +251,16 @@ async fn list_page(client: &Client, q: Query) -> Result<SessionPage, ApiError> {
     })
 }
 
-/// Every page of a listing up to `max_pages`; (sessions, pages read, stopped at the cap).
+/// Every page of a listing (from the `page` cursor `from`) up to `max_pages`; (sessions, pages
+/// read, stopped at the cap).
 async fn list_all(
     client: &Client,
     base: Query,
+    from: Option<String>,
     max_pages: usize,
 ) -> Result<(Vec<SessionSummary>, usize, bool), ApiError> {
     let mut out = Vec::new();
-    let mut page: Option<String> = None;
+    let mut page: Option<String> = from;
     for pages in 1..=max_pages {
         let parsed = list_page(client, base.clone().push_opt("page", page.clone())).await?;
         out.extend(parsed.sessions);
@@ -330,9 +332,30 @@ async fn read_evidence(
     requests
 }
 
-/// The start-up read: the whole list (capped) and the newest sessions' evidence.
-async fn first_round(client: &Client, t: &mut Tracker) -> Result<SessionSync, ApiError> {
-    let (list, _, capped) = list_all(client, all_sessions(), MAX_PAGES).await?;
+/// The start-up read: the whole list (capped) and the newest sessions' evidence. The first
+/// page goes to the screen at once (a big fleet takes seconds to read).
+async fn first_round(
+    client: &Client,
+    t: &mut Tracker,
+    tx: &UnboundedSender<Msg>,
+) -> Result<SessionSync, ApiError> {
+    let first = list_page(client, all_sessions()).await?;
+    let early = SessionSync {
+        upserts: first.sessions.clone(),
+        ..SessionSync::default()
+    };
+    if !early.is_empty() {
+        let _ = tx.send(Msg::SessionsSynced(Box::new(early)));
+    }
+    let (mut list, capped) = match first.next_page {
+        Some(next) if !next.is_empty() && first.items > 0 => {
+            let (rest, _, capped) =
+                list_all(client, all_sessions(), Some(next), MAX_PAGES - 1).await?;
+            (rest, capped)
+        }
+        _ => (Vec::new(), false),
+    };
+    list.splice(0..0, first.sessions);
     let mut sync = SessionSync {
         coverage: if capped {
             Coverage::FirstOnly(list.len())
@@ -364,18 +387,16 @@ async fn round(
     let mut requests = 0;
     // 1. The hot set.
     let hot_q = all_sessions().push_array("statuses", ["running", "rescheduling"]);
-    let (hot, pages, capped) = list_all(client, hot_q, HOT_PAGES).await?;
+    let (hot, pages, capped) = list_all(client, hot_q, None, HOT_PAGES).await?;
     requests += pages;
     let hot_ids: HashSet<String> = hot.iter().map(|s| s.id.clone()).collect();
     t.observe(hot, &mut sync);
     if !capped {
         for id in t.set_hot(hot_ids) {
-            t.want_evidence(&id);
-            // Ahead of changes a sweep found: a stop is what the person waits to see.
-            if let Some(pos) = t.urgent.iter().position(|u| *u == id) {
-                t.urgent.remove(pos);
-                t.urgent.push_front(id);
-            }
+            // A stop is news whatever was read before (the row still says running), and it
+            // goes ahead of the changes a sweep found: it is what the person waits to see.
+            t.urgent.retain(|u| *u != id);
+            t.urgent.push_front(id);
         }
     }
     // 2. New sessions.
@@ -387,7 +408,7 @@ async fn round(
         let q = all_sessions()
             .push("order", "asc")
             .push("created_at[gte]", from);
-        let (list, pages, _) = list_all(client, q, NEW_PAGES).await?;
+        let (list, pages, _) = list_all(client, q, None, NEW_PAGES).await?;
         requests += pages;
         for id in t.observe(list, &mut sync) {
             if !t.hot.contains(&id) {
@@ -419,8 +440,8 @@ async fn round(
     Ok((sync, requests))
 }
 
-/// The pause before the next round: the interval (jittered), stretched so that a round of
-/// `requests` averages at most `rate_cap` a second.
+/// The time from the start of one round to the next: the interval (jittered), stretched so
+/// that a round of `requests` averages at most `rate_cap` a second.
 fn round_delay(cfg: &PollConfig, requests: usize) -> Duration {
     let base = jittered(cfg.interval);
     let budget = Duration::from_secs_f64(requests as f64 / cfg.rate_cap.max(0.01));
@@ -475,11 +496,12 @@ pub async fn poll_loop(
     let mut attempt: u32 = 0;
     let mut failing_since: Option<std::time::Instant> = None;
     loop {
+        let began = std::time::Instant::now();
         let result = if started {
             round(&client, &mut t, &cfg).await
         } else {
             // The start-up burst is not held against the rate: the first screen matters.
-            first_round(&client, &mut t).await.map(|s| (s, 0))
+            first_round(&client, &mut t, &tx).await.map(|s| (s, 0))
         };
         let delay = match result {
             Ok((sync, requests)) => {
@@ -492,7 +514,8 @@ pub async fn poll_loop(
                 if !sync.is_empty() && tx.send(Msg::SessionsSynced(Box::new(sync))).is_err() {
                     return;
                 }
-                round_delay(&cfg, requests)
+                // From the start of the round: a slow answer does not add to the next wait.
+                round_delay(&cfg, requests).saturating_sub(began.elapsed())
             }
             Err(e) => {
                 attempt += 1;

@@ -99,8 +99,14 @@ pub fn build_fleet(w: &mut World, sessions: usize, change_every: f64) {
         let snap = snapshots[a].get_or_insert_with(|| w.sessions[idx].agent.clone());
         w.sessions[idx].agent = snap.clone();
         let roll: f64 = rng.random();
-        let until = now - rng.random_range(0..10 * MINUTE);
-        let at = (created + MINUTE).min(until);
+        // Busy sessions started within the last ten minutes; idle ones finished long ago.
+        let recent = (now - rng.random_range(0..10 * MINUTE)).max(created + SECOND);
+        let busy = roll < RUNNING_SHARE + 0.011;
+        let at = if busy {
+            recent
+        } else {
+            (created + MINUTE).min(recent)
+        };
         let World { sessions, idg, .. } = &mut *w;
         let s = &mut sessions[idx];
         give_usage(s, &mut rng);
@@ -108,18 +114,18 @@ pub fn build_fleet(w: &mut World, sessions: usize, change_every: f64) {
             start(s, idg, at);
         } else if roll < RUNNING_SHARE + 0.005 {
             start(s, idg, at);
-            ask_approval(s, idg, at + 20 * SECOND);
+            ask_approval(s, idg, (at + 20 * SECOND).min(now));
         } else if roll < RUNNING_SHARE + 0.008 {
             start(s, idg, at);
             s.emit(
                 idg,
-                at + SECOND,
+                (at + SECOND).min(now),
                 None,
                 json!({"type": "session.status_rescheduled"}),
             );
         } else if roll < RUNNING_SHARE + 0.011 {
             start(s, idg, at);
-            fail(s, idg, at + 30 * SECOND);
+            fail(s, idg, (at + 30 * SECOND).min(now));
         } else if roll < RUNNING_SHARE + 0.016 {
             s.emit(idg, at, None, json!({"type": "session.status_terminated"}));
         } else {
