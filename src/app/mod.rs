@@ -19,6 +19,7 @@ pub mod msg;
 pub mod needs;
 pub mod pager;
 pub mod panes;
+pub mod poller;
 pub mod review_tasks;
 pub mod review_view;
 pub mod runner;

@@ -27,6 +27,9 @@ pub enum Msg {
         id: String,
         evidence: Evidence,
     },
+    /// One round of the incremental session poller (`app/poller.rs`): changed and new
+    /// sessions, evidence, removals, merged by id.
+    SessionsSynced(Box<crate::model::sessions::sync::SessionSync>),
     ListConn(ListConn),
     /// An item from the watched session's feed.
     Feed {

@@ -1,39 +1,21 @@
-//! Runs `Cmd`s as tokio tasks that report back with `Msg`s: the session list poller (jitter,
-//! backoff, 429-aware), the watched session's feed, archive/delete, exports.
+//! Runs `Cmd`s as tokio tasks that report back with `Msg`s: starts the session list poller
+//! (`poller.rs`), the watched session's feed, archive/delete, exports.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::Value;
 use tokio::sync::{Notify, mpsc::UnboundedSender};
 use tokio::task::JoinHandle;
 
-use crate::api::client::Page;
 use crate::api::feed::{self, FeedConfig, FeedHandle};
 use crate::api::types::{
     ListDeploymentRunsParams, ListDeploymentsParams, ListDreamsParams, ListParams,
     ListThreadsParams, SessionThread,
 };
-use crate::api::{ApiError, Beta, Client, Query};
+use crate::api::{ApiError, Client};
 use crate::app::msg::{Cmd, Msg, ViewData, ViewLoad};
-use crate::app::state::ListConn;
-use crate::model::sessions::{Evidence, SessionPage, SessionSummary};
 
-/// Event types that tell why a session is in its state.
-const EVIDENCE_TYPES: [&str; 6] = [
-    "session.status_idle",
-    "session.status_running",
-    "session.status_rescheduled",
-    "session.status_terminated",
-    "session.error",
-    "agent.custom_tool_use",
-];
-/// Pages of 100 sessions fetched per poll at most.
-const MAX_PAGES: usize = 200;
-/// Evidence fetches per poll round (the rest wait for the next round).
-const EVIDENCE_PER_ROUND: usize = 60;
 /// How often an open resource view re-fetches (these change slowly).
 const VIEW_POLL: Duration = Duration::from_secs(15);
 /// Caps on what a resource view fetches (the views are for browsing, not export).
@@ -105,7 +87,10 @@ impl Runner {
         };
         let tx = self.tx.clone();
         let now = self.poll_now.clone();
-        self.poller = Some(tokio::spawn(poll_loop(client, tx, now, interval)));
+        let cfg = crate::app::poller::PollConfig::new(interval);
+        self.poller = Some(tokio::spawn(crate::app::poller::poll_loop(
+            client, tx, now, cfg,
+        )));
     }
 
     pub fn run(&mut self, cmd: Cmd) {
@@ -379,42 +364,6 @@ async fn session_write(client: &Client, id: &str, delete: bool) -> Result<(), Ap
     }
 }
 
-/// The pause before the next poll round: the configured interval, stretched so that a big fleet
-/// (many list pages and evidence fetches per round) averages at most two requests a second —
-/// the real API allows a few hundred a minute across everything a workspace does.
-fn round_delay(interval: Duration, requests: usize) -> Duration {
-    let budget = Duration::from_millis(500).saturating_mul(requests as u32);
-    jittered(interval.max(budget))
-}
-
-/// Every session (archived included; the list hides them until asked), newest first.
-async fn fetch_sessions(client: &Client) -> Result<(Vec<SessionSummary>, usize), ApiError> {
-    let mut out = Vec::new();
-    let mut pages = 0;
-    let mut page: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let q = Query::new()
-            .push("limit", "100")
-            .push("include_archived", "true")
-            .push_opt("page", page.clone());
-        let body = client
-            .get_raw(Beta::ManagedAgents, "/v1/sessions", &q)
-            .await?;
-        pages += 1;
-        // Item by item: one unreadable session costs that session only.
-        let parsed = SessionPage::parse(&body).map_err(|e| ApiError::Decode {
-            path: "/v1/sessions".into(),
-            message: e.to_string(),
-        })?;
-        out.extend(parsed.sessions);
-        match parsed.next_page {
-            Some(next) if !next.is_empty() && parsed.items > 0 => page = Some(next),
-            _ => break,
-        }
-    }
-    Ok((out, pages))
-}
-
 /// Collect up to `max` items of a paginated list; `truncated` when more were left.
 async fn collect_capped<T>(
     stream: impl futures::Stream<Item = Result<T, ApiError>>,
@@ -510,7 +459,7 @@ async fn view_loop(client: Client, tx: UnboundedSender<Msg>, load: ViewLoad) {
                 if tx.send(Msg::ViewLoaded(data)).is_err() {
                     return;
                 }
-                jittered(VIEW_POLL)
+                crate::app::poller::jittered(VIEW_POLL)
             }
             Err(e) => {
                 failures += 1;
@@ -526,127 +475,10 @@ async fn view_loop(client: Client, tx: UnboundedSender<Msg>, load: ViewLoad) {
                     return;
                 }
                 let backoff = Duration::from_secs(2u64 << failures.min(6)).min(VIEW_POLL * 8);
-                retry_after.unwrap_or_else(|| jittered(backoff))
+                retry_after.unwrap_or_else(|| crate::app::poller::jittered(backoff))
             }
         };
         tokio::time::sleep(delay).await;
-    }
-}
-
-async fn fetch_evidence(client: &Client, id: &str) -> Result<Evidence, ApiError> {
-    let q = Query::new()
-        .push("order", "desc")
-        .push("limit", "25")
-        .push_array("types", EVIDENCE_TYPES);
-    let path = format!("/v1/sessions/{id}/events");
-    let body = client.get_raw(Beta::ManagedAgents, &path, &q).await?;
-    let parsed: Page<Value> = serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(Evidence::from_newest_first(&parsed.data))
-}
-
-fn jittered(base: Duration) -> Duration {
-    let f: f64 = rand::random_range(0.8..1.2);
-    base.mul_f64(f)
-}
-
-/// Consecutive failures after which the list is `down` rather than `retrying`.
-const DOWN_AFTER_ATTEMPTS: u32 = 4;
-/// Failing this long also counts as `down`.
-const DOWN_AFTER: Duration = Duration::from_secs(30);
-/// How often a rejected key (401/403) or a missing endpoint (404) is tried again: retrying
-/// fast cannot help, `^r` tries at once.
-const REJECTED_RETRY: Duration = Duration::from_secs(60);
-
-/// What the header says after the `attempt`-th consecutive failed poll (failing for
-/// `failing_for`), and how long to wait before the next one.
-fn after_poll_failure(e: &ApiError, attempt: u32, failing_for: Duration) -> (ListConn, Duration) {
-    let reason = e.to_string();
-    let retry_after = match e {
-        ApiError::Http(h) => h.retry_after,
-        _ => None,
-    };
-    if let ApiError::Http(h) = e
-        && matches!(h.status, 401 | 403 | 404)
-    {
-        return (ListConn::Rejected { reason }, REJECTED_RETRY);
-    }
-    let backoff = Duration::from_secs(1 << attempt.min(6)).min(Duration::from_secs(60));
-    let conn = if attempt >= DOWN_AFTER_ATTEMPTS || failing_for >= DOWN_AFTER {
-        ListConn::Down { reason }
-    } else {
-        ListConn::Retrying { attempt, reason }
-    };
-    (conn, retry_after.unwrap_or_else(|| jittered(backoff)))
-}
-
-async fn poll_loop(
-    client: Client,
-    tx: UnboundedSender<Msg>,
-    wake: Arc<Notify>,
-    interval: Duration,
-) {
-    // updated_at per session at its last evidence fetch.
-    let mut seen: HashMap<String, Option<i64>> = HashMap::new();
-    let mut attempt: u32 = 0;
-    let mut failing_since: Option<std::time::Instant> = None;
-    loop {
-        let delay = match fetch_sessions(&client).await {
-            Ok((list, pages)) => {
-                if attempt > 0 {
-                    let _ = tx.send(Msg::ListConn(ListConn::Ok));
-                }
-                attempt = 0;
-                failing_since = None;
-                let changed: Vec<String> = list
-                    .iter()
-                    .filter(|s| seen.get(&s.id) != Some(&s.updated_at))
-                    .take(EVIDENCE_PER_ROUND)
-                    .map(|s| s.id.clone())
-                    .collect();
-                let stamps: HashMap<String, Option<i64>> =
-                    list.iter().map(|s| (s.id.clone(), s.updated_at)).collect();
-                if tx.send(Msg::SessionsLoaded(list)).is_err() {
-                    return;
-                }
-                let requests = pages + changed.len();
-                let results: Vec<(String, Result<Evidence, ApiError>)> =
-                    futures::stream::iter(changed)
-                        .map(|id| {
-                            let client = client.clone();
-                            async move {
-                                let r = fetch_evidence(&client, &id).await;
-                                (id, r)
-                            }
-                        })
-                        .buffer_unordered(4)
-                        .collect()
-                        .await;
-                for (id, r) in results {
-                    if let Ok(evidence) = r {
-                        seen.insert(id.clone(), stamps.get(&id).copied().flatten());
-                        let _ = tx.send(Msg::SessionEvidence { id, evidence });
-                    }
-                }
-                seen.retain(|id, _| stamps.contains_key(id));
-                round_delay(interval, requests)
-            }
-            Err(e) => {
-                attempt += 1;
-                let failing = *failing_since.get_or_insert_with(std::time::Instant::now);
-                let (conn, delay) = after_poll_failure(&e, attempt, failing.elapsed());
-                if tx.send(Msg::ListConn(conn)).is_err() {
-                    return;
-                }
-                delay
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = wake.notified() => {}
-        }
     }
 }
 
@@ -672,51 +504,6 @@ mod tests {
     }
     use super::*;
 
-    fn http(status: u16) -> ApiError {
-        ApiError::Http(Box::new(crate::api::error::HttpError {
-            status,
-            error_type: "authentication_error".into(),
-            message: "invalid x-api-key".into(),
-            request_id: Some("req_1".into()),
-            retry_after: None,
-            error_object: None,
-        }))
-    }
-
-    #[test]
-    fn rejected_keys_are_not_retried_fast_and_failures_end_down() {
-        let short = Duration::from_secs(1);
-        for status in [401, 403, 404] {
-            let (conn, delay) = after_poll_failure(&http(status), 1, short);
-            let want =
-                format!("{status} authentication_error: invalid x-api-key (request-id req_1)");
-            assert_eq!(conn, ListConn::Rejected { reason: want });
-            assert_eq!(delay, REJECTED_RETRY);
-        }
-        let refused = ApiError::Network("connection refused".into());
-        let (conn, delay) = after_poll_failure(&refused, 1, short);
-        assert_eq!(
-            conn,
-            ListConn::Retrying {
-                attempt: 1,
-                reason: "network: connection refused".into()
-            }
-        );
-        assert!(delay <= Duration::from_millis(2400), "{delay:?}");
-        let down = ListConn::Down {
-            reason: "network: connection refused".into(),
-        };
-        assert_eq!(after_poll_failure(&refused, 4, short).0, down);
-        assert_eq!(
-            after_poll_failure(&refused, 2, Duration::from_secs(31)).0,
-            down
-        );
-        assert!(matches!(
-            after_poll_failure(&http(503), 3, short).0,
-            ListConn::Retrying { attempt: 3, .. }
-        ));
-    }
-
     #[test]
     fn the_thread_listing_keeps_sub_agents_in_order() {
         let thread = |id: &str, parent: Option<&str>, name: Option<&str>| SessionThread {
@@ -739,23 +526,6 @@ mod tests {
                 ("sthr_a".to_string(), "researcher".to_string()),
                 ("sthr_b".to_string(), String::new()),
             ]
-        );
-    }
-
-    #[test]
-    fn big_fleets_poll_less_often() {
-        let base = Duration::from_secs(3);
-        // A small fleet: one page and a few evidence fetches keep the base interval (±20%).
-        let d = round_delay(base, 3);
-        assert!(
-            d >= Duration::from_millis(2400) && d <= Duration::from_millis(3600),
-            "{d:?}"
-        );
-        // 10,000 sessions: 100 pages + 60 evidence fetches → about 80 s, not 3 s.
-        let d = round_delay(base, 160);
-        assert!(
-            d >= Duration::from_secs(64) && d <= Duration::from_secs(96),
-            "{d:?}"
         );
     }
 }

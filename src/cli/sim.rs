@@ -13,8 +13,9 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     pub listen: SocketAddr,
     /// What the simulated organisation contains: `demo` (a fleet at work), `firehose` (one
-    /// huge session), `hostile` (agent text and events built to break a client).
-    #[arg(long, default_value = "demo", value_name = "demo|firehose|hostile")]
+    /// huge session), `hostile` (agent text and events built to break a client), `fleet`
+    /// (`--sessions N` mostly idle sessions).
+    #[arg(long, default_value = "demo", value_name = "demo|firehose|hostile|fleet")]
     pub scenario: Scenario,
     /// Seed for ids and content; the same seed gives the same world.
     #[arg(long, default_value_t = 1)]
@@ -25,6 +26,12 @@ pub struct Args {
     /// `firehose`: number of history events in the session.
     #[arg(long, default_value_t = 100_000)]
     pub events: usize,
+    /// `fleet`: number of sessions (up to 100,000).
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sessions: usize,
+    /// `fleet`: mean seconds between two status changes somewhere in the fleet.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub change_every: f64,
     /// Fault injection, comma-separated: `drop-stream-after=N`, `error-rate=P`, `latency-ms=N`,
     /// `malformed=P`; hostile modes `endless-pages` (next_page never ends), `repeat-cursor`,
     /// `hang-stream` (streams never answer), `hang-list` (lists never answer),
@@ -54,6 +61,8 @@ impl Default for Args {
             seed: 1,
             speed: 1.0,
             events: 100_000,
+            sessions: 10_000,
+            change_every: 2.0,
             faults: Faults::default(),
             api_key: None,
             heartbeat: 15.0,
@@ -76,6 +85,8 @@ pub async fn run(args: Args, _globals: &Globals) -> anyhow::Result<()> {
         seed: args.seed,
         speed: args.speed,
         events: args.events,
+        sessions: args.sessions,
+        change_every: args.change_every,
         faults: args.faults,
         api_key: args.api_key,
         heartbeat: Duration::from_secs_f64(args.heartbeat),

@@ -4,7 +4,7 @@
 //! *why* a session is idle (waiting for an approval, for a custom tool result, out of budget,
 //! out of retries) is only in its events. [`Evidence`] folds a session's latest status and error
 //! events into the facts the derivation needs; the poller feeds it recent events and the live
-//! feed of the watched session keeps it current.
+//! feed of the watched session keeps it current. [`sync`] merges what a poll round learned.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,6 +13,8 @@ use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32Str};
 use serde_json::Value;
 
 use crate::text;
+
+pub mod sync;
 
 /// What a person supervising the session needs to know, derived from status + events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -542,6 +544,8 @@ pub struct SessionIndex {
     /// Only these states (the Needs-you view); `None` = all.
     only_states: Option<Vec<DerivedState>>,
     marks: HashSet<String>,
+    /// `Some(n)`: the last full read stopped at its page cap after `n` sessions.
+    capped: Option<usize>,
 }
 
 impl SessionIndex {

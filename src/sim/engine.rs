@@ -414,6 +414,10 @@ impl World {
         }
         self.advance_dreams_to(now);
         self.advance_deployments(now);
+        if let Some(mut d) = self.driver.take() {
+            d.advance(self, now);
+            self.driver = Some(d);
+        }
     }
 
     fn advance_deployments(&mut self, now: Micros) {

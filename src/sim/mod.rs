@@ -57,6 +57,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use cron::Cron;
 pub use memory::sha256_hex;
+pub use scenario::fleet::MAX_FLEET;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scenario {
@@ -66,6 +67,8 @@ pub enum Scenario {
     /// Agent text and events that try to break a client (escapes, bidi, emoji sequences,
     /// lone surrogates, 20 MB and 10,000-deep events, lying timestamps).
     Hostile,
+    /// `--sessions N` sessions, mostly idle, one status change every few seconds somewhere.
+    Fleet,
 }
 
 impl std::str::FromStr for Scenario {
@@ -75,8 +78,9 @@ impl std::str::FromStr for Scenario {
             "demo" => Ok(Scenario::Demo),
             "firehose" => Ok(Scenario::Firehose),
             "hostile" => Ok(Scenario::Hostile),
+            "fleet" => Ok(Scenario::Fleet),
             other => Err(format!(
-                "unknown scenario {other:?} (expected demo, firehose or hostile)"
+                "unknown scenario {other:?} (expected demo, firehose, hostile or fleet)"
             )),
         }
     }
@@ -206,6 +210,10 @@ pub struct SimOptions {
     pub speed: f64,
     /// `firehose`: number of history events.
     pub events: usize,
+    /// `fleet`: number of sessions (at most [`MAX_FLEET`]).
+    pub sessions: usize,
+    /// `fleet`: mean simulated seconds between two status changes somewhere in the fleet.
+    pub change_every: f64,
     pub faults: Faults,
     /// When set, other keys get 401 `authentication_error`.
     pub api_key: Option<String>,
@@ -220,6 +228,8 @@ impl Default for SimOptions {
             seed: 1,
             speed: 1.0,
             events: 100_000,
+            sessions: 10_000,
+            change_every: 2.0,
             faults: Faults::default(),
             api_key: None,
             heartbeat: Duration::from_secs(15),
@@ -231,8 +241,12 @@ impl Default for SimOptions {
 pub struct SimHandle {
     pub addr: SocketAddr,
     writes_to_fail: Arc<AtomicU64>,
+    world: Arc<Mutex<world::World>>,
+    requests: Arc<AtomicU64>,
     _stop: DropGuard,
 }
+
+pub use world::StatusChange;
 
 impl SimHandle {
     /// Fail the next `n` POSTs to a session's `/events` with 500 (the `fail-writes` fault, armed
@@ -245,6 +259,24 @@ impl SimHandle {
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
+
+    /// HTTP requests answered so far (streams count once, when opened).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Status changes the scenario's driver made since the last call (the `fleet` scenario
+    /// logs each; others have none).
+    pub fn take_status_changes(&self) -> Vec<StatusChange> {
+        match self.world.lock() {
+            Ok(mut w) => w
+                .driver
+                .as_mut()
+                .map(|d| d.take_changes())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
 }
 
 /// Build the scenario's world (without serving it).
@@ -255,6 +287,19 @@ fn build_world(opts: &SimOptions) -> anyhow::Result<world::World> {
             .map_err(|e| anyhow::anyhow!("the demo scenario could not be built: {e}"))?,
         Scenario::Firehose => scenario::build_firehose(&mut w, opts.events),
         Scenario::Hostile => scenario::build_hostile(&mut w),
+        Scenario::Fleet => {
+            if !(opts.change_every.is_finite() && opts.change_every > 0.0) {
+                anyhow::bail!("the fleet's change interval must be a positive number of seconds");
+            }
+            if opts.sessions > scenario::fleet::MAX_FLEET {
+                anyhow::bail!(
+                    "the fleet holds at most {} sessions, not {}",
+                    scenario::fleet::MAX_FLEET,
+                    opts.sessions
+                );
+            }
+            scenario::build_fleet(&mut w, opts.sessions, opts.change_every)
+        }
     }
     Ok(w)
 }
@@ -276,8 +321,10 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     let addr = listener.local_addr()?;
     let shutdown = CancellationToken::new();
     let writes_to_fail = Arc::new(AtomicU64::new(opts.faults.fail_writes));
+    let requests = Arc::new(AtomicU64::new(0));
     let state = state::AppState {
         writes_to_fail: writes_to_fail.clone(),
+        requests: requests.clone(),
         world: world.clone(),
         faults: opts.faults.clone(),
         api_key: opts.api_key.clone(),
@@ -289,7 +336,9 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     };
     // The world moves on its own, whether or not anyone is asking.
     let ticker_stop = shutdown.clone();
+    let ticked = world.clone();
     tokio::spawn(async move {
+        let world = ticked;
         let mut every = tokio::time::interval(Duration::from_millis(50));
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -317,6 +366,8 @@ pub async fn start(opts: SimOptions, listen: SocketAddr) -> anyhow::Result<SimHa
     Ok(SimHandle {
         addr,
         writes_to_fail,
+        world,
+        requests,
         _stop: shutdown.drop_guard(),
     })
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     /// The `hostile` scenario: session objects carry a lone surrogate where their text has
     /// the marker `scenario::LONE_SURROGATE_MARK`.
     pub hostile: bool,
+    /// Requests answered (`SimHandle::requests`), counted by the gate.
+    pub requests: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {

@@ -160,6 +160,13 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     if idx.show_archived {
         title.push(Span::styled("· +archived ", theme.dim));
     }
+    if let Some(n) = idx.capped() {
+        // A fleet past the full-read cap: say the list is not all of it.
+        title.push(Span::styled(
+            format!("· showing the first {n} "),
+            theme.attention,
+        ));
+    }
     let marked = idx.marked_count();
     if marked > 0 {
         title.push(Span::styled(format!("· {marked} marked "), theme.mark));

@@ -49,6 +49,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             needs::maybe_gather(state, c);
         }
         Msg::SessionEvidence { id, evidence } => sessions::on_evidence(state, id, evidence),
+        Msg::SessionsSynced(sync) => {
+            sessions::on_sessions_synced(state, *sync, c);
+            needs::maybe_gather(state, c);
+        }
         Msg::ListConn(conn) => sessions::on_list_conn(state, conn),
         Msg::Feed { session_id, item } => {
             needs::on_feed_item(state, &session_id, None, &item, c);

@@ -9,6 +9,7 @@ use crate::app::state::{
 };
 use crate::app::views::{self, set_view};
 use crate::model::nav::Motion;
+use crate::model::sessions::sync::SessionSync;
 use crate::model::sessions::{Evidence, SessionSummary, SortKey};
 use crate::ui::layout;
 
@@ -227,6 +228,22 @@ pub(crate) fn on_sessions_loaded(
         watch(state, id, cmds);
     }
     state.dirty = true;
+}
+
+/// A poll round: merge it by id; redraw only when a row changed.
+pub(crate) fn on_sessions_synced(state: &mut State, sync: SessionSync, cmds: &mut Vec<Cmd>) {
+    if state.conn != ListConn::Ok {
+        state.conn = ListConn::Ok;
+        state.dirty = true;
+    }
+    let mut changed = false;
+    keep_selection(state, |s| changed = s.sessions.apply_sync(sync));
+    if state.watched.is_none()
+        && let Some(id) = state.selected_session().map(String::from)
+    {
+        watch(state, id, cmds);
+    }
+    state.dirty |= changed;
 }
 
 pub(crate) fn on_evidence(state: &mut State, id: String, evidence: Evidence) {

@@ -65,6 +65,9 @@ pub(super) async fn gate(State(state): State<AppState>, req: Request, next: Next
     state
         .stats
         .count(req.method(), req.uri().path(), req.headers());
+    state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (request_id, fault) = {
         let mut rng = match state.fault_rng.lock() {
             Ok(r) => r,

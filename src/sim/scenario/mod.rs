@@ -1,12 +1,15 @@
-//! Scenarios: the `demo` fleet, the `firehose` benchmark session, the `hostile` workspace,
-//! and the small builders they use (agents, environments, seeded memories).
+//! Scenarios: the `demo` fleet, the `firehose` benchmark session, the `hostile` workspace, the
+//! `fleet` of up to 100,000 sessions, and the small builders they use (agents, environments,
+//! seeded memories).
 
 mod demo;
 mod firehose;
+pub mod fleet;
 mod hostile;
 
 pub use demo::build_demo;
 pub use firehose::build_firehose;
+pub use fleet::build_fleet;
 pub use hostile::{LONE_SURROGATE_MARK, build_hostile};
 
 use serde_json::{Value, json};

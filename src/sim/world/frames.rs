@@ -1,6 +1,6 @@
 //! Ids and ordering counters, stored events, and the SSE frames live streams carry.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::broadcast;
 
@@ -19,10 +19,26 @@ pub struct Frame {
     pub ends_stream: bool,
 }
 
-pub type FrameTx = broadcast::Sender<Arc<Frame>>;
+/// A session's (or thread's) live channel, made on the first `subscribe`: a broadcast buffer
+/// holds 16,384 slots, far too much to keep for each of 100,000 fleet sessions nobody watches.
+#[derive(Debug, Default)]
+pub struct FrameTx(OnceLock<broadcast::Sender<Arc<Frame>>>);
+
+impl FrameTx {
+    /// Deliver to every open stream; without one there is nobody to tell (history has it).
+    pub fn send(&self, frame: Arc<Frame>) -> usize {
+        self.0.get().and_then(|tx| tx.send(frame).ok()).unwrap_or(0)
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.0
+            .get_or_init(|| broadcast::channel(16_384).0)
+            .subscribe()
+    }
+}
 
 pub fn channel() -> FrameTx {
-    broadcast::channel(16_384).0
+    FrameTx::default()
 }
 
 /// A processed event in a session's or thread's history.

@@ -43,6 +43,27 @@ pub struct World {
     pub dreams: Vec<Dream>,
     pub deployments: Vec<Deployment>,
     pub runs: Vec<DeploymentRun>,
+    /// A scenario's own clockwork beside the sessions' scripts (the `fleet` scenario's
+    /// state changes), run on every tick.
+    pub driver: Option<Box<dyn Driver>>,
+}
+
+/// A session status change a driver made, for measuring how soon a client notices it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    pub session_id: String,
+    /// The wire status after the change.
+    pub status: &'static str,
+    /// Simulated time of the change (µs since the epoch).
+    pub at: Micros,
+}
+
+/// Scenario clockwork that changes the world as time passes.
+pub trait Driver: Send {
+    /// Do everything due up to `now`.
+    fn advance(&mut self, w: &mut World, now: Micros);
+    /// The status changes made since the last call.
+    fn take_changes(&mut self) -> Vec<StatusChange>;
 }
 
 impl World {
@@ -64,6 +85,7 @@ impl World {
             dreams: Vec::new(),
             deployments: Vec::new(),
             runs: Vec::new(),
+            driver: None,
         }
     }
 

@@ -129,7 +129,8 @@ pub struct ActiveOutcome {
 pub struct Session {
     pub seq: u64,
     pub id: String,
-    pub agent: Value,
+    /// The agent snapshot (shared: a fleet's sessions of one agent hold one copy).
+    pub agent: Arc<Value>,
     pub model: String,
     pub persona: Persona,
     pub environment_id: String,
@@ -194,7 +195,7 @@ impl Session {
         Session {
             seq: idg.seq(),
             id,
-            agent: snapshot,
+            agent: Arc::new(snapshot),
             model: agent.model.clone(),
             persona: agent.persona,
             environment_id: environment_id.to_string(),
@@ -560,7 +561,7 @@ impl Session {
         json!({
             "type": "session",
             "id": self.id,
-            "agent": self.agent,
+            "agent": *self.agent,
             "archived_at": self.archived_at.map(rfc3339),
             "budget": self.budget,
             "created_at": rfc3339(self.created_at),
