@@ -32,6 +32,11 @@ pub enum Context {
     ReviewConfirm,
     /// The start-dream form.
     DreamForm,
+    /// `:threads`: the thread tree, and the conversation beside it.
+    Threads,
+    Conversation,
+    /// `d`: one session in full.
+    Detail,
 }
 
 impl Context {
@@ -54,6 +59,9 @@ impl Context {
             Context::Review => "review",
             Context::ReviewConfirm => "review_confirm",
             Context::DreamForm => "dream_form",
+            Context::Threads => "threads",
+            Context::Conversation => "conversation",
+            Context::Detail => "detail",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
@@ -163,6 +171,11 @@ pub enum Action {
     FormPrev,
     FormPick,
     FormSubmit,
+    // Threads tree and session detail.
+    ViewThreads,
+    OpenDetail,
+    ToggleConversation,
+    Rename,
 }
 
 impl Action {
@@ -255,6 +268,10 @@ impl Action {
             Action::FormPrev => "form_prev",
             Action::FormPick => "form_pick",
             Action::FormSubmit => "form_submit",
+            Action::ViewThreads => "threads",
+            Action::OpenDetail => "detail",
+            Action::ToggleConversation => "conversation",
+            Action::Rename => "rename",
         }
     }
 
@@ -285,6 +302,7 @@ impl Action {
                 | Action::StartDream
                 | Action::CancelDream
                 | Action::ArchiveDream
+                | Action::Rename
         )
     }
 }
@@ -590,6 +608,36 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (DreamForm, "space", FormPick, "pick", true),
         (DreamForm, "ctrl-s", FormSubmit, "start", true),
         (DreamForm, "esc", Back, "cancel", true),
+        // Threads tree and session detail (`app/update/{threads,detail}.rs`).
+        (Sessions, "d", OpenDetail, "detail", true),
+        (Sessions, "T", ViewThreads, "threads", false),
+        (Threads, "k,up", Up, "up", false),
+        (Threads, "j,down", Down, "down", false),
+        (Threads, "pgup,ctrl-b", PageUp, "page up", false),
+        (Threads, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Threads, "g,home", Top, "first", false),
+        (Threads, "G,end", Bottom, "last", false),
+        (Threads, "enter", Open, "filter stream", true),
+        (Threads, "c", ToggleConversation, "conversation", true),
+        (Threads, "d", OpenDetail, "detail", true),
+        (Threads, "esc,h,left", Back, "sessions", true),
+        (Conversation, "k,up", Up, "up", false),
+        (Conversation, "j,down", Down, "down", false),
+        (Conversation, "pgup,ctrl-b", PageUp, "page up", false),
+        (Conversation, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Conversation, "g,home", Top, "first", false),
+        (Conversation, "G,end", Bottom, "last", true),
+        (Conversation, "esc,h,left", Back, "tree", true),
+        (Detail, "k,up", Up, "scroll up", false),
+        (Detail, "j,down", Down, "scroll down", false),
+        (Detail, "pgup,ctrl-b", PageUp, "page up", false),
+        (Detail, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Detail, "g,home", Top, "top", false),
+        (Detail, "G,end", Bottom, "bottom", false),
+        (Detail, "R", Rename, "rename", true),
+        (Detail, "e", Edit, "edit metadata", true),
+        (Detail, "ctrl-r", Refresh, "reload", true),
+        (Detail, "esc,h,left", Back, "back", true),
     ]
 };
 

@@ -6,6 +6,7 @@
 
 pub mod commands;
 pub mod compose;
+pub mod detail_view;
 pub mod editor;
 pub mod fetch;
 #[cfg(any(test, feature = "fixtures"))]
@@ -20,8 +21,10 @@ pub mod review_tasks;
 pub mod review_view;
 pub mod runner;
 pub mod session_cmds;
+pub mod session_info;
 pub mod state;
 pub mod terminal;
+pub mod threads_view;
 pub mod update;
 pub mod views;
 

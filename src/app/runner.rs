@@ -170,6 +170,13 @@ impl Runner {
                 });
             }
             Cmd::Review(c) => self.review.run(c, self.client.clone(), self.tx.clone()),
+            // Threads tree and session detail (`app/session_info.rs`).
+            Cmd::Info(cmd) => {
+                if let Some(client) = self.client.clone() {
+                    let (tx, wake) = (self.tx.clone(), self.poll_now.clone());
+                    tokio::spawn(super::session_info::run(client, tx, wake, cmd));
+                }
+            }
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }

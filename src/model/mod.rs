@@ -7,4 +7,6 @@ pub mod needs;
 pub mod resources;
 pub mod review;
 pub mod sessions;
+pub mod spend;
+pub mod threads;
 pub mod transcript;

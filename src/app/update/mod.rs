@@ -4,6 +4,7 @@
 //! This file is the routing table: each message goes to the file of its concern.
 
 pub(crate) mod actions;
+pub(crate) mod detail;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
@@ -15,6 +16,7 @@ pub(crate) mod search;
 pub(crate) mod session_actions;
 pub(crate) mod sessions;
 pub(crate) mod stream;
+pub(crate) mod threads;
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -39,15 +41,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick(now) => {
             sessions::on_tick(state, now, c);
             needs::maybe_gather(state, c);
+            threads::refresh_today(state);
         }
         Msg::SessionsLoaded(list) => {
             sessions::on_sessions_loaded(state, list, c);
             needs::maybe_gather(state, c);
+            threads::refresh_today(state);
         }
         Msg::SessionEvidence { id, evidence } => sessions::on_evidence(state, id, evidence),
         Msg::ListConn(conn) => sessions::on_list_conn(state, conn),
         Msg::Feed { session_id, item } => {
             needs::on_feed_item(state, &session_id, None, &item, c);
+            threads::on_feed(state, &session_id, &item);
             feed::on_feed(state, &session_id, item);
             needs::after_feed(state);
         }
@@ -92,6 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             result,
         } => needs::on_answer_sent(state, &session_id, &event_id, result, c),
         Msg::Focus(focused) => needs::on_focus(state, focused),
+        Msg::Info(m) => threads::on_info(state, m, c),
     }
     cmds
 }

@@ -140,38 +140,44 @@ pub(crate) fn on_events_action(state: &mut State, action: Action, cmds: &mut Vec
                     pos.and_then(|p| threads.get(p).cloned())
                 }
             };
-            let selected = selected_event_index(state);
-            let was_own_feed = state
-                .watched
-                .as_ref()
-                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
-            state.stream.filter.thread = next.clone();
-            // A sub-agent thread's own events come from its own feed; the primary feed runs on.
-            if let Some(w) = &mut state.watched {
-                let wanted = next.filter(|t| !t.is_empty());
-                if w.thread_feed.as_ref().map(|t| &t.thread_id) != wanted.as_ref() {
-                    w.thread_feed = wanted.clone().map(crate::app::state::ThreadFeed::new);
-                    cmds.push(Cmd::WatchThread {
-                        session_id: w.session_id.clone(),
-                        thread_id: wanted,
-                    });
-                }
-            }
-            let now_own_feed = state
-                .watched
-                .as_ref()
-                .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
-            if was_own_feed || now_own_feed {
-                // Another transcript: indexes mean other events.
-                state.inspector = Default::default();
-                state.stream.follow = true;
-                clamp_stream(state);
-            } else {
-                relocate(state, selected);
-            }
+            set_thread_filter(state, next, cmds);
         }
         Action::Back => state.focus = Pane::Sessions,
         _ => {}
+    }
+}
+
+/// Show only `next`'s events (`""` = the primary thread, `None` = every thread); a sub-agent
+/// thread's own events come from its own feed (`T` and the threads tree both use this).
+pub(crate) fn set_thread_filter(state: &mut State, next: Option<String>, cmds: &mut Vec<Cmd>) {
+    let selected = selected_event_index(state);
+    let was_own_feed = state
+        .watched
+        .as_ref()
+        .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+    state.stream.filter.thread = next.clone();
+    // A sub-agent thread's own events come from its own feed; the primary feed runs on.
+    if let Some(w) = &mut state.watched {
+        let wanted = next.filter(|t| !t.is_empty());
+        if w.thread_feed.as_ref().map(|t| &t.thread_id) != wanted.as_ref() {
+            w.thread_feed = wanted.clone().map(crate::app::state::ThreadFeed::new);
+            cmds.push(Cmd::WatchThread {
+                session_id: w.session_id.clone(),
+                thread_id: wanted,
+            });
+        }
+    }
+    let now_own_feed = state
+        .watched
+        .as_ref()
+        .is_some_and(|w| !std::ptr::eq(w.shown(&state.stream.filter).0, &w.transcript));
+    if was_own_feed || now_own_feed {
+        // Another transcript: indexes mean other events.
+        state.inspector = Default::default();
+        state.stream.follow = true;
+        clamp_stream(state);
+    } else {
+        relocate(state, selected);
     }
 }
 
