@@ -38,7 +38,12 @@ async fn harness(client: &Client) -> Harness {
 async fn select(h: &mut Harness, title: &str) -> String {
     let row = (0..h.app.state.sessions.view_len())
         .find(|&i| {
-            h.app.state.sessions.view_get(i).map(|e| e.summary.title.as_str()) == Some(title)
+            h.app
+                .state
+                .sessions
+                .view_get(i)
+                .map(|e| e.summary.title.as_str())
+                == Some(title)
         })
         .unwrap_or_else(|| panic!("{title} in the demo"));
     h.app.state.list.cursor = row;
@@ -80,7 +85,9 @@ async fn threads_tree_shows_the_sub_agents_and_their_events() {
     assert!(screen.contains("└─ "), "{screen}");
     // Token counts come from the listing.
     let tree = &h.app.state.threads.tree;
-    let first = tree.node(&subs[0].id).expect("the first sub-agent in the tree");
+    let first = tree
+        .node(&subs[0].id)
+        .expect("the first sub-agent in the tree");
     assert_eq!(
         first.tokens,
         subs[0].usage.as_ref().map(|u| u.total_tokens()),
@@ -162,7 +169,8 @@ async fn detail_edits_metadata_and_title_through_the_api() {
     h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL).await;
     h.type_text("Release notes v4.2 (final)").await;
     h.key(KeyCode::Enter).await;
-    h.wait_for("title saved", |s| s.contains("title saved")).await;
+    h.wait_for("title saved", |s| s.contains("title saved"))
+        .await;
     let s = client.get_session(&id).await.expect("session");
     assert_eq!(s.title.as_deref(), Some("Release notes v4.2 (final)"));
     h.wait_for("the new title on screen", |s| {

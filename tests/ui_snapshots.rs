@@ -1089,7 +1089,14 @@ fn threads_tree_and_conversation() {
     let mut s = threads_state();
     let tree = draw_now(&mut s);
     // The fixture's transcript already has a test-runner sub-agent (and two messages).
-    for want in ["Research Lead", "├─ test-runner", "├─ Deep Researcher", "└─ Reviewer", "129.3k", "5 messages"] {
+    for want in [
+        "Research Lead",
+        "├─ test-runner",
+        "├─ Deep Researcher",
+        "└─ Reviewer",
+        "129.3k",
+        "5 messages",
+    ] {
         assert!(tree.contains(want), "{want}: {tree}");
     }
     // Down to the researcher and Enter: the stream shows only that thread.
@@ -1150,7 +1157,10 @@ fn detail_state() -> State {
 fn session_detail_with_budget_bar_and_editors() {
     let mut s = detail_state();
     let snap = draw_now(&mut s);
-    assert!(snap.contains("$4.31 of $5.00 (86%) ⚠ over 80% of budget"), "{snap}");
+    assert!(
+        snap.contains("$4.31 of $5.00 (86%) ⚠ over 80% of budget"),
+        "{snap}"
+    );
     for (a, b) in [
         ("bash", "always_ask"),
         ("web_fetch", "disabled"),

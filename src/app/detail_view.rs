@@ -158,7 +158,9 @@ fn tools(out: &mut Vec<DocLine>, tools: &[Value]) {
                 let head = if k == "mcp_toolset" {
                     format!(
                         "MCP {}",
-                        t.get("mcp_server_name").and_then(Value::as_str).unwrap_or("?")
+                        t.get("mcp_server_name")
+                            .and_then(Value::as_str)
+                            .unwrap_or("?")
                     )
                 } else {
                     "built-in tools".to_string()
@@ -290,7 +292,10 @@ pub fn document(s: &Session) -> Vec<DocLine> {
 
     let a = &s.agent;
     out.push(DocLine::Heading("Agent".into()));
-    out.push(field("name", format!("{} (v{}) {}", a.name, a.version, a.id)));
+    out.push(field(
+        "name",
+        format!("{} (v{}) {}", a.name, a.version, a.id),
+    ));
     let mut model = a.model.id.clone();
     if let Some(e) = &a.model.effort {
         model.push_str(&format!(" · effort {e}"));
@@ -393,7 +398,14 @@ mod tests {
             metadata_patch(&old, "team=core\nno equals sign"),
             Err("line 2: write key=value".to_string())
         );
-        assert_eq!(metadata_patch(&old, "=x"), Err("line 1: the key is empty".into()));
-        assert!(metadata_patch(&old, "team=core\nticket=8812").unwrap().is_empty());
+        assert_eq!(
+            metadata_patch(&old, "=x"),
+            Err("line 1: the key is empty".into())
+        );
+        assert!(
+            metadata_patch(&old, "team=core\nticket=8812")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

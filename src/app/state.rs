@@ -454,9 +454,7 @@ impl State {
                 (View::Detail, _) if self.detail.typing() => Context::Input,
                 (View::Detail, _) => Context::Detail,
                 (View::Threads, Pane::Sessions) => Context::Threads,
-                (View::Threads, Pane::Events) if self.threads.conversation => {
-                    Context::Conversation
-                }
+                (View::Threads, Pane::Events) if self.threads.conversation => Context::Conversation,
                 (_, Pane::Sessions) => Context::Sessions,
                 (_, Pane::Events) => Context::Events,
             },

@@ -241,7 +241,12 @@ mod tests {
         .unwrap();
         let s = Spend::from_usage(&u, Some(&b));
         assert_eq!(
-            (s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_creation_tokens),
+            (
+                s.input_tokens,
+                s.output_tokens,
+                s.cache_read_tokens,
+                s.cache_creation_tokens
+            ),
             (10, 5, 2, 7)
         );
         assert_eq!((s.web_searches, s.web_fetches), (2, 1));
@@ -253,9 +258,7 @@ mod tests {
     #[test]
     fn burn_rate_over_the_last_hour() {
         let mut b = BurnRate::default();
-        let usage = |t: &str, cost: &str| {
-            json!({"type": "session.usage", "processed_at": t, "usage": {"list_cost": {"amount": cost, "currency": "USD"}}})
-        };
+        let usage = |t: &str, cost: &str| json!({"type": "session.usage", "processed_at": t, "usage": {"list_cost": {"amount": cost, "currency": "USD"}}});
         assert!(b.observe(&usage("2026-01-01T00:00:00Z", "100")));
         assert_eq!(b.per_hour(), None, "one sample");
         // Two hours later the first sample is out of the window.

@@ -158,7 +158,10 @@ impl ThreadTree {
             Some(t) => self.node(t),
             None => self.primary(),
         };
-        match node.map(|n| n.agent_name.as_str()).filter(|n| !n.is_empty()) {
+        match node
+            .map(|n| n.agent_name.as_str())
+            .filter(|n| !n.is_empty())
+        {
             Some(n) => n.to_string(),
             None if thread_id.is_some_and(|t| !t.is_empty()) => {
                 text::one_line(thread_id.unwrap_or(""))
@@ -240,7 +243,9 @@ impl ThreadTree {
                     .map(str::to_string);
                 self.set_status(i, status, stop, at)
             }
-            "session.status_running" | "session.status_idle" | "session.status_rescheduled"
+            "session.status_running"
+            | "session.status_idle"
+            | "session.status_rescheduled"
             | "session.status_terminated" => {
                 // Only a multiagent session (one with threads) has a tree.
                 if self.nodes.is_empty() {
@@ -330,7 +335,13 @@ impl ThreadTree {
     }
 
     /// Set a node's status when the event is not older than what the node shows.
-    fn set_status(&mut self, i: usize, status: &str, stop: Option<String>, at: Option<i64>) -> bool {
+    fn set_status(
+        &mut self,
+        i: usize,
+        status: &str,
+        stop: Option<String>,
+        at: Option<i64>,
+    ) -> bool {
         let Some(n) = self.nodes.get_mut(i) else {
             return false;
         };
@@ -352,10 +363,14 @@ impl ThreadTree {
     /// replaces the folded one only when the listing is newer than the last status event.
     pub fn apply_listing(&mut self, listed: &[SessionThread]) {
         for t in listed.iter().take(MAX_THREADS) {
-            let name = t.agent.name.as_deref().unwrap_or(match t.agent.kind.as_str() {
-                "advisor" => "advisor",
-                _ => "",
-            });
+            let name = t
+                .agent
+                .name
+                .as_deref()
+                .unwrap_or(match t.agent.kind.as_str() {
+                    "advisor" => "advisor",
+                    _ => "",
+                });
             let i = if t.parent_thread_id.is_none() {
                 let p = self.primary_index();
                 let old = std::mem::replace(&mut self.nodes[p].id, t.id.clone());
@@ -491,15 +506,29 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec![("lead", 0, true), ("researcher", 1, false), ("reviewer", 1, true)]
+            vec![
+                ("lead", 0, true),
+                ("researcher", 1, false),
+                ("reviewer", 1, true)
+            ]
         );
         let r = t.node("sthr_r").unwrap();
-        assert_eq!((r.status.as_str(), r.stop.as_deref()), ("idle", Some("end_turn")));
+        assert_eq!(
+            (r.status.as_str(), r.stop.as_deref()),
+            ("idle", Some("end_turn"))
+        );
         assert_eq!(r.since, parse_ts(Some(&json!(ts(9)))));
         let m: Vec<(&str, &str, &str, &str)> = t
             .messages()
             .iter()
-            .map(|m| (m.from.as_str(), m.to.as_str(), m.thread_id.as_str(), m.text.as_str()))
+            .map(|m| {
+                (
+                    m.from.as_str(),
+                    m.to.as_str(),
+                    m.thread_id.as_str(),
+                    m.text.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             m,
@@ -537,22 +566,38 @@ mod tests {
         .unwrap();
         t.apply_listing(&listed);
         let p = t.primary().unwrap();
-        assert_eq!((p.id.as_str(), p.status.as_str(), p.tokens), ("sthr_p", "running", Some(150)));
+        assert_eq!(
+            (p.id.as_str(), p.status.as_str(), p.tokens),
+            ("sthr_p", "running", Some(150))
+        );
         let r = t.node("sthr_r").unwrap();
-        assert_eq!((r.parent.as_deref(), r.tokens, r.active_seconds), (Some("sthr_p"), Some(1205), Some(4.5)));
+        assert_eq!(
+            (r.parent.as_deref(), r.tokens, r.active_seconds),
+            (Some("sthr_p"), Some(1205), Some(4.5))
+        );
         let x = t.node("sthr_x").unwrap();
-        assert_eq!((x.agent_name.as_str(), x.status.as_str(), x.archived), ("advisor", "terminated", true));
+        assert_eq!(
+            (x.agent_name.as_str(), x.status.as_str(), x.archived),
+            ("advisor", "terminated", true)
+        );
         assert_eq!(t.rows().len(), 4);
         // The primary's own status events now land on it.
         t.observe(&json!({"type": "session.thread_status_idle", "id": "e9", "processed_at": ts(40), "session_thread_id": "sthr_p", "stop_reason": {"type": "requires_action", "event_ids": ["x"]}}));
         let p = t.primary().unwrap();
-        assert_eq!((p.status.as_str(), p.stop.as_deref()), ("idle", Some("requires_action")));
+        assert_eq!(
+            (p.status.as_str(), p.stop.as_deref()),
+            ("idle", Some("requires_action"))
+        );
     }
 
     #[test]
     fn a_session_without_threads_has_no_tree() {
         let mut t = ThreadTree::new("sesn_2");
-        assert!(!t.observe(&json!({"type": "session.status_running", "id": "a", "processed_at": ts(1)})));
+        assert!(
+            !t.observe(
+                &json!({"type": "session.status_running", "id": "a", "processed_at": ts(1)})
+            )
+        );
         assert!(t.rows().is_empty());
     }
 }

@@ -33,7 +33,9 @@ pub fn budget_line<'a>(
     let mut spans = vec![Span::styled(format!("{:<label$}", "cost"), theme.dim)];
     match (s.budget_minor, pct) {
         (Some(max), Some(pct)) => {
-            let filled = (pct.min(100) as usize * BAR_CELLS).div_ceil(100).min(BAR_CELLS);
+            let filled = (pct.min(100) as usize * BAR_CELLS)
+                .div_ceil(100)
+                .min(BAR_CELLS);
             spans.push(Span::styled("█".repeat(filled), style));
             spans.push(Span::styled("░".repeat(BAR_CELLS - filled), theme.dim));
             spans.push(Span::styled(

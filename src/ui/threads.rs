@@ -15,8 +15,8 @@ use crate::model::threads::ThreadNode;
 use crate::text;
 use crate::theme::Theme;
 use crate::ui::header::state_style;
-use crate::ui::table::{self, Col, ago, header_line, row_line, status_line};
 use crate::ui::pane;
+use crate::ui::table::{self, Col, ago, header_line, row_line, status_line};
 
 const COLS: [Col; 5] = [
     Col::new("AGENT", 0, 0),
@@ -53,7 +53,8 @@ fn waiting_by_thread(state: &State) -> HashMap<String, usize> {
     let id = &state.threads.tree.session_id;
     if let Some(n) = state.needs.queue.session(id) {
         for r in n.rows() {
-            *out.entry(r.thread_id.clone().unwrap_or_default()).or_insert(0) += 1;
+            *out.entry(r.thread_id.clone().unwrap_or_default())
+                .or_insert(0) += 1;
         }
     }
     out
@@ -107,7 +108,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         let st = derived(n, wait);
         let branch = match r.depth {
             0 => String::new(),
-            d => format!("{}{}", "  ".repeat(d - 1), if r.last { "└─ " } else { "├─ " }),
+            d => format!(
+                "{}{}",
+                "  ".repeat(d - 1),
+                if r.last { "└─ " } else { "├─ " }
+            ),
         };
         let mark = if filter == Some(key) { "◆ " } else { "" };
         let name = match n.agent_name.as_str() {

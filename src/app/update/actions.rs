@@ -126,9 +126,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         }
         // Threads tree and session detail.
         (C::Detail, a) => crate::app::update::detail::on_action(state, a, cmds),
-        (C::Threads | C::Conversation, a) => {
-            crate::app::update::threads::on_action(state, a, cmds)
-        }
+        (C::Threads | C::Conversation, a) => crate::app::update::threads::on_action(state, a, cmds),
         (C::Sessions, Action::OpenDetail) => crate::app::update::detail::open(state, cmds),
         (C::Sessions, Action::ViewThreads) => crate::app::update::threads::open(state, cmds),
         (C::Sessions, a) => on_sessions_action(state, a, cmds),

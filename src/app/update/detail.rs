@@ -6,9 +6,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::params::UpdateSessionParams;
 use crate::api::types::Patch;
-use crate::app::detail_view::{
-    DetailEdit, DetailView, EditKind, metadata_patch, metadata_text,
-};
+use crate::app::detail_view::{DetailEdit, DetailView, EditKind, metadata_patch, metadata_text};
 use crate::app::editor::{Edit, Editor};
 use crate::app::keymap::Action;
 use crate::app::msg::Cmd;
@@ -328,12 +326,20 @@ mod tests {
         let mut s = demo_state(120, 40);
         open_loaded(&mut s);
         key(&mut s, KeyCode::Char('R'));
-        s.detail.edit.as_mut().unwrap().editor.set_text("  New title ");
+        s.detail
+            .edit
+            .as_mut()
+            .unwrap()
+            .editor
+            .set_text("  New title ");
         let cmds = key(&mut s, KeyCode::Enter);
         let [Cmd::Info(InfoCmd::Update { params, what, .. })] = cmds.as_slice() else {
             panic!("{cmds:?}")
         };
-        assert_eq!((*what, &params.title), ("title", &Patch::Set("New title".into())));
+        assert_eq!(
+            (*what, &params.title),
+            ("title", &Patch::Set("New title".into()))
+        );
         // Read-only: no editor, a clear toast.
         s.detail.edit = None;
         s.read_only = true;

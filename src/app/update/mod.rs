@@ -16,9 +16,9 @@ pub(crate) mod search;
 pub(crate) mod session_actions;
 pub(crate) mod sessions;
 pub(crate) mod stream;
-pub(crate) mod threads;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod threads;
 
 use crate::app::msg::{Cmd, Msg};
 use crate::app::state::State;

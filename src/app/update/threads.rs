@@ -17,7 +17,11 @@ use crate::model::threads;
 
 /// Fold one item of the watched session's primary feed into the tree and the burn rate.
 pub(crate) fn on_feed(state: &mut State, session_id: &str, item: &FeedItem) {
-    if state.watched.as_ref().is_none_or(|w| w.session_id != session_id) {
+    if state
+        .watched
+        .as_ref()
+        .is_none_or(|w| w.session_id != session_id)
+    {
         return;
     }
     let v = &mut state.threads;
@@ -53,7 +57,9 @@ pub(crate) fn on_feed(state: &mut State, session_id: &str, item: &FeedItem) {
 
 fn list_page_of(size: (u16, u16)) -> usize {
     let a = crate::ui::layout::areas(size.0, size.1, false);
-    crate::ui::layout::inner_rows(a.sessions).saturating_sub(1).max(1)
+    crate::ui::layout::inner_rows(a.sessions)
+        .saturating_sub(1)
+        .max(1)
 }
 
 /// On each tick and list poll: fleet spend today (a pass over the list, never per frame or key).
@@ -170,11 +176,10 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             {
                 let len = state.threads.tree.messages().len();
                 let cpage = conversation_page(state);
-                state.threads.conv_nav.apply(
-                    crate::model::nav::Motion::To(i),
-                    len,
-                    cpage,
-                );
+                state
+                    .threads
+                    .conv_nav
+                    .apply(crate::model::nav::Motion::To(i), len, cpage);
             }
         }
         Action::ToggleConversation => {
