@@ -174,7 +174,10 @@ impl Runner {
             Cmd::Info(cmd) => {
                 if let Some(client) = self.client.clone() {
                     let (tx, wake) = (self.tx.clone(), self.poll_now.clone());
-                    tokio::spawn(super::session_info::run(client, tx, wake, cmd));
+                    tokio::spawn(async move {
+                        let msg = super::session_info::run(client, wake, cmd).await;
+                        let _ = tx.send(Msg::Info(msg));
+                    });
                 }
             }
             Cmd::Defer(m) => {

@@ -6,12 +6,11 @@
 use std::sync::Arc;
 
 use futures::StreamExt;
-use tokio::sync::{Notify, mpsc::UnboundedSender};
+use tokio::sync::Notify;
 
 use crate::api::Client;
 use crate::api::params::UpdateSessionParams;
 use crate::api::types::{ListThreadsParams, Session, SessionThread};
-use crate::app::msg::Msg;
 
 /// Threads listed for the tree at most (the API allows 25 at a time).
 const MAX_THREADS: usize = 500;
@@ -49,8 +48,10 @@ pub enum InfoMsg {
     },
 }
 
-pub async fn run(client: Client, tx: UnboundedSender<Msg>, wake: Arc<Notify>, cmd: InfoCmd) {
-    let msg = match cmd {
+/// Run one request; the runner sends the answer back as `Msg::Info` (this file does not know
+/// `Msg`, so the two do not import each other).
+pub async fn run(client: Client, wake: Arc<Notify>, cmd: InfoCmd) -> InfoMsg {
+    match cmd {
         InfoCmd::ListThreads { session_id } => {
             let params = ListThreadsParams {
                 limit: Some(100),
@@ -105,6 +106,5 @@ pub async fn run(client: Client, tx: UnboundedSender<Msg>, wake: Arc<Notify>, cm
                 result,
             }
         }
-    };
-    let _ = tx.send(Msg::Info(msg));
+    }
 }
