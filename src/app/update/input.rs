@@ -132,6 +132,9 @@ pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
             Run::View(crate::app::state::View::Review) => {
                 crate::app::update::review::open(state, None, cmds)
             }
+            Run::View(crate::app::state::View::Detail) => {
+                crate::app::update::detail::open(state, cmds)
+            }
             Run::View(crate::app::state::View::Threads) => {
                 crate::app::update::threads::open(state, cmds)
             }
