@@ -1232,4 +1232,171 @@ fn inspector_outcome_with_its_evaluations() {
         "{snap}"
     );
     insta::assert_snapshot!("inspector_outcome_120x40", snap);
+// -- Threads tree, conversation, spend and session detail ------------------------------------
+
+/// The frame of `s` as it stands (text and styles), without rebuilding it.
+fn draw_now(s: &mut State) -> String {
+    overseer::app::frame::prepare_frame(s);
+    let (w, h) = s.size;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::dark();
+    term.draw(|f| overseer::ui::draw(s, &theme, f)).unwrap();
+    render(term.backend().buffer())
+}
+
+/// The demo's watched session as a multiagent one: two sub-agents, their messages, a call
+/// waiting on the reviewer.
+fn threads_state() -> State {
+    use overseer::api::feed::FeedItem;
+    let mut s = demo_state(120, 40);
+    let id = s.watched.as_ref().unwrap().session_id.clone();
+    let ts = |secs: i64| {
+        jiff::Timestamp::from_second(fixtures::NOW - secs)
+            .unwrap()
+            .to_string()
+    };
+    let events = [
+        serde_json::json!({"type": "session.thread_created", "id": "sevt_t1", "processed_at": ts(600), "session_thread_id": "sthr_res", "agent_name": "Deep Researcher"}),
+        serde_json::json!({"type": "session.thread_created", "id": "sevt_t2", "processed_at": ts(599), "session_thread_id": "sthr_rev", "agent_name": "Reviewer"}),
+        serde_json::json!({"type": "agent.thread_message_sent", "id": "sevt_t3", "processed_at": ts(590), "to_session_thread_id": "sthr_res", "to_agent_name": "Deep Researcher", "content": [{"type": "text", "text": "Find three independent sources for the market-size estimate and extract the figures with dates."}]}),
+        serde_json::json!({"type": "session.thread_status_running", "id": "sevt_t4", "processed_at": ts(589), "session_thread_id": "sthr_res", "agent_name": "Deep Researcher"}),
+        serde_json::json!({"type": "session.thread_status_idle", "id": "sevt_t5", "processed_at": ts(420), "session_thread_id": "sthr_res", "agent_name": "Deep Researcher", "stop_reason": {"type": "end_turn"}}),
+        serde_json::json!({"type": "agent.thread_message_received", "id": "sevt_t6", "processed_at": ts(419), "from_session_thread_id": "sthr_res", "from_agent_name": "Deep Researcher", "content": [{"type": "text", "text": "Estimates range $3.5B–$4.1B for 2026; the 10-K bottom-up figure is the most conservative and the only audited one."}]}),
+        serde_json::json!({"type": "agent.thread_message_sent", "id": "sevt_t7", "processed_at": ts(400), "to_session_thread_id": "sthr_rev", "to_agent_name": "Reviewer", "content": [{"type": "text", "text": "Review the draft for unsupported claims and run the citation checker."}]}),
+        serde_json::json!({"type": "session.thread_status_running", "id": "sevt_t8", "processed_at": ts(399), "session_thread_id": "sthr_rev", "agent_name": "Reviewer"}),
+        serde_json::json!({"type": "session.thread_status_idle", "id": "sevt_t9", "processed_at": ts(90), "session_thread_id": "sthr_rev", "agent_name": "Reviewer", "stop_reason": {"type": "requires_action", "event_ids": ["sevt_x"]}}),
+    ];
+    for v in events {
+        let _ = overseer::app::update(
+            &mut s,
+            Msg::Feed {
+                session_id: id.clone(),
+                item: FeedItem::Event(v.to_string()),
+            },
+        );
+    }
+    let listed: Vec<overseer::api::types::SessionThread> = serde_json::from_value(serde_json::json!([
+        {"id": "sthr_lead", "parent_thread_id": null, "status": "idle", "agent": {"type": "agent", "name": "Research Lead"},
+         "usage": {"input_tokens": 48000, "output_tokens": 6100}, "created_at": ts(700), "updated_at": ts(700)},
+        {"id": "sthr_res", "parent_thread_id": "sthr_lead", "status": "idle", "agent": {"type": "agent", "name": "Deep Researcher"},
+         "usage": {"input_tokens": 120000, "output_tokens": 9300}, "created_at": ts(600), "updated_at": ts(420)},
+        {"id": "sthr_rev", "parent_thread_id": "sthr_lead", "status": "idle", "agent": {"type": "agent", "name": "Reviewer"},
+         "usage": {"input_tokens": 31000, "output_tokens": 2200}, "created_at": ts(599), "updated_at": ts(90)}
+    ]))
+    .unwrap();
+    key(&mut s, KeyCode::Char(':'));
+    for c in "threads".chars() {
+        key(&mut s, KeyCode::Char(c));
+    }
+    key(&mut s, KeyCode::Enter);
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Info(overseer::app::session_info::InfoMsg::ThreadsListed {
+            session_id: id,
+            result: Ok(listed),
+        }),
+    );
+    s
+}
+
+#[test]
+fn threads_tree_and_conversation() {
+    let mut s = threads_state();
+    let tree = draw_now(&mut s);
+    // The fixture's transcript already has a test-runner sub-agent (and two messages).
+    for want in [
+        "Research Lead",
+        "├─ test-runner",
+        "├─ Deep Researcher",
+        "└─ Reviewer",
+        "129.3k",
+        "5 messages",
+    ] {
+        assert!(tree.contains(want), "{want}: {tree}");
+    }
+    // Down to the researcher and Enter: the stream shows only that thread.
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Down);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.stream.filter.thread.as_deref(), Some("sthr_res"));
+    let filtered = draw_now(&mut s);
+    assert!(filtered.contains("◆ Deep Researcher"), "{filtered}");
+    insta::assert_snapshot!("threads_tree_120x40", filtered);
+    key(&mut s, KeyCode::Char('c'));
+    let conv = draw_now(&mut s);
+    assert!(conv.contains("Research Lead → Deep Researcher"), "{conv}");
+    assert!(conv.contains("Deep Researcher → Research Lead"), "{conv}");
+    insta::assert_snapshot!("threads_conversation_120x40", conv);
+}
+
+fn detail_state() -> State {
+    let mut s = demo_state(120, 40);
+    key(&mut s, KeyCode::Char('d'));
+    let id = s.detail.session_id.clone();
+    let session: overseer::api::types::Session = serde_json::from_value(serde_json::json!({
+        "type": "session", "id": id, "status": "idle", "title": "Weekly incident review summary",
+        "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:40:00Z",
+        "environment_id": "env_cloud", "metadata": {"team": "sre", "newsletter": "2026-w48"},
+        "agent": {"type": "agent", "id": "agent_writer", "version": 3, "name": "Docs Writer",
+                  "model": {"id": "claude-sonnet-5-5", "effort": {"type": "medium"}},
+                  "tools": [
+                      {"type": "agent_toolset_20260401", "default_config": {"enabled": true, "permission_policy": {"type": "always_allow"}},
+                       "configs": [{"type": "bash", "name": "bash", "enabled": true, "permission_policy": {"type": "always_ask"}},
+                                   {"type": "web_fetch", "name": "web_fetch", "enabled": false, "permission_policy": {"type": "always_allow"}}]},
+                      {"type": "mcp_toolset", "mcp_server_name": "linear", "default_config": {"enabled": true, "permission_policy": {"type": "auto"}}, "configs": []},
+                      {"type": "custom", "name": "publish_draft", "description": "Publish", "input_schema": {"type": "object"}}
+                  ],
+                  "mcp_servers": [{"type": "url", "name": "linear", "url": "https://mcp.linear.app/sse"}], "skills": []},
+        "resources": [{"type": "memory_store", "memory_store_id": "memstore_eng", "access": "read_only", "name": "engineering-notes", "mount_path": "/mnt/memory/engineering-notes"}],
+        "outcome_evaluations": [{"type": "outcome_evaluation", "outcome_id": "outc_1", "description": "Covers every incident of the week", "iteration": 1, "result": "satisfied", "explanation": "All five incidents are summarised."}],
+        "stats": {"active_seconds": 812.4, "duration_seconds": 2400.0},
+        "usage": {"input_tokens": 182000, "output_tokens": 14200, "cache_read_input_tokens": 420000,
+                  "cache_creation": {"ephemeral_5m_input_tokens": 36000},
+                  "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 4},
+                  "list_cost": {"amount": "431", "currency": "USD"}, "active_seconds": 655.0},
+        "budget": {"type": "limit", "max_list_cost": {"amount": "500", "currency": "USD"}},
+        "vault_ids": []
+    }))
+    .unwrap();
+    let _ = overseer::app::update(
+        &mut s,
+        Msg::Info(overseer::app::session_info::InfoMsg::SessionLoaded {
+            session_id: id,
+            result: Ok(Box::new(session)),
+        }),
+    );
+    s
+}
+
+#[test]
+fn session_detail_with_budget_bar_and_editors() {
+    let mut s = detail_state();
+    let snap = draw_now(&mut s);
+    assert!(
+        snap.contains("$4.31 of $5.00 (86%) ⚠ over 80% of budget"),
+        "{snap}"
+    );
+    for (a, b) in [
+        ("bash", "always_ask"),
+        ("web_fetch", "disabled"),
+        ("MCP linear", "default auto"),
+        ("publish_draft", "custom tool · you answer each call"),
+        ("newsletter", "2026-w48"),
+        ("satisfied", "Covers every incident"),
+    ] {
+        assert!(
+            snap.lines().any(|l| l.contains(a) && l.contains(b)),
+            "{a} … {b}: {snap}"
+        );
+    }
+    insta::assert_snapshot!("session_detail_120x40", snap);
+    key(&mut s, KeyCode::Char('R'));
+    let rename = draw_now(&mut s);
+    assert!(rename.contains("Rename session"), "{rename}");
+    insta::assert_snapshot!("session_rename_120x40", rename);
+    key(&mut s, KeyCode::Esc);
+    key(&mut s, KeyCode::Char('e'));
+    let meta = draw_now(&mut s);
+    assert!(meta.contains("newsletter=2026-w48"), "{meta}");
+    insta::assert_snapshot!("session_metadata_edit_120x40", meta);
 }

@@ -48,6 +48,7 @@ pub const COMMANDS: &[Command] = &[
         Run::View(View::Threads),
         "threads of the session",
     ),
+    c("detail", Run::View(View::Detail), "the session in full"),
     c(
         "archived",
         Run::Action(Action::ToggleArchived),

@@ -34,6 +34,11 @@ pub enum Context {
     DreamForm,
     /// The create/edit deployment form.
     DeploymentForm,
+    /// `:threads`: the thread tree, and the conversation beside it.
+    Threads,
+    Conversation,
+    /// `d`: one session in full.
+    Detail,
 }
 
 impl Context {
@@ -57,6 +62,9 @@ impl Context {
             Context::ReviewConfirm => "review_confirm",
             Context::DreamForm => "dream_form",
             Context::DeploymentForm => "deployment_form",
+            Context::Threads => "threads",
+            Context::Conversation => "conversation",
+            Context::Detail => "detail",
         }
     }
     /// Modal contexts swallow every key; global bindings do not apply.
@@ -186,6 +194,11 @@ pub enum Action {
     PauseDeployment,
     RunDeployment,
     CreateDeployment,
+    // Threads tree and session detail.
+    ViewThreads,
+    OpenDetail,
+    ToggleConversation,
+    Rename,
 }
 
 impl Action {
@@ -295,6 +308,10 @@ impl Action {
             Action::PauseDeployment => "pause",
             Action::RunDeployment => "run_now",
             Action::CreateDeployment => "create",
+            Action::ViewThreads => "threads",
+            Action::OpenDetail => "detail",
+            Action::ToggleConversation => "conversation",
+            Action::Rename => "rename",
         }
     }
 
@@ -328,6 +345,7 @@ impl Action {
                 | Action::PauseDeployment
                 | Action::RunDeployment
                 | Action::CreateDeployment
+                | Action::Rename
         )
     }
 }
@@ -660,6 +678,36 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (DeploymentForm, "backtab", FormPrev, "previous field", false),
         (DeploymentForm, "ctrl-s", FormSubmit, "save", true),
         (DeploymentForm, "esc", Back, "cancel", true),
+        // Threads tree and session detail (`app/update/{threads,detail}.rs`).
+        (Sessions, "d", OpenDetail, "detail", true),
+        (Sessions, "T", ViewThreads, "threads", false),
+        (Threads, "k,up", Up, "up", false),
+        (Threads, "j,down", Down, "down", false),
+        (Threads, "pgup,ctrl-b", PageUp, "page up", false),
+        (Threads, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Threads, "g,home", Top, "first", false),
+        (Threads, "G,end", Bottom, "last", false),
+        (Threads, "enter", Open, "filter stream", true),
+        (Threads, "c", ToggleConversation, "conversation", true),
+        (Threads, "d", OpenDetail, "detail", true),
+        (Threads, "esc,h,left", Back, "sessions", true),
+        (Conversation, "k,up", Up, "up", false),
+        (Conversation, "j,down", Down, "down", false),
+        (Conversation, "pgup,ctrl-b", PageUp, "page up", false),
+        (Conversation, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Conversation, "g,home", Top, "first", false),
+        (Conversation, "G,end", Bottom, "last", true),
+        (Conversation, "esc,h,left", Back, "tree", true),
+        (Detail, "k,up", Up, "scroll up", false),
+        (Detail, "j,down", Down, "scroll down", false),
+        (Detail, "pgup,ctrl-b", PageUp, "page up", false),
+        (Detail, "pgdn,ctrl-f", PageDown, "page down", false),
+        (Detail, "g,home", Top, "top", false),
+        (Detail, "G,end", Bottom, "bottom", false),
+        (Detail, "R", Rename, "rename", true),
+        (Detail, "e", Edit, "edit metadata", true),
+        (Detail, "ctrl-r", Refresh, "reload", true),
+        (Detail, "esc,h,left", Back, "back", true),
     ]
 };
 

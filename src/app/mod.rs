@@ -8,6 +8,7 @@ pub mod commands;
 pub mod compose;
 pub mod deployments;
 pub mod deployments_tasks;
+pub mod detail_view;
 pub mod editor;
 pub mod fetch;
 #[cfg(any(test, feature = "fixtures"))]
@@ -24,8 +25,10 @@ pub mod review_tasks;
 pub mod review_view;
 pub mod runner;
 pub mod session_cmds;
+pub mod session_info;
 pub mod state;
 pub mod terminal;
+pub mod threads_view;
 pub mod update;
 pub mod views;
 

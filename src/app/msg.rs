@@ -105,6 +105,8 @@ pub enum Msg {
     },
     /// The terminal gained (true) or lost focus.
     Focus(bool),
+    /// Threads tree and session detail requests answered (`app/session_info.rs`).
+    Info(crate::app::session_info::InfoMsg),
 }
 
 /// What a read-only view fetches (and re-fetches on a slow poll while it is open).
@@ -197,6 +199,8 @@ pub enum Cmd {
     Deploy(crate::app::deployments::DeployCmd),
     /// Dream review queue and dream actions, run by `app/review_tasks.rs`.
     Review(crate::app::review_view::ReviewCmd),
+    /// Threads listing, session read and session update (`app/session_info.rs`).
+    Info(crate::app::session_info::InfoCmd),
     /// Terminal-side effects, done by the terminal loop.
     /// Bell and/or desktop notification (OSC 9 and OSC 777) with this text.
     Notify {

@@ -160,6 +160,16 @@ impl Runner {
                     tokio::spawn(super::deployments_tasks::run(client, self.tx.clone(), c));
                 }
             }
+            // Threads tree and session detail (`app/session_info.rs`).
+            Cmd::Info(cmd) => {
+                if let Some(client) = self.client.clone() {
+                    let (tx, wake) = (self.tx.clone(), self.poll_now.clone());
+                    tokio::spawn(async move {
+                        let msg = super::session_info::run(client, wake, cmd).await;
+                        let _ = tx.send(Msg::Info(msg));
+                    });
+                }
+            }
             Cmd::Defer(m) => {
                 let _ = self.tx.send(m.0);
             }

@@ -32,6 +32,8 @@ pub enum View {
     Deployments,
     Threads,
     Review,
+    /// One session in full (`d`): `app/detail_view.rs`.
+    Detail,
 }
 
 impl View {
@@ -39,7 +41,7 @@ impl View {
     pub fn is_resource(self) -> bool {
         matches!(self, View::Memory | View::Dreams | View::Deployments)
     }
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::Sessions,
         View::Needs,
         View::Memory,
@@ -47,6 +49,7 @@ impl View {
         View::Deployments,
         View::Threads,
         View::Review,
+        View::Detail,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +60,7 @@ impl View {
             View::Deployments => "deployments",
             View::Threads => "threads",
             View::Review => "review",
+            View::Detail => "detail",
         }
     }
 }
@@ -357,6 +361,13 @@ pub struct State {
     pub drafts: Drafts,
     /// The dream review queue and the dream actions.
     pub review: crate::app::review_view::ReviewView,
+    // Threads tree, spend and session detail (`app/update/{threads,detail}.rs`).
+    /// The watched session's thread tree and burn rate (`:threads`).
+    pub threads: crate::app::threads_view::ThreadsView,
+    /// `d`: one session in full.
+    pub detail: crate::app::detail_view::DetailView,
+    /// Fleet spend today (recomputed on the clock tick).
+    pub today: crate::model::spend::Today,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Something visible changed since the last frame.
@@ -396,6 +407,9 @@ impl State {
             needs: crate::app::needs::NeedsPane::new(),
             drafts: Drafts::default(),
             review: Default::default(),
+            threads: Default::default(),
+            detail: Default::default(),
+            today: Default::default(),
             size: (120, 40),
             dirty: true,
             frames: 0,
@@ -436,6 +450,10 @@ impl State {
                 (View::Memory, _) => self.memory.context(),
                 (View::Dreams, _) => Context::Dreams,
                 (View::Deployments, _) => self.deployments.context(),
+                (View::Detail, _) if self.detail.typing() => Context::Input,
+                (View::Detail, _) => Context::Detail,
+                (View::Threads, Pane::Sessions) => Context::Threads,
+                (View::Threads, Pane::Events) if self.threads.conversation => Context::Conversation,
                 (_, Pane::Sessions) => Context::Sessions,
                 (_, Pane::Events) => Context::Events,
             },

@@ -12,4 +12,6 @@ pub mod review;
 pub mod review_rebuild;
 pub mod sessions;
 pub mod toolcall;
+pub mod spend;
+pub mod threads;
 pub mod transcript;

@@ -26,6 +26,12 @@ use crate::api::types::StopReason;
 use crate::api::{EventBody, EventParams, SessionEvent};
 use crate::text;
 
+/// What the header's "Needs you" counts: calls waiting for a human, plus sessions stopped at
+/// their budget (`budget_reached`: only a person can raise or remove the budget).
+pub fn needs_you_count(calls: usize, budget_reached: usize) -> usize {
+    calls + budget_reached
+}
+
 /// At most this many cells in a row's one-line input summary.
 pub const SUMMARY_CELLS: usize = 200;
 

@@ -109,6 +109,8 @@ pub struct SessionSummary {
     pub cost_minor: Option<i64>,
     pub currency: String,
     pub multiagent: bool,
+    /// `budget.max_list_cost` in minor units, when the session has a budget.
+    pub budget_minor: Option<i64>,
 }
 
 fn u64_at(v: &Value, path: &[&str]) -> u64 {
@@ -215,6 +217,11 @@ impl SessionSummary {
                 .unwrap_or("USD")
                 .to_string(),
             multiagent: agent.get("multiagent").is_some_and(|m| !m.is_null()),
+            budget_minor: match v.pointer("/budget/max_list_cost/amount") {
+                Some(Value::String(s)) => s.parse::<i64>().ok(),
+                Some(Value::Number(n)) => n.as_i64(),
+                _ => None,
+            },
             id,
         })
     }

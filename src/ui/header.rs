@@ -40,9 +40,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         left.push(Span::styled(" ", theme.header));
     }
 
-    // Calls waiting for a person (not sessions).
-    let needs = state.needs.queue.len();
-    let spend = format_money(state.sessions.spend_minor(), "USD");
+    // Calls waiting for a person, and sessions stopped at their budget (a person must raise
+    // or remove it).
+    let budget = state.sessions.counts()[DerivedState::BudgetReached.index()];
+    let needs = crate::model::needs::needs_you_count(state.needs.queue.len(), budget);
+    let today = format_money(state.today.cost_minor, "USD");
     let needs_style = if needs > 0 {
         theme.attention.patch(bg_of(theme))
     } else {
@@ -51,12 +53,12 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let money = theme.money.patch(bg_of(theme));
     let mut full_right: Vec<Span> = vec![
         Span::styled(format!(" ⚑ Needs you ({needs}) "), needs_style),
-        Span::styled(" spend ", theme.header_dim),
-        Span::styled(format!("{spend} "), money),
+        Span::styled(" today ", theme.header_dim),
+        Span::styled(format!("{today} "), money),
     ];
     let mut short_right: Vec<Span> = vec![
         Span::styled(format!(" ⚑ {needs} "), needs_style),
-        Span::styled(format!(" {spend} "), money),
+        Span::styled(format!(" {today} "), money),
     ];
     // Dream changes waiting for a decision (the review queue).
     let review = state.review.waiting_total();

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod deployments;
+pub mod detail;
 pub mod dreams;
 pub mod events;
 pub mod footer;
@@ -14,7 +15,9 @@ pub mod needs;
 pub mod overlays;
 pub mod review;
 pub mod sessions;
+pub mod spend;
 pub mod table;
+pub mod threads;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -44,10 +47,15 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame) {
         View::Deployments => deployments::draw(state, theme, frame, a.sessions, detail),
         View::Needs => needs::draw(state, theme, frame, a.sessions.union(detail)),
         View::Review => review::draw(state, theme, frame, a.sessions, detail),
+        View::Detail => detail::draw(state, theme, frame, a.sessions.union(detail)),
+        View::Threads if state.threads.conversation => {
+            threads::draw(state, theme, frame, a.sessions);
+            threads::conversation(state, theme, frame, detail);
+        }
         other => {
             match other {
                 View::Sessions => sessions::draw(state, theme, frame, a.sessions),
-                _ => threads(state, theme, frame, a.sessions),
+                _ => threads::draw(state, theme, frame, a.sessions),
             }
             events::draw(state, theme, frame, a.events);
             if let Some(r) = a.inspector {
@@ -122,41 +130,6 @@ fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
             .wrap(Wrap { trim: true }),
         r,
     );
-}
-
-/// `:threads`: the sub-agent threads of the open session.
-fn threads(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let title = Line::from(vec![
-        Span::styled(format!(" {} ", View::Threads.name()), theme.title),
-        Span::styled("· :sessions to go back ", theme.dim),
-    ]);
-    let block = pane(theme, title, true);
-    let mut lines: Vec<Line> = Vec::new();
-    match &state.watched {
-        Some(w) if !w.threads.is_empty() => {
-            lines.push(Line::styled(
-                format!("threads of {}", crate::text::one_line(&w.session_id)),
-                theme.dim,
-            ));
-            for (id, name) in &w.threads {
-                lines.push(Line::from(vec![
-                    Span::styled("⑂ ", theme.event_thread),
-                    Span::styled(crate::text::fit(name, 20), theme.text),
-                    Span::styled(crate::text::one_line(id), theme.dim),
-                ]));
-            }
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "T in the event stream cycles the thread filter",
-                theme.dim,
-            ));
-        }
-        _ => lines.push(Line::styled(
-            "no threads seen in the open session (multiagent sessions create them)",
-            theme.dim,
-        )),
-    }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// Split `text` into spans, styling case-insensitive (ASCII) matches of `query`.

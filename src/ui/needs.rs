@@ -45,8 +45,15 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(" Needs you ", theme.title),
         Span::styled(
             format!(
-                "· {} call(s) waiting{} ",
+                "· {} call(s) waiting{}{} ",
                 rows.len(),
+                // Sessions stopped at their budget also need a person (the header counts them).
+                match state.sessions.counts()
+                    [crate::model::sessions::DerivedState::BudgetReached.index()]
+                {
+                    0 => String::new(),
+                    b => format!(" · {b} session(s) at budget (raise it in the console)"),
+                },
                 if n.gathering { " · reading…" } else { "" }
             ),
             theme.dim,

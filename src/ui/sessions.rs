@@ -234,7 +234,11 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             let style = match c {
                 Col::State => st,
                 Col::Pending => theme.attention,
-                Col::Cost => theme.money,
+                // Near (80 %) or at its budget, the cost says so in the warning colours.
+                Col::Cost => crate::ui::spend::level_style(
+                    theme,
+                    crate::model::spend::level(e.summary.cost_minor, e.summary.budget_minor).0,
+                ),
                 Col::Tokens | Col::InState | Col::LastEvent | Col::Model | Col::Agent => theme.dim,
                 Col::Title => theme.text,
             };

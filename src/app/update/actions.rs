@@ -37,6 +37,7 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
             };
             state.show_toast(msg, false);
         }
+        (C::Detail, Action::Refresh) => crate::app::update::detail::on_action(state, action, cmds),
         (c, Action::Refresh) if c != C::Review => {
             if state.view.is_resource() {
                 views::load(state, cmds);
@@ -118,6 +119,11 @@ pub(crate) fn on_action(state: &mut State, action: Action, cmds: &mut Vec<Cmd>) 
         (C::Memory | C::MemoryVersions | C::MemoryAudit | C::Dreams, a) => {
             views::on_action(state, a, cmds)
         }
+        // Threads tree and session detail.
+        (C::Detail, a) => crate::app::update::detail::on_action(state, a, cmds),
+        (C::Threads | C::Conversation, a) => crate::app::update::threads::on_action(state, a, cmds),
+        (C::Sessions, Action::OpenDetail) => crate::app::update::detail::open(state, cmds),
+        (C::Sessions, Action::ViewThreads) => crate::app::update::threads::open(state, cmds),
         (C::Sessions, a) => on_sessions_action(state, a, cmds),
         (C::Events, a) => on_events_action(state, a, cmds),
         _ => {}

@@ -29,6 +29,10 @@ pub(crate) fn on_key(state: &mut State, key: KeyEvent, cmds: &mut Vec<Cmd>) {
         crate::app::update::memory::on_typing_key(state, key);
         return;
     }
+    if state.view == crate::app::state::View::Detail && state.detail.typing() {
+        crate::app::update::detail::on_typing_key(state, key, cmds);
+        return;
+    }
     if matches!(state.overlay, Some(Overlay::Compose(_))) {
         session_actions::on_compose_key(state, key, cmds);
         return;
@@ -135,6 +139,12 @@ pub(crate) fn run_command(state: &mut State, typed: &str, cmds: &mut Vec<Cmd>) {
             Run::View(crate::app::state::View::Review) => {
                 crate::app::update::review::open(state, None, cmds)
             }
+            Run::View(crate::app::state::View::Detail) => {
+                crate::app::update::detail::open(state, cmds)
+            }
+            Run::View(crate::app::state::View::Threads) => {
+                crate::app::update::threads::open(state, cmds)
+            }
             Run::View(view) => set_view(state, view, cmds),
             Run::Action(action) => on_action(state, action, cmds),
         },
@@ -173,6 +183,10 @@ pub(crate) fn on_paste(state: &mut State, pasted: &str) {
     }
     if let Some(editor) = &mut state.inspector.typing {
         editor.paste(pasted);
+        return;
+    }
+    if state.view == crate::app::state::View::Detail && state.detail.typing() {
+        crate::app::update::detail::on_paste(state, pasted);
         return;
     }
     if let Some(input) = &mut state.input {

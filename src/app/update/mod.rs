@@ -7,6 +7,7 @@ pub(crate) mod actions;
 #[cfg(test)]
 mod bindings;
 pub(crate) mod deployments;
+pub(crate) mod detail;
 pub(crate) mod export;
 pub(crate) mod feed;
 pub(crate) mod input;
@@ -21,6 +22,7 @@ pub(crate) mod sessions;
 pub(crate) mod stream;
 #[cfg(test)]
 pub(crate) mod testing;
+pub(crate) mod threads;
 
 use crate::app::msg::{Cmd, Msg};
 use crate::app::state::State;
@@ -43,10 +45,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Tick(now) => {
             sessions::on_tick(state, now, c);
             needs::maybe_gather(state, c);
+            threads::refresh_today(state);
         }
         Msg::SessionsLoaded(list) => {
             sessions::on_sessions_loaded(state, list, c);
             needs::maybe_gather(state, c);
+            threads::refresh_today(state);
         }
         Msg::SessionEvidence { id, evidence } => sessions::on_evidence(state, id, evidence),
         Msg::SessionsSynced(sync) => {
@@ -56,6 +60,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::ListConn(conn) => sessions::on_list_conn(state, conn),
         Msg::Feed { session_id, item } => {
             needs::on_feed_item(state, &session_id, None, &item, c);
+            threads::on_feed(state, &session_id, &item);
             feed::on_feed(state, &session_id, item);
             needs::after_feed(state);
         }
@@ -101,6 +106,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             result,
         } => needs::on_answer_sent(state, &session_id, &event_id, result, c),
         Msg::Focus(focused) => needs::on_focus(state, focused),
+        Msg::Info(m) => threads::on_info(state, m, c),
     }
     cmds
 }

@@ -238,6 +238,12 @@ pub fn add(w: &mut World, now: Micros, cast: &Cast, eng: &str, sup: &str) {
             now - 40 * MINUTE,
         );
         w.run_session_to(l, now);
+        // Close to its budget (past the 80% warning): it stops at the limit after a few turns.
+        let spent = w.sessions[l].usage.cost_cents.round() as i64;
+        let max = (spent * 100 / 86).max(spent + 3);
+        w.sessions[l].budget = Some(
+            json!({"type": "limit", "max_list_cost": {"amount": max.to_string(), "currency": "USD"}}),
+        );
     }
     // Finished, terminated, archived.
     if let Some(d) = w.create_session(
