@@ -1670,6 +1670,8 @@ async fn sim_answers_to_calls_that_never_waited_or_in_a_bad_batch_change_nothing
         assert_eq!(err["error"]["message"], says);
         assert_eq!(history(&c, &base, &sid).await, before, "nothing changed");
     }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The simulator behaves like the API: session create forms, agent versions, error envelopes,
 // sendable-event rules, event variety, dream write failures.

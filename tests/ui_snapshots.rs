@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 mod common;
-use common::snap::frame;
+use common::snap::{frame, render};
 
 fn key(state: &mut State, code: KeyCode) {
     let _ = overseer::app::update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -1232,6 +1232,8 @@ fn inspector_outcome_with_its_evaluations() {
         "{snap}"
     );
     insta::assert_snapshot!("inspector_outcome_120x40", snap);
+}
+
 // -- Threads tree, conversation, spend and session detail ------------------------------------
 
 /// The frame of `s` as it stands (text and styles), without rebuilding it.

@@ -15,7 +15,11 @@ pub struct Args {
     /// What the simulated organisation contains: `demo` (a fleet at work), `firehose` (one
     /// huge session), `hostile` (agent text and events built to break a client), `fleet`
     /// (`--sessions N` mostly idle sessions).
-    #[arg(long, default_value = "demo", value_name = "demo|firehose|hostile|fleet")]
+    #[arg(
+        long,
+        default_value = "demo",
+        value_name = "demo|firehose|hostile|fleet"
+    )]
     pub scenario: Scenario,
     /// Seed for ids and content; the same seed gives the same world.
     #[arg(long, default_value_t = 1)]

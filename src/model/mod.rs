@@ -11,7 +11,7 @@ pub mod resources;
 pub mod review;
 pub mod review_rebuild;
 pub mod sessions;
-pub mod toolcall;
 pub mod spend;
 pub mod threads;
+pub mod toolcall;
 pub mod transcript;

@@ -60,7 +60,7 @@ fn expect(action: Action) -> Expect {
             "the filter prompt is open",
         ),
         Search => Holds(
-            |s| s.input.is_some() || s.memory.search_edit.is_some(),
+            |s| s.input.is_some() || s.memory.search_edit.is_some() || s.inspector.typing.is_some(),
             "a search prompt is open",
         ),
         Interrupt => Holds(
@@ -72,6 +72,10 @@ fn expect(action: Action) -> Expect {
             "the compose form is open",
         ),
         StartDream => Holds(|s| s.review.form.is_some(), "the start-dream form is open"),
+        ViewThreads => Holds(|s| s.view == View::Threads, "the threads tree is shown"),
+        OpenDetail => Holds(|s| s.view == View::Detail, "the session detail is shown"),
+        Rename => Holds(|s| s.detail.typing(), "the rename editor is open"),
+        Pager => Holds(|s| s.toast.is_none(), "the value goes to $PAGER"),
         CreateDeployment => Holds(
             |s| s.deployments.form.is_some(),
             "the deployment form is open",
@@ -88,9 +92,10 @@ fn expect(action: Action) -> Expect {
         | Complete | CursorLeft | CursorRight | LineStart | LineEnd | ClearLine | DeleteWord
         | Undo | NextField | ReviewAccept | ReviewReject | ReviewEdit | ReviewSkip
         | ReviewAcceptAll | ReviewRejectAll | ReviewUndo | ReviewApply | NextChange
-        | PrevChange | OpenReview | CancelDream | ArchiveDream | FormNext | FormPrev | FormPick | FormSubmit => {
-            Acts
-        }
+        | PrevChange | OpenReview | CancelDream | ArchiveDream | FormNext | FormPrev | FormPick
+        | FormSubmit | NextTab | TabInput | TabOutput | TabRaw | ToggleFold | FoldClose
+        | FoldOpen | FoldAll | UnfoldAll | CopyCall | PrevProblem | NextProblem | JumpPair
+        | GoToThread | ToggleConversation => Acts,
     }
 }
 
@@ -178,16 +183,72 @@ fn events(action: Action) -> State {
     s
 }
 
+/// The inspector on a long tool result of a sub-agent, after an error earlier in the stream.
 fn inspector(action: Action) -> State {
-    let mut s = events(Action::Expand);
-    // A short terminal: the event is taller than the overlay.
-    update(&mut s, Msg::Resize(120, 14));
-    press(&mut s, KeyCode::Enter);
-    // The event's lines are laid out when a frame is prepared, not on the key.
+    let mut s = demo_state(120, 24);
+    s.focus = Pane::Events;
+    let log: String = (0..200).map(|i| format!("line {i} of the log\n")).collect();
+    let feed = |s: &mut State, v: serde_json::Value| {
+        let id = s
+            .watched
+            .as_ref()
+            .map(|w| w.session_id.clone())
+            .unwrap_or_default();
+        update(
+            s,
+            Msg::Feed {
+                session_id: id,
+                item: crate::api::feed::FeedItem::Event(v.to_string()),
+            },
+        );
+    };
+    feed(
+        &mut s,
+        serde_json::json!({"type": "agent.tool_use", "id": "sevt_use", "name": "bash",
+            "input": {"command": "cargo test", "env": {"RUST_LOG": "debug"}},
+            "evaluated_permission": "allow", "session_thread_id": "sthr_tests",
+            "processed_at": "2026-11-26T11:58:00Z"}),
+    );
+    feed(
+        &mut s,
+        serde_json::json!({"type": "agent.tool_result", "id": "sevt_res", "tool_use_id": "sevt_use",
+            "content": [{"type": "text", "text": log}], "session_thread_id": "sthr_tests",
+            "processed_at": "2026-11-26T11:58:30Z"}),
+    );
+    // `]` needs an error after the selection: start on the first event.
+    let to = if action == Action::NextProblem { 'g' } else { 'G' };
+    press(&mut s, KeyCode::Char(to));
+    s.stream.follow = false;
     crate::app::frame::prepare_frame(&mut s);
-    if going_up(action) {
-        press(&mut s, KeyCode::Char('G'));
+    press(&mut s, KeyCode::Enter);
+    crate::app::frame::prepare_frame(&mut s);
+    match action {
+        Action::TabInput | Action::TabOutput => {
+            press(&mut s, KeyCode::Char('3'));
+        }
+        Action::FoldOpen | Action::UnfoldAll => {
+            press(&mut s, KeyCode::Char('3'));
+            press(&mut s, KeyCode::Char('M'));
+            crate::app::frame::prepare_frame(&mut s);
+            press(&mut s, KeyCode::Char('j'));
+        }
+        Action::ToggleFold | Action::FoldClose | Action::FoldAll => {
+            press(&mut s, KeyCode::Char('3'));
+        }
+        Action::NextMatch | Action::PrevMatch => {
+            press(&mut s, KeyCode::Char('/'));
+            chars(&mut s, "log");
+            press(&mut s, KeyCode::Enter);
+            if action == Action::PrevMatch {
+                press(&mut s, KeyCode::Char('n'));
+            }
+        }
+        a if going_up(a) => {
+            press(&mut s, KeyCode::Char('G'));
+        }
+        _ => {}
     }
+    crate::app::frame::prepare_frame(&mut s);
     s
 }
 
@@ -465,6 +526,83 @@ fn deployment_form(action: Action) -> State {
     s
 }
 
+fn threads(action: Action) -> State {
+    let mut s = sessions(action);
+    press(&mut s, KeyCode::Char(':'));
+    chars(&mut s, "threads");
+    press(&mut s, KeyCode::Enter);
+    if going_up(action) {
+        press(&mut s, KeyCode::Char('G'));
+    }
+    s
+}
+
+fn conversation(action: Action) -> State {
+    let mut s = threads(Action::ToggleConversation);
+    let id = s
+        .watched
+        .as_ref()
+        .map(|w| w.session_id.clone())
+        .unwrap_or_default();
+    for (i, text) in ["find sources", "three found", "check them", "checked"]
+        .iter()
+        .enumerate()
+    {
+        let (kind, who) = if i % 2 == 0 {
+            ("agent.thread_message_sent", "to")
+        } else {
+            ("agent.thread_message_received", "from")
+        };
+        let v = serde_json::json!({"type": kind, "id": format!("sevt_m{i}"),
+            "processed_at": format!("2026-11-26T11:5{i}:00Z"),
+            format!("{who}_session_thread_id"): "sthr_tests",
+            format!("{who}_agent_name"): "test-runner",
+            "content": [{"type": "text", "text": text}]});
+        update(
+            &mut s,
+            Msg::Feed {
+                session_id: id.clone(),
+                item: crate::api::feed::FeedItem::Event(v.to_string()),
+            },
+        );
+    }
+    press(&mut s, KeyCode::Char('c'));
+    press(&mut s, KeyCode::Tab);
+    let to = if going_up(action) { 'G' } else { 'g' };
+    press(&mut s, KeyCode::Char(to));
+    s
+}
+
+fn detail(action: Action) -> State {
+    let mut s = sessions(action);
+    update(&mut s, Msg::Resize(120, 20));
+    press(&mut s, KeyCode::Char('d'));
+    let id = s.detail.session_id.clone();
+    let session: crate::api::types::Session = serde_json::from_value(serde_json::json!({
+        "type": "session", "id": id, "status": "idle", "title": "Weekly incident review",
+        "created_at": "2026-11-26T09:00:00Z", "updated_at": "2026-11-26T09:40:00Z",
+        "environment_id": "env_cloud", "metadata": {"team": "sre"},
+        "agent": {"type": "agent", "id": "agent_writer", "version": 3, "name": "Docs Writer",
+            "model": {"id": "claude-sonnet-5-5"}, "tools": [], "mcp_servers": [], "skills": []},
+        "resources": [], "vault_ids": [],
+        "stats": {"active_seconds": 812.4, "duration_seconds": 2400.0},
+        "usage": {"input_tokens": 182000, "output_tokens": 14200}
+    }))
+    .expect("a session");
+    update(
+        &mut s,
+        Msg::Info(crate::app::session_info::InfoMsg::SessionLoaded {
+            session_id: id,
+            result: Ok(Box::new(session)),
+        }),
+    );
+    crate::app::frame::prepare_frame(&mut s);
+    if going_up(action) {
+        press(&mut s, KeyCode::Char('G'));
+    }
+    s
+}
+
 /// A state whose key context is `context`, set up so that `action` has something to act on.
 fn setup(context: Context, action: Action) -> State {
     let s = match context {
@@ -485,6 +623,9 @@ fn setup(context: Context, action: Action) -> State {
         Context::ReviewConfirm => review_confirm(action),
         Context::DreamForm => dream_form(action),
         Context::DeploymentForm => deployment_form(action),
+        Context::Threads => threads(action),
+        Context::Conversation => conversation(action),
+        Context::Detail => detail(action),
     };
     let want = if context == Context::Global {
         Context::Sessions
@@ -595,6 +736,21 @@ const ALL: &[Action] = {
         NextThread,
         Yes,
         No,
+        NextTab,
+        TabInput,
+        TabOutput,
+        TabRaw,
+        ToggleFold,
+        FoldClose,
+        FoldOpen,
+        FoldAll,
+        UnfoldAll,
+        CopyCall,
+        Pager,
+        PrevProblem,
+        NextProblem,
+        JumpPair,
+        GoToThread,
         AllowCall,
         DenyCall,
         AnswerCall,
@@ -637,6 +793,13 @@ const ALL: &[Action] = {
         FormPrev,
         FormPick,
         FormSubmit,
+        PauseDeployment,
+        RunDeployment,
+        CreateDeployment,
+        ViewThreads,
+        OpenDetail,
+        ToggleConversation,
+        Rename,
     ]
 };
 
@@ -677,6 +840,9 @@ fn every_context_has_rows() {
         Context::ReviewConfirm,
         Context::DreamForm,
         Context::DeploymentForm,
+        Context::Threads,
+        Context::Conversation,
+        Context::Detail,
     ] {
         assert!(
             keymap.bindings().iter().any(|b| b.context == context),

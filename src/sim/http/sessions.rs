@@ -141,8 +141,9 @@ pub(super) async fn create_session(State(st): State<AppState>, body: Bytes) -> R
         let s = &mut w.sessions[idx];
         // The version (and overrides) asked for; the world filled in the multiagent roster.
         let multiagent = s.agent.get("multiagent").cloned().unwrap_or(Value::Null);
-        s.agent = agent.snapshot;
-        s.agent["multiagent"] = multiagent;
+        let mut snapshot = agent.snapshot;
+        snapshot["multiagent"] = multiagent;
+        s.agent = std::sync::Arc::new(snapshot);
         s.model = agent.model;
         s.metadata = metadata;
         s.budget = budget;
@@ -207,8 +208,8 @@ pub(super) async fn update_session(
     };
     let mut changed = Map::new();
     if let Some(a) = agent {
-        s.agent = a;
-        changed.insert("agent".into(), s.agent.clone());
+        changed.insert("agent".into(), a.clone());
+        s.agent = std::sync::Arc::new(a);
     }
     if let Some(t) = title {
         s.title = t;
