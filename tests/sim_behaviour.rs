@@ -1604,7 +1604,7 @@ async fn sim_demo_fleet_has_calls_waiting_for_a_human() {
 #[tokio::test]
 async fn sim_answers_to_calls_that_never_waited_or_in_a_bad_batch_change_nothing() {
     let h = sim(40.0).await;
-    let (c, base) = (Client::new(), h.base_url());
+    let (c, base) = (client(), h.base_url());
     let (sid, ids) = coder_waiting(&c, &base).await;
     // One bad event spoils the batch: the good answer in it is not applied either.
     let before = history(&c, &base, &sid).await;
@@ -2256,7 +2256,7 @@ async fn sim_dream_whose_write_is_refused_fails_with_an_error() {
     assert_eq!(done["status"], "failed", "{done}");
     assert_eq!(
         done["error"],
-        json!({"type": "internal_error", "message": "The dream stopped: a memory write failed (content must be at most 102400 bytes)."})
+        json!({"type": "internal_error", "message": "The dream stopped after an internal error: content must be at most 102400 bytes"})
     );
     assert!(done["ended_at"].is_string());
 }

@@ -223,11 +223,21 @@ async fn select_follow_search_filter_expand() {
         .and_then(|r| r.split(')').next())
         .and_then(|n| n.parse::<usize>().ok())
         .expect("header count");
-    // The queue has one row per waiting call, and the header counts calls.
-    assert!(
-        s.contains(&format!("Needs you · {header_count} call(s) waiting")),
-        "{s}"
-    );
+    // The queue has one row per waiting call; the header counts those calls plus the sessions
+    // stopped at their budget (named in the queue's title, not as rows).
+    let calls = s
+        .split("Needs you · ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("queue title");
+    let at_budget = s
+        .split(" session(s) at budget")
+        .next()
+        .and_then(|r| r.rsplit(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(0);
+    assert_eq!(header_count, calls + at_budget, "{s}");
 
     // Quit.
     h.key(KeyCode::Char('q')).await;

@@ -216,7 +216,11 @@ fn inspector(action: Action) -> State {
             "processed_at": "2026-11-26T11:58:30Z"}),
     );
     // `]` needs an error after the selection: start on the first event.
-    let to = if action == Action::NextProblem { 'g' } else { 'G' };
+    let to = if action == Action::NextProblem {
+        'g'
+    } else {
+        'G'
+    };
     press(&mut s, KeyCode::Char(to));
     s.stream.follow = false;
     crate::app::frame::prepare_frame(&mut s);
