@@ -68,9 +68,43 @@ shot stream-needs-approval 160 45
 # 3. Search in the stream, paused.
 keys / r e q u i r e s _ a c t i o n Enter
 shot stream-search 160 45
-# 4. An event expanded in full.
-keys Enter
+# 4. The tool call waiting for approval, in the inspector.
+keys k Enter
 shot event-expanded 160 45
+keys Escape
+# 4b. The dream review queue: a completed dream's changes, one accepted, a diff shown.
+keys : d r e a m s Enter
+sleep 1
+keys j r
+sleep 3
+keys J y K
+shot review-queue 160 45
+# 4c. Deployments: schedule, next fires, runs.
+keys Escape Escape
+keys : d e p l o y m e n t s Enter
+sleep 2
+shot deployments 160 45
+# 4d. Memory browser: a store opened.
+keys : m e m o r y Enter
+sleep 2
+keys Enter
+sleep 2
+keys j Enter
+sleep 2
+shot memory 160 45
+# 4e. The threads tree of the multiagent session (its sub-agent waits in the queue).
+keys : n e e d s Enter
+keys G Enter
+sleep 2
+keys : t h r e a d s Enter
+sleep 3
+shot threads 160 45
+# 4f. Session detail with spend against the budget.
+keys Escape
+keys : s e s s i o n s Enter
+keys d
+sleep 3
+shot session-detail 160 45
 keys Escape
 # 5. Help overlay.
 keys ?

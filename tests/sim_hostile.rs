@@ -455,6 +455,18 @@ async fn sessions_skip_just_the_unreadable_one() {
         "{:?}",
         out.stdout
     );
+
+    // The Needs-you queue reads the same list of idle sessions: the bad one costs itself only.
+    let out = run(&base, &["needs", "--json"]).await;
+    assert_eq!(out.code, Some(0), "stderr: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("overseer: skipped 1 unreadable session\n"),
+        "{}",
+        out.stderr
+    );
+    let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert!(v.is_array(), "{v}");
 }
 
 /// (11) History pages over the client's size cap: re-read with a smaller `limit`, every event

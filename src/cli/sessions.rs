@@ -1,18 +1,10 @@
 //! `overseer sessions`: list sessions of any endpoint, as a table or JSON.
 
-use std::collections::HashSet;
 use std::io::Write;
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 use super::Globals;
-use crate::api::types::{ListQuery, ListSessionsParams, Session, SessionStatus};
-use crate::api::{Beta, Client};
+use crate::api::types::{ListSessionsParams, Session, SessionStatus};
 use crate::text;
-
-/// At most this many list pages are read (a server whose pages never end costs time, not a hang).
-const MAX_PAGES: usize = 1_000;
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Args {
@@ -48,7 +40,11 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
         ..ListSessionsParams::default()
     };
     let max = args.limit.unwrap_or(usize::MAX);
-    let listing = list(&conn.client, params, max).await?;
+    let listing = conn
+        .client
+        .sessions_leniently(params, max)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", text::one_line(&e.to_string())))?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         writeln!(
@@ -74,67 +70,6 @@ pub async fn run(args: Args, globals: &Globals) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The sessions read, how many items could not be read, and why the listing stopped early.
-#[derive(Debug, Default)]
-struct Listing {
-    sessions: Vec<Session>,
-    skipped: usize,
-    stopped_early: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawPage {
-    data: Vec<Box<RawValue>>,
-    #[serde(default)]
-    next_page: Option<String>,
-}
-
-/// Page through `/v1/sessions`, parsing each item on its own: one unreadable session (a lone
-/// surrogate, a wrong type) costs that session only, never the list.
-async fn list(
-    client: &Client,
-    mut params: ListSessionsParams,
-    max: usize,
-) -> anyhow::Result<Listing> {
-    let mut listing = Listing::default();
-    let mut cursors = HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let body = client
-            .get_raw(Beta::ManagedAgents, "/v1/sessions", &params.to_query())
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", text::one_line(&e.to_string())))?;
-        let page: RawPage = serde_json::from_slice(&body).map_err(|e| {
-            anyhow::anyhow!("malformed session list: {}", text::one_line(&e.to_string()))
-        })?;
-        for raw in &page.data {
-            if listing.sessions.len() >= max {
-                return Ok(listing);
-            }
-            match serde_json::from_str::<Session>(raw.get()) {
-                Ok(session) => listing.sessions.push(session),
-                Err(_) => listing.skipped += 1,
-            }
-        }
-        if listing.sessions.len() >= max {
-            return Ok(listing);
-        }
-        match page.next_page.filter(|p| !p.is_empty()) {
-            // A cursor with nothing on its page: the list is over.
-            Some(_) if page.data.is_empty() => return Ok(listing),
-            Some(next) => {
-                if !cursors.insert(next.clone()) {
-                    listing.stopped_early = Some("the server repeated a page cursor".to_owned());
-                    return Ok(listing);
-                }
-                params.set_page(Some(next));
-            }
-            None => return Ok(listing),
-        }
-    }
-    listing.stopped_early = Some(format!("stopped after {MAX_PAGES} pages"));
-    Ok(listing)
 }
 
 /// JSON text with every control, C1, line/paragraph separator and bidi character written as a

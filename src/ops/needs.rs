@@ -54,15 +54,23 @@ pub async fn gather(client: &Client, limits: Limits) -> Result<Gathered, ApiErro
         limit: Some(100),
         ..ListSessionsParams::default()
     };
-    let mut stream = Box::pin(client.sessions_all(params));
-    let mut sessions = Vec::new();
-    while let Some(item) = stream.next().await {
-        sessions.push(item?);
-        if sessions.len() >= limits.max_sessions {
-            break;
-        }
-    }
+    // One unreadable session costs that session only (counted in the notes), not the queue.
+    let listing = client
+        .sessions_leniently(params, limits.max_sessions)
+        .await?;
+    let sessions = listing.sessions;
     let mut out = Gathered::default();
+    if listing.skipped > 0 {
+        out.notes.push(format!(
+            "skipped {} unreadable session{}",
+            listing.skipped,
+            if listing.skipped == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some(why) = listing.stopped_early {
+        out.notes
+            .push(format!("the session list may be incomplete: {why}"));
+    }
     if sessions.len() >= limits.max_sessions {
         out.notes.push(format!(
             "stopped after {} idle sessions; later ones were not read",

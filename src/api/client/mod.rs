@@ -144,6 +144,7 @@ mod dreams;
 mod events;
 mod memory;
 mod sessions;
+pub use sessions::{LENIENT_MAX_PAGES, SessionListing};
 mod threads;
 
 pub mod paths {

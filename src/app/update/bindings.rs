@@ -257,7 +257,7 @@ fn inspector(action: Action) -> State {
 }
 
 fn memory(action: Action) -> State {
-    use crate::app::update::memory::tests::{folder, item, mem, open_a, opened};
+    use crate::app::update::memory::{folder, item, mem, open_a, opened};
     let mut s = opened();
     match action {
         Action::Collapse => {
@@ -298,7 +298,7 @@ fn memory(action: Action) -> State {
 }
 
 fn memory_versions(action: Action) -> State {
-    use crate::app::update::memory::tests::{open_a, opened};
+    use crate::app::update::memory::{open_a, opened};
     let mut s = opened();
     let long: String = (0..80).map(|i| format!("line {i}\n")).collect();
     open_a(&mut s, &long, "sha_a");
@@ -316,7 +316,7 @@ fn memory_versions(action: Action) -> State {
 }
 
 fn memory_audit(action: Action) -> State {
-    use crate::app::update::memory::tests::opened;
+    use crate::app::update::memory::opened;
     use crate::ops::memory::MemMsg;
     let mut s = opened();
     press(&mut s, KeyCode::Char('W'));
@@ -381,7 +381,7 @@ fn deployments(action: Action) -> State {
 
 /// The queue with the demo's two bash calls and a custom tool of another session.
 fn needs(action: Action) -> State {
-    use crate::app::update::needs::tests::{custom, feed_raw, idle};
+    use crate::app::update::needs::{custom, feed_raw, idle};
     let mut s = demo_state(120, 40);
     feed_raw(
         &mut s,
@@ -463,7 +463,7 @@ fn compose(action: Action) -> State {
 }
 
 fn review(action: Action) -> State {
-    let mut s = crate::app::update::review::tests::reviewing();
+    let mut s = crate::app::update::review::reviewing();
     s.size = (120, 40);
     s.view = View::Review;
     match action {

@@ -968,7 +968,10 @@ fn on_updated(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) use tests::{folder, item, mem, open_a, opened};
+
+#[cfg(test)]
+mod tests {
     use super::*;
     use crate::api::types::{Memory, MemoryPrefix};
     use crate::app::fixtures::resource_state;

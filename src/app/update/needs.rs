@@ -497,7 +497,10 @@ pub fn send_label(send: &SendState) -> Option<String> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) use tests::{custom, feed_raw, idle};
+
+#[cfg(test)]
+mod tests {
     use super::*;
     use crate::app::update::testing::*;
 

@@ -739,7 +739,10 @@ pub(crate) fn on_dreams_action(state: &mut State, action: Action, cmds: &mut Vec
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) use tests::reviewing;
+
+#[cfg(test)]
+mod tests {
     use std::collections::HashMap;
 
     use super::*;
