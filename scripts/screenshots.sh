@@ -69,7 +69,7 @@ shot stream-needs-approval 160 45
 keys / r e q u i r e s _ a c t i o n Enter
 shot stream-search 160 45
 # 4. The tool call waiting for approval, in the inspector.
-keys k Enter
+keys 2 G Enter
 shot event-expanded 160 45
 keys Escape
 # 4b. The dream review queue: a completed dream's changes, one accepted, a diff shown.
